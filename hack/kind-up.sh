@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# For developers WITH internet access: a kind cluster with upstream Argo Workflows
+# (pinned install manifest), versitygw as the S3 server, and the same manifests/ as the
+# offline cluster (namespace wf2k8s, SA wf2k8s-runner, Secret wf2k8s-s3, ConfigMaps
+# wf2k8s-config and artifact-repositories). Not used in CI (no registry access there).
+# Needs: kind, kubectl, docker, envsubst. Last stdout line: KUBECONFIG=<path>.
+set -euo pipefail
+HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "${HACK_DIR}/lib/common.sh"
+source "${HACK_DIR}/lib/manifests.sh"
+
+KIND_CLUSTER="${KIND_CLUSTER:-wf2k8s}"
+KIND_NODE_IMAGE="${KIND_NODE_IMAGE:-kindest/node:${K8S_VERSION}}"
+ARGO_INSTALL_URL="${ARGO_INSTALL_URL:-https://github.com/argoproj/argo-workflows/releases/download/${ARGO_VERSION}/install.yaml}"
+VERSITYGW_IMAGE="${VERSITYGW_IMAGE:-versity/versitygw:${VERSITYGW_VERSION}}"
+KIND_KUBECONFIG="${KIND_KUBECONFIG:-${HOME}/.kube/wf2k8s-kind.kubeconfig}"
+
+k() { kubectl --kubeconfig "${KIND_KUBECONFIG}" "$@"; }
+
+create_cluster() {
+  if kind get clusters 2>/dev/null | grep -qx "${KIND_CLUSTER}"; then
+    kind export kubeconfig --name "${KIND_CLUSTER}" --kubeconfig "${KIND_KUBECONFIG}" >&2
+  else
+    kind create cluster --name "${KIND_CLUSTER}" --image "${KIND_NODE_IMAGE}" \
+      --kubeconfig "${KIND_KUBECONFIG}" --wait 120s >&2
+  fi
+}
+
+install_argo() {
+  k create namespace argo --dry-run=client -o yaml | k apply -f - >&2
+  # Pinned release manifest: images are quay.io/argoproj/*:${ARGO_VERSION}.
+  k apply --server-side --force-conflicts -n argo -f "${ARGO_INSTALL_URL}" >&2
+  k -n argo rollout status deploy/workflow-controller --timeout=180s >&2
+}
+
+install_s3() {
+  k apply -f "${REPO_ROOT}/manifests/namespace.yaml" >&2
+  k -n "${NAMESPACE}" apply -f - >&2 <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: s3, namespace: ${NAMESPACE}}
+spec:
+  selector: {matchLabels: {app: wf2k8s-s3}}
+  template:
+    metadata: {labels: {app: wf2k8s-s3}}
+    spec:
+      containers:
+        - name: versitygw
+          image: ${VERSITYGW_IMAGE}
+          args: ["--port", ":${S3_PORT}", "posix", "/data"]
+          env:
+            - {name: ROOT_ACCESS_KEY, value: "${S3_ACCESS_KEY}"}
+            - {name: ROOT_SECRET_KEY, value: "${S3_SECRET_KEY}"}
+          volumeMounts: [{name: data, mountPath: /data}]
+      volumes: [{name: data, emptyDir: {}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: s3, namespace: ${NAMESPACE}}
+spec:
+  selector: {app: wf2k8s-s3}
+  ports: [{port: ${S3_PORT}, targetPort: ${S3_PORT}}]
+YAML
+  k -n "${NAMESPACE}" rollout status deploy/s3 --timeout=180s >&2
+}
+
+create_bucket() {
+  local ep="http://s3.${NAMESPACE}.svc:${S3_PORT}"
+  k -n "${NAMESPACE}" delete pod mkbucket --ignore-not-found >&2
+  k -n "${NAMESPACE}" run mkbucket --restart=Never --rm -i --image=curlimages/curl:8.11.1 -- \
+    curl -sS --aws-sigv4 "aws:amz:us-east-1:s3" --user "${S3_ACCESS_KEY}:${S3_SECRET_KEY}" \
+    -X PUT "${ep}/${S3_BUCKET}" >&2 || true
+}
+
+# wf2k8s images (built locally, e.g. with hack/build-images.sh) are side-loaded into kind.
+load_local_images() {
+  local img
+  for img in $(docker images --format '{{.Repository}}:{{.Tag}}' | grep '^wf2k8s/' || true); do
+    kind load docker-image --name "${KIND_CLUSTER}" "$img" >&2
+  done
+}
+
+main() {
+  create_cluster
+  load_local_images
+  install_argo
+  install_s3
+  export WF2K8S_S3_ENDPOINT="http://s3.${NAMESPACE}.svc:${S3_PORT}"
+  apply_project_manifests k
+  create_bucket
+  echo "KUBECONFIG=${KIND_KUBECONFIG}"
+}
+main "$@"

@@ -1,0 +1,184 @@
+# shellcheck shell=bash
+# Build third-party binaries from the Go module proxy (go env GOPROXY) at pinned
+# versions into ${BIN_DIR}/<component>-<version>/. Nothing fetched here is committed.
+
+GO_LDFLAGS_BASE="-s -w"
+
+# A .done stamp marks a finished build; builds are skipped when the stamp exists.
+_built() { [[ -f "$1/.done" ]]; }
+
+# binary_dir TARGET: cache directory of a build target (kubernetes|etcd|argo|versitygw|pause).
+binary_dir() {
+  case "$1" in
+    kubernetes) echo "${BIN_DIR}/kubernetes-${K8S_VERSION}" ;;
+    etcd) echo "${BIN_DIR}/etcd-${ETCD_VERSION}" ;;
+    argo) echo "${BIN_DIR}/argo-${ARGO_VERSION}" ;;
+    versitygw) echo "${BIN_DIR}/versitygw-${VERSITYGW_VERSION}" ;;
+    pause) echo "${BIN_DIR}/pause" ;;
+    *) die "unknown build target $1" ;;
+  esac
+}
+
+# binary_built TARGET: true when the target needs no (re)build.
+binary_built() {
+  if [[ $1 == pause ]]; then
+    [[ -x "${BIN_DIR}/pause/pause" && "${BIN_DIR}/pause/pause" -nt "${HACK_DIR}/pause/main.go" ]]
+  else
+    _built "$(binary_dir "$1")"
+  fi
+}
+
+# _wrapper_dir NAME VERSION: scratch dir for a throw-away wrapper module.
+_wrapper_dir() {
+  local d="${WF2K8S_CACHE}/wrappers/$1-$2"
+  rm -rf "$d"; mkdir -p "$d"; echo "$d"
+}
+
+# Kubernetes server binaries via a wrapper module: require k8s.io/kubernetes and
+# replace every ./staging/src/k8s.io/<name> with the published k8s.io/<name> v0.<minor>.<patch>.
+# The replace list is generated from the tag's own go.mod (it changes between releases).
+build_kubernetes() {
+  local out="${BIN_DIR}/kubernetes-${K8S_VERSION}"
+  _built "$out" && return 0
+  log "building kubernetes ${K8S_VERSION} (slow: ~15-30 min cold on 2 cores)"
+  local staging_ver="v0.${K8S_VERSION#v1.}"
+  local wd gomod goline
+  wd="$(_wrapper_dir kubernetes "${K8S_VERSION}")"
+  gomod="$(go mod download -json "k8s.io/kubernetes@${K8S_VERSION}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')"
+  goline="$(grep -m1 '^go ' "$gomod")"
+  {
+    echo "module wf2k8s.local/k8s-build"
+    echo
+    echo "${goline}"
+    grep -m1 '^godebug' "$gomod" || true
+    echo
+    echo "require k8s.io/kubernetes ${K8S_VERSION}"
+    echo
+    sed -n 's#^[[:space:]]*\(k8s.io/[a-z0-9-]*\)[[:space:]]*=>[[:space:]]*\./staging/.*#replace \1 => \1 '"${staging_ver}"'#p' "$gomod"
+  } > "$wd/go.mod"
+  grep -q '^replace' "$wd/go.mod" || die "no staging replaces found in k8s.io/kubernetes ${K8S_VERSION} go.mod"
+  # Blank import so that `go mod` keeps the requirement.
+  cat > "$wd/tools.go" <<'GO'
+//go:build tools
+
+package tools
+
+import _ "k8s.io/kubernetes/cmd/kubelet"
+GO
+  local minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
+  local ld="${GO_LDFLAGS_BASE}" pkg
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld+=" -X ${pkg}.gitVersion=${K8S_VERSION} -X ${pkg}.gitMajor=1 -X ${pkg}.gitMinor=${minor}"
+    ld+=" -X ${pkg}.gitTreeState=clean -X ${pkg}.buildDate=1970-01-01T00:00:00Z"
+  done
+  mkdir -p "$out"
+  (cd "$wd" && go mod download k8s.io/kubernetes && \
+    go build -trimpath -ldflags "$ld" -o "$out/" \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+      k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet \
+      k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kubectl)
+  touch "$out/.done"
+  log "kubernetes ${K8S_VERSION} built"
+}
+
+# etcd: server/v3's go.mod carries replaces (=> ../api), so build it from a wrapper
+# that just requires go.etcd.io/etcd/server/v3 (its published deps are pinned in it).
+build_etcd() {
+  local out="${BIN_DIR}/etcd-${ETCD_VERSION}"
+  _built "$out" && return 0
+  log "building etcd ${ETCD_VERSION}"
+  local wd; wd="$(_wrapper_dir etcd "${ETCD_VERSION}")"
+  cat > "$wd/go.mod" <<MOD
+module wf2k8s.local/etcd-build
+
+go 1.23
+
+require (
+	go.etcd.io/etcd/server/v3 ${ETCD_VERSION}
+	go.etcd.io/etcd/etcdctl/v3 ${ETCD_VERSION}
+)
+MOD
+  cat > "$wd/tools.go" <<'GO'
+//go:build tools
+
+package tools
+
+import (
+	_ "go.etcd.io/etcd/etcdctl/v3"
+	_ "go.etcd.io/etcd/server/v3"
+)
+GO
+  mkdir -p "$out"
+  (cd "$wd" && go mod download go.etcd.io/etcd/server/v3 && \
+    go build -trimpath -ldflags "${GO_LDFLAGS_BASE} -X go.etcd.io/etcd/api/v3/version.GitSHA=${ETCD_VERSION}" \
+      -o "$out/etcd" go.etcd.io/etcd/server/v3)
+  touch "$out/.done"
+  log "etcd ${ETCD_VERSION} built"
+}
+
+# Argo Workflows v4: workflow-controller and argoexec. v4.1.2's go.mod has no replace
+# directives, but we still use a wrapper so the toolchain/replace handling is uniform:
+# replace lines of the tag's go.mod (if any) are copied into the wrapper.
+build_argo() {
+  local out="${BIN_DIR}/argo-${ARGO_VERSION}"
+  _built "$out" && return 0
+  log "building argo ${ARGO_VERSION} workflow-controller + argoexec"
+  local wd gomod goline
+  wd="$(_wrapper_dir argo "${ARGO_VERSION}")"
+  gomod="$(go mod download -json "${ARGO_MODULE}@${ARGO_VERSION}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')"
+  goline="$(grep -m1 '^go ' "$gomod")"
+  {
+    echo "module wf2k8s.local/argo-build"
+    echo
+    echo "${goline}"
+    echo
+    echo "require ${ARGO_MODULE} ${ARGO_VERSION}"
+    echo
+    # single-line replace directives (with versioned targets) are portable to the wrapper
+    grep -E '^replace .*=> [^.][^ ]* v' "$gomod" || true
+    awk '/^replace \($/{f=1;next} f&&/^\)/{f=0} f&&$0 ~ /=> [^.][^ ]* v/{print "replace " $0}' "$gomod"
+  } > "$wd/go.mod"
+  cat > "$wd/tools.go" <<GO
+//go:build tools
+
+package tools
+
+import _ "${ARGO_MODULE}/cmd/argoexec"
+GO
+  local v="${ARGO_MODULE}"
+  local ld="${GO_LDFLAGS_BASE} -X ${v}.version=${ARGO_VERSION} -X ${v}.gitTag=${ARGO_VERSION} -X ${v}.gitTreeState=clean -X ${v}.buildDate=1970-01-01T00:00:00Z"
+  mkdir -p "$out"
+  (cd "$wd" && go mod download "${ARGO_MODULE}" && \
+    go build -trimpath -ldflags "$ld" -o "$out/" \
+      "${ARGO_MODULE}/cmd/workflow-controller" "${ARGO_MODULE}/cmd/argoexec")
+  touch "$out/.done"
+  log "argo ${ARGO_VERSION} built"
+}
+
+# S3 server: versitygw with its posix backend. Chosen over MinIO (repository archived,
+# non-semver tags) and moto (in-memory, not S3-faithful); versitygw is a maintained,
+# Apache-2.0, pure-Go single binary whose go.mod has no replace directives.
+build_versitygw() {
+  local out="${BIN_DIR}/versitygw-${VERSITYGW_VERSION}"
+  _built "$out" && return 0
+  log "building versitygw ${VERSITYGW_VERSION}"
+  mkdir -p "$out"
+  GOBIN="$out" go install -trimpath -ldflags "${GO_LDFLAGS_BASE}" \
+    "github.com/versity/versitygw/cmd/versitygw@${VERSITYGW_VERSION}"
+  touch "$out/.done"
+  log "versitygw ${VERSITYGW_VERSION} built"
+}
+
+# Our own pause program (hack/pause, project code).
+build_pause() {
+  local out="${BIN_DIR}/pause"
+  local src="${HACK_DIR}/pause"
+  binary_built pause && return 0
+  mkdir -p "$out"
+  (cd "$src" && GOFLAGS=-buildvcs=false go build -trimpath -ldflags "${GO_LDFLAGS_BASE}" -o "$out/pause" .)
+}
+
+k8s_bin() { echo "${BIN_DIR}/kubernetes-${K8S_VERSION}/$1"; }
+etcd_bin() { echo "${BIN_DIR}/etcd-${ETCD_VERSION}/etcd"; }
+argo_bin() { echo "${BIN_DIR}/argo-${ARGO_VERSION}/$1"; }
+s3_bin() { echo "${BIN_DIR}/versitygw-${VERSITYGW_VERSION}/versitygw"; }

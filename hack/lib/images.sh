@@ -1,0 +1,142 @@
+# shellcheck shell=bash
+# Local container images, built without any registry:
+#   wf2k8s/base:bookworm               debootstrap minbase + python3 + ca-certificates (rootfs tar cached)
+#   ${PAUSE_TAG}                       our hack/pause program (containerd sandbox_image)
+#   quay.io/argoproj/argoexec:<ver>    base + /bin/argoexec (same name as upstream, so one
+#                                      controller config serves both this cluster and kind)
+#   wf2k8s/<name>:<project version>    every containers/<name>/Dockerfile (FROM wf2k8s/base:bookworm)
+# Images are built with docker (legacy builder, never pulls) and then copied into
+# containerd's k8s.io namespace, which the kubelet uses.
+
+IMAGE_PATH_ENV="PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+BASE_PACKAGES="python3,ca-certificates,media-types,netbase,tzdata"
+
+base_rootfs_tar() { echo "${WF2K8S_CACHE}/rootfs/debian-${DEBIAN_SUITE}-minbase-v1.tar"; }
+
+build_base_rootfs() {
+  local tar; tar="$(base_rootfs_tar)"
+  [[ -s "$tar" ]] && return 0
+  local mirror; mirror="$(apt_mirror)"
+  local root="${WF2K8S_CACHE}/rootfs/build-${DEBIAN_SUITE}"
+  log "debootstrap ${DEBIAN_SUITE} minbase from ${mirror}"
+  rm -rf "$root"; mkdir -p "$root"
+  debootstrap --variant=minbase --include="${BASE_PACKAGES}" "${DEBIAN_SUITE}" "$root" "$mirror" >&2
+  # Slim down: apt lists, caches, docs.
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
+         "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/*
+  tar -C "$root" --numeric-owner -cf "${tar}.tmp" . && mv "${tar}.tmp" "$tar"
+  rm -rf "$root"
+}
+
+docker_image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# Label carrying the input fingerprint, so images are rebuilt only when inputs change.
+_image_label() { docker image inspect -f '{{ index .Config.Labels "wf2k8s.input" }}' "$1" 2>/dev/null || true; }
+
+build_base_image() {
+  build_base_rootfs
+  local tar sum; tar="$(base_rootfs_tar)"; sum="$(basename "$tar")"
+  [[ "$(_image_label "${BASE_IMAGE}")" == "$sum" ]] && return 0
+  log "importing ${BASE_IMAGE}"
+  docker import --change "ENV ${IMAGE_PATH_ENV}" --change 'ENV LANG=C.UTF-8' \
+    --change 'CMD ["/bin/bash"]' --change "LABEL wf2k8s.input=${sum}" "$tar" "${BASE_IMAGE}" >/dev/null
+}
+
+build_pause_image() {
+  local bin="${BIN_DIR}/pause/pause" sum
+  sum="$(sha256sum "$bin" | cut -c1-16)"
+  [[ "$(_image_label "${PAUSE_TAG}")" == "$sum" ]] && return 0
+  log "building ${PAUSE_TAG}"
+  tar -C "$(dirname "$bin")" --owner=0 --group=0 -c pause | \
+    docker import --change 'ENTRYPOINT ["/pause"]' --change "LABEL wf2k8s.input=${sum}" - "${PAUSE_TAG}" >/dev/null
+}
+
+build_argoexec_image() {
+  local bin; bin="$(argo_bin argoexec)"
+  local sum; sum="$(sha256sum "$bin" | cut -c1-16)-$(docker image inspect -f '{{.Id}}' "${BASE_IMAGE}" | cut -c8-20)"
+  [[ "$(_image_label "${ARGOEXEC_IMAGE}")" == "$sum" ]] && return 0
+  log "building ${ARGOEXEC_IMAGE}"
+  local ctx; ctx="$(mktemp -d)"
+  cp "$bin" "$ctx/argoexec"
+  cat > "$ctx/Dockerfile" <<DOCKERFILE
+FROM ${BASE_IMAGE}
+COPY argoexec /bin/argoexec
+LABEL wf2k8s.input=${sum}
+ENTRYPOINT ["argoexec"]
+DOCKERFILE
+  DOCKER_BUILDKIT=0 docker build -q -t "${ARGOEXEC_IMAGE}" "$ctx" >/dev/null
+  rm -rf "$ctx"
+}
+
+# containers/<name>/Dockerfile -> wf2k8s/<name>:<version>. Built with --network host so a
+# Dockerfile can `pip install` through the host's network; the host's pip config
+# (/etc/pip.conf, $PIP_INDEX_URL, ...) is passed in as build args / a copied pip.conf is not
+# needed because containers see the same configured index through PIP_INDEX_URL.
+project_images() {
+  local d
+  for d in "${REPO_ROOT}"/containers/*/; do
+    [[ -f "$d/Dockerfile" ]] && basename "$d"
+  done
+}
+
+build_project_images() {
+  local version name
+  version="$(project_version)"
+  for name in $(project_images); do
+    local ctx="${REPO_ROOT}/containers/${name}" tag="wf2k8s/${name}:${version}"
+    local sum; sum="$(cd "$ctx" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+    sum="${sum}-$(docker image inspect -f '{{.Id}}' "${BASE_IMAGE}" | cut -c8-20)"
+    [[ "$(_image_label "$tag")" == "$sum" ]] && continue
+    log "building ${tag}"
+    DOCKER_BUILDKIT=0 docker build -q --network host $(pip_build_args) \
+      --label "wf2k8s.input=${sum}" -t "$tag" "$ctx" >/dev/null
+  done
+}
+
+# Forward the host's pip index configuration to docker builds (as build args, which a
+# Dockerfile may declare with ARG PIP_INDEX_URL etc.).
+pip_build_args() {
+  local idx extra trusted
+  idx="${PIP_INDEX_URL:-$(pip3 config get global.index-url 2>/dev/null || true)}"
+  extra="${PIP_EXTRA_INDEX_URL:-$(pip3 config get global.extra-index-url 2>/dev/null || true)}"
+  trusted="${PIP_TRUSTED_HOST:-$(pip3 config get global.trusted-host 2>/dev/null || true)}"
+  [[ -n "$idx" ]] && printf -- '--build-arg PIP_INDEX_URL=%s ' "$idx"
+  [[ -n "$extra" ]] && printf -- '--build-arg PIP_EXTRA_INDEX_URL=%s ' "$extra"
+  [[ -n "$trusted" ]] && printf -- '--build-arg PIP_TRUSTED_HOST=%s ' "$trusted"
+  return 0
+}
+
+# Copy a docker image into containerd's k8s.io namespace when its id differs there.
+load_image_into_containerd() {
+  local img="$1" id
+  id="$(docker image inspect -f '{{.Id}}' "$img")"
+  if ctr -n k8s.io images ls -q "name==${img}" 2>/dev/null | grep -q . ; then
+    local have
+    have="$(ctr -n k8s.io images ls "name==${img}" 2>/dev/null | awk 'NR>1{print $3}')"
+    # ctr shows the manifest digest, not the config id; keep a marker file instead.
+    [[ -f "${WF2K8S_STATE}/images/$(echo "$img" | tr '/:' '__')" ]] && \
+      [[ "$(cat "${WF2K8S_STATE}/images/$(echo "$img" | tr '/:' '__')")" == "$id" ]] && return 0
+  fi
+  log "loading ${img} into containerd"
+  docker save "$img" | ctr -n k8s.io images import --label io.cri-containerd.pinned=pinned - >/dev/null
+  mkdir -p "${WF2K8S_STATE}/images"
+  echo "$id" > "${WF2K8S_STATE}/images/$(echo "$img" | tr '/:' '__')"
+}
+
+build_all_images() {
+  build_base_image
+  build_pause_image
+  build_argoexec_image
+  build_project_images
+}
+
+load_all_images() {
+  local img
+  for img in "${BASE_IMAGE}" "${PAUSE_TAG}" "${ARGOEXEC_IMAGE}"; do
+    load_image_into_containerd "$img"
+  done
+  local version name; version="$(project_version)"
+  for name in $(project_images); do
+    load_image_into_containerd "wf2k8s/${name}:${version}"
+  done
+}

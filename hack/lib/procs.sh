@@ -1,0 +1,52 @@
+# shellcheck shell=bash
+# Host process supervision: each component runs detached (setsid) with its PID in
+# ${PID_DIR}/<name>.pid and the absolute path of its executable in ${PID_DIR}/<name>.exe.
+# cluster-down.sh only kills a PID whose /proc/<pid>/exe still is that executable.
+
+# proc_running NAME: true if NAME's recorded PID is alive and still runs the recorded binary.
+proc_running() {
+  local name="$1" pid exe
+  [[ -f "${PID_DIR}/${name}.pid" && -f "${PID_DIR}/${name}.exe" ]] || return 1
+  pid="$(cat "${PID_DIR}/${name}.pid")"; exe="$(cat "${PID_DIR}/${name}.exe")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  [[ "$(readlink -f "/proc/${pid}/exe" 2>/dev/null)" == "$(readlink -f "$exe")" ]]
+}
+
+# start_proc NAME BINARY ARGS...: start unless already running.
+start_proc() {
+  local name="$1" bin="$2"; shift 2
+  mkdir -p "${PID_DIR}" "${LOG_DIR}"
+  if proc_running "$name"; then
+    log "${name} already running (pid $(cat "${PID_DIR}/${name}.pid"))"
+    return 0
+  fi
+  [[ -x "$bin" ]] || die "${name}: binary ${bin} not found"
+  log "starting ${name}"
+  # Non-interactive bash has no job control, so the background child is not a process
+  # group leader and setsid execs in place: $! is the component's own PID.
+  setsid "$bin" "$@" >>"${LOG_DIR}/${name}.log" 2>&1 </dev/null &
+  local pid=$!
+  echo "$pid" > "${PID_DIR}/${name}.pid"
+  readlink -f "$bin" > "${PID_DIR}/${name}.exe"
+  STARTED_SOMETHING=1
+  sleep 0.3
+  proc_running "$name" || { tail -n 30 "${LOG_DIR}/${name}.log" >&2; die "${name} exited right after start"; }
+}
+
+# stop_proc NAME: SIGTERM, wait up to 20s, then SIGKILL. Only our recorded process.
+stop_proc() {
+  local name="$1" pid i
+  if ! proc_running "$name"; then
+    rm -f "${PID_DIR}/${name}.pid" "${PID_DIR}/${name}.exe"
+    return 0
+  fi
+  pid="$(cat "${PID_DIR}/${name}.pid")"
+  log "stopping ${name} (pid ${pid})"
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 40); do
+    proc_running "$name" || break
+    sleep 0.5
+  done
+  if proc_running "$name"; then kill -KILL "$pid" 2>/dev/null || true; sleep 0.5; fi
+  rm -f "${PID_DIR}/${name}.pid" "${PID_DIR}/${name}.exe"
+}
