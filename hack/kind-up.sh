@@ -69,7 +69,7 @@ create_bucket() {
   k -n "${NAMESPACE}" delete pod mkbucket --ignore-not-found >&2
   k -n "${NAMESPACE}" run mkbucket --restart=Never --rm -i --image=curlimages/curl:8.11.1 -- \
     curl -sS --aws-sigv4 "aws:amz:us-east-1:s3" --user "${S3_ACCESS_KEY}:${S3_SECRET_KEY}" \
-    -X PUT "${ep}/${S3_BUCKET}" >&2 || true
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X PUT "${ep}/${S3_BUCKET}" >&2 || true
 }
 
 # wf2k8s images (built locally, e.g. with hack/build-images.sh) are side-loaded into kind.

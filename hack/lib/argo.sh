@@ -1,13 +1,9 @@
 # shellcheck shell=bash
 # Argo CRDs from the pinned Go module (never a committed copy), and the smoke workflow.
 
-argo_module_dir() {
-  go mod download -json "${ARGO_MODULE}@${ARGO_VERSION}" | \
-    python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])'
-}
-
 install_argo_crds() {
-  local dir; dir="$(argo_module_dir)/manifests/base/crds/full"
+  ensure_argo_source
+  local dir; dir="$(argo_source_dir)/manifests/base/crds/full"
   [[ -d "$dir" ]] || die "Argo CRDs not found in module: $dir"
   # Server-side apply: the full CRDs exceed the client-side last-applied annotation limit.
   kubectl_admin apply --server-side --force-conflicts -f "$dir" >/dev/null

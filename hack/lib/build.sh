@@ -116,41 +116,62 @@ GO
   log "etcd ${ETCD_VERSION} built"
 }
 
-# Argo Workflows v4: workflow-controller and argoexec. v4.1.2's go.mod has no replace
-# directives, but we still use a wrapper so the toolchain/replace handling is uniform:
-# replace lines of the tag's go.mod (if any) are copied into the wrapper.
+# Argo Workflows v4 source tree, pinned at ${ARGO_VERSION}, kept in the cache (the CRDs
+# are read from it too). Sources, in order:
+#   1. the Go module proxy (go mod download ${ARGO_MODULE}@${ARGO_VERSION});
+#   2. a local git snapshot of the argoproj/argo-workflows repository (bare or not) in
+#      ${WF2K8S_ARGO_GIT}: the tag is exported with git archive. Needed where the module
+#      proxy refuses the module (it answers 403 "not available" on this workplace); the
+#      default path is where the session tooling stores repository snapshots.
+WF2K8S_ARGO_GIT="${WF2K8S_ARGO_GIT:-/work/.mirror/argoproj+argo-workflows/repo}"
+
+argo_source_dir() { echo "${WF2K8S_CACHE}/src/argo-workflows-${ARGO_VERSION}"; }
+
+ensure_argo_source() {
+  local src; src="$(argo_source_dir)"
+  [[ -f "$src/.done" ]] && return 0
+  rm -rf "$src"; mkdir -p "$src"
+  local dir
+  dir="$(go mod download -json "${ARGO_MODULE}@${ARGO_VERSION}" 2>/dev/null | \
+    python3 -c 'import json,sys; print(json.load(sys.stdin).get("Dir",""))' || true)"
+  if [[ -n "$dir" && -d "$dir" ]]; then
+    log "argo ${ARGO_VERSION} source from the Go module proxy"
+    cp -a "$dir/." "$src/"; chmod -R u+w "$src"
+  elif git --git-dir="${WF2K8S_ARGO_GIT}" rev-parse -q --verify "refs/tags/${ARGO_VERSION}" >/dev/null 2>&1; then
+    log "argo ${ARGO_VERSION} source from git snapshot ${WF2K8S_ARGO_GIT}"
+    # Snapshots may omit some very large blobs (the generated quick-start-*.yaml
+    # manifests); export everything that is present and let the build verify the rest.
+    local excludes=() mode type obj path
+    while read -r mode type obj path; do
+      [[ $type == blob ]] || continue
+      git --git-dir="${WF2K8S_ARGO_GIT}" cat-file -e "$obj" 2>/dev/null || excludes+=(":(exclude)${path}")
+    done < <(git --git-dir="${WF2K8S_ARGO_GIT}" ls-tree -r "${ARGO_VERSION}")
+    (( ${#excludes[@]} )) && log "argo snapshot lacks ${#excludes[@]} blob(s): ${excludes[*]}"
+    git --git-dir="${WF2K8S_ARGO_GIT}" archive --format=tar "${ARGO_VERSION}" -- . "${excludes[@]}" 2>/dev/null | tar -C "$src" -x || true
+    local want have
+    want=$(( $(git --git-dir="${WF2K8S_ARGO_GIT}" ls-tree -r "${ARGO_VERSION}" | grep -c ' blob ') - ${#excludes[@]} ))
+    have=$(find "$src" -type f -o -type l | wc -l)
+    (( have >= want )) || { rm -rf "$src"; die "argo source export incomplete (${have}/${want} files)"; }
+  else
+    rm -rf "$src"
+    die "argo ${ARGO_VERSION}: the module proxy does not serve ${ARGO_MODULE} and no git snapshot with tag ${ARGO_VERSION} at WF2K8S_ARGO_GIT=${WF2K8S_ARGO_GIT}"
+  fi
+  grep -q "^module ${ARGO_MODULE}\$" "$src/go.mod" || die "unexpected module path in $src/go.mod"
+  touch "$src/.done"
+}
+
+# workflow-controller and argoexec, built inside the pinned source tree (its go.mod and
+# go.sum, including any replace directives, apply as upstream intends; dependencies come
+# from the module proxy).
 build_argo() {
   local out="${BIN_DIR}/argo-${ARGO_VERSION}"
   _built "$out" && return 0
+  ensure_argo_source
   log "building argo ${ARGO_VERSION} workflow-controller + argoexec"
-  local wd gomod goline
-  wd="$(_wrapper_dir argo "${ARGO_VERSION}")"
-  gomod="$(go mod download -json "${ARGO_MODULE}@${ARGO_VERSION}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')"
-  goline="$(grep -m1 '^go ' "$gomod")"
-  {
-    echo "module wf2k8s.local/argo-build"
-    echo
-    echo "${goline}"
-    echo
-    echo "require ${ARGO_MODULE} ${ARGO_VERSION}"
-    echo
-    # single-line replace directives (with versioned targets) are portable to the wrapper
-    grep -E '^replace .*=> [^.][^ ]* v' "$gomod" || true
-    awk '/^replace \($/{f=1;next} f&&/^\)/{f=0} f&&$0 ~ /=> [^.][^ ]* v/{print "replace " $0}' "$gomod"
-  } > "$wd/go.mod"
-  cat > "$wd/tools.go" <<GO
-//go:build tools
-
-package tools
-
-import _ "${ARGO_MODULE}/cmd/argoexec"
-GO
   local v="${ARGO_MODULE}"
   local ld="${GO_LDFLAGS_BASE} -X ${v}.version=${ARGO_VERSION} -X ${v}.gitTag=${ARGO_VERSION} -X ${v}.gitTreeState=clean -X ${v}.buildDate=1970-01-01T00:00:00Z"
   mkdir -p "$out"
-  (cd "$wd" && go mod download "${ARGO_MODULE}" && \
-    go build -trimpath -ldflags "$ld" -o "$out/" \
-      "${ARGO_MODULE}/cmd/workflow-controller" "${ARGO_MODULE}/cmd/argoexec")
+  (cd "$(argo_source_dir)" && go build -trimpath -ldflags "$ld" -o "$out/" ./cmd/workflow-controller ./cmd/argoexec)
   touch "$out/.done"
   log "argo ${ARGO_VERSION} built"
 }

@@ -199,7 +199,8 @@ start_s3() {
 }
 
 s3_curl() {
-  curl -fsS --aws-sigv4 "aws:amz:us-east-1:s3" --user "${S3_ACCESS_KEY}:${S3_SECRET_KEY}" "$@"
+  curl -fsS --aws-sigv4 "aws:amz:us-east-1:s3" --user "${S3_ACCESS_KEY}:${S3_SECRET_KEY}" \
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"
 }
 
 ensure_bucket() {
