@@ -6,7 +6,10 @@ install_argo_crds() {
   local dir; dir="$(argo_source_dir)/manifests/base/crds/full"
   [[ -d "$dir" ]] || die "Argo CRDs not found in module: $dir"
   # Server-side apply: the full CRDs exceed the client-side last-applied annotation limit.
-  kubectl_admin apply --server-side --force-conflicts -f "$dir" >/dev/null
+  local f files=()
+  for f in "$dir"/argoproj.io_*.yaml; do files+=(-f "$f"); done
+  (( ${#files[@]} )) || die "no CRD files in $dir"
+  kubectl_admin apply --server-side --force-conflicts "${files[@]}" >/dev/null
   local crd
   for crd in workflows workflowtaskresults workflowtemplates; do
     kubectl_admin wait --for=condition=Established --timeout=60s "crd/${crd}.argoproj.io" >/dev/null

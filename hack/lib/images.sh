@@ -106,21 +106,33 @@ pip_build_args() {
   return 0
 }
 
-# Copy a docker image into containerd's k8s.io namespace when its id differs there.
+# Fully qualified reference as containerd/CRI stores it (docker.io/ prefix for short names).
+normalized_ref() {
+  local ref="$1" first="${1%%/*}"
+  [[ "$ref" == */* ]] || ref="library/${ref}"
+  if [[ "$first" == *.* || "$first" == *:* || "$first" == localhost ]] && [[ "$1" == */* ]]; then
+    echo "$ref"
+  else
+    echo "docker.io/${ref}"
+  fi
+}
+
+# Copy a docker image into containerd's k8s.io namespace (only when the docker image id
+# changed since the last copy), pinned so that nothing garbage-collects it.
 load_image_into_containerd() {
-  local img="$1" id
+  local img="$1" id ref marker
   id="$(docker image inspect -f '{{.Id}}' "$img")"
-  if ctr -n k8s.io images ls -q "name==${img}" 2>/dev/null | grep -q . ; then
-    local have
-    have="$(ctr -n k8s.io images ls "name==${img}" 2>/dev/null | awk 'NR>1{print $3}')"
-    # ctr shows the manifest digest, not the config id; keep a marker file instead.
-    [[ -f "${WF2K8S_STATE}/images/$(echo "$img" | tr '/:' '__')" ]] && \
-      [[ "$(cat "${WF2K8S_STATE}/images/$(echo "$img" | tr '/:' '__')")" == "$id" ]] && return 0
+  ref="$(normalized_ref "$img")"
+  marker="${WF2K8S_CACHE}/loaded-images/$(echo "$ref" | tr '/:' '__')"
+  if [[ -f "$marker" && "$(cat "$marker")" == "$id" ]] && \
+     ctr -n k8s.io images ls -q "name==${ref}" 2>/dev/null | grep -q .; then
+    return 0
   fi
   log "loading ${img} into containerd"
-  docker save "$img" | ctr -n k8s.io images import --label io.cri-containerd.pinned=pinned - >/dev/null
-  mkdir -p "${WF2K8S_STATE}/images"
-  echo "$id" > "${WF2K8S_STATE}/images/$(echo "$img" | tr '/:' '__')"
+  docker save "$img" | ctr -n k8s.io images import - >/dev/null
+  ctr -n k8s.io images label "$ref" io.cri-containerd.pinned=pinned >/dev/null
+  mkdir -p "$(dirname "$marker")"
+  echo "$id" > "$marker"
 }
 
 build_all_images() {
