@@ -20,9 +20,15 @@ build_everything() {
   mkdir -p "$logs"
   for t in kubernetes etcd argo versitygw pause; do
     binary_built "$t" && continue
+    log "building ${t} in the background (log: ${logs}/build-${t}.log)"
     ( "build_${t}" ) >"${logs}/build-${t}.log" 2>&1 &
     pids+=("$!:$t")
   done
+  # The Debian rootfs for the base image (network + CPU bound) is made meanwhile.
+  if [[ ! -s "$(base_rootfs_tar)" ]]; then
+    ( build_base_rootfs ) >"${logs}/build-rootfs.log" 2>&1 &
+    pids+=("$!:rootfs")
+  fi
   local p
   for p in "${pids[@]}"; do
     wait "${p%%:*}" || { rc=1; log "build of ${p#*:} failed; see ${logs}/build-${p#*:}.log"; tail -n 20 "${logs}/build-${p#*:}.log" >&2; }

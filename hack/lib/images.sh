@@ -28,7 +28,14 @@ build_base_rootfs() {
   rm -rf "$root"
 }
 
-docker_image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+# _docker_build ARGS...: legacy builder (never pulls a local FROM image); output shown on failure.
+_docker_build() {
+  local out
+  if ! out="$(DOCKER_BUILDKIT=0 docker build "$@" 2>&1)"; then
+    printf '%s\n' "$out" >&2
+    die "docker build $* failed"
+  fi
+}
 
 # Label carrying the input fingerprint, so images are rebuilt only when inputs change.
 _image_label() { docker image inspect -f '{{ index .Config.Labels "wf2k8s.input" }}' "$1" 2>/dev/null || true; }
@@ -64,14 +71,13 @@ COPY argoexec /bin/argoexec
 LABEL wf2k8s.input=${sum}
 ENTRYPOINT ["argoexec"]
 DOCKERFILE
-  DOCKER_BUILDKIT=0 docker build -q -t "${ARGOEXEC_IMAGE}" "$ctx" >/dev/null
+  _docker_build -t "${ARGOEXEC_IMAGE}" "$ctx"
   rm -rf "$ctx"
 }
 
 # containers/<name>/Dockerfile -> wf2k8s/<name>:<version>. Built with --network host so a
-# Dockerfile can `pip install` through the host's network; the host's pip config
-# (/etc/pip.conf, $PIP_INDEX_URL, ...) is passed in as build args / a copied pip.conf is not
-# needed because containers see the same configured index through PIP_INDEX_URL.
+# Dockerfile can apt-get/pip install through the host's network; the host's pip index
+# configuration is passed as build args (see pip_build_args).
 project_images() {
   local d
   for d in "${REPO_ROOT}"/containers/*/; do
@@ -79,17 +85,34 @@ project_images() {
   done
 }
 
+# Build context: containers/<name>/, or the repository root when the Dockerfile contains
+# the line "# wf2k8s-build-context: repo" (to COPY the wf2k8s package, pyproject.toml, ...).
+_image_context() {
+  if grep -q '^# wf2k8s-build-context: repo' "$1/Dockerfile"; then echo "${REPO_ROOT}"; else echo "$1"; fi
+}
+
+# Fingerprint of an image's inputs: files of its context (git-visible files for the repo).
+_context_fingerprint() {
+  local ctx="$1"
+  if [[ "$ctx" == "${REPO_ROOT}" ]]; then
+    (cd "$ctx" && git ls-files -co --exclude-standard -z | xargs -0 sha256sum 2>/dev/null | sha256sum | cut -c1-16)
+  else
+    (cd "$ctx" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+  fi
+}
+
 build_project_images() {
   local version name
   version="$(project_version)"
   for name in $(project_images); do
-    local ctx="${REPO_ROOT}/containers/${name}" tag="wf2k8s/${name}:${version}"
-    local sum; sum="$(cd "$ctx" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
-    sum="${sum}-$(docker image inspect -f '{{.Id}}' "${BASE_IMAGE}" | cut -c8-20)"
+    local dir="${REPO_ROOT}/containers/${name}" tag="wf2k8s/${name}:${version}" ctx sum
+    ctx="$(_image_context "$dir")"
+    sum="$(_context_fingerprint "$ctx")-$(docker image inspect -f '{{.Id}}' "${BASE_IMAGE}" | cut -c8-20)"
     [[ "$(_image_label "$tag")" == "$sum" ]] && continue
-    log "building ${tag}"
-    DOCKER_BUILDKIT=0 docker build -q --network host $(pip_build_args) \
-      --label "wf2k8s.input=${sum}" -t "$tag" "$ctx" >/dev/null
+    log "building ${tag} (context ${ctx})"
+    # shellcheck disable=SC2046
+    _docker_build --network host $(pip_build_args) \
+      --label "wf2k8s.input=${sum}" -f "${dir}/Dockerfile" -t "$tag" "$ctx"
   done
 }
 
