@@ -1,0 +1,58 @@
+# Seed 000_22a5a1094346716e.txt (model registration page, "Creating a Model Registration Phase"), example "Registering a Model from a Training Job (Model Source: JobStep Output)".
+# Differs from s4_4_6_a_model_from_job.py (section 4.4.6.3) in code details: title strings ("Model Registration", "Image Classification Training") and comment wording.
+import modelarts.workflow as wf
+
+# Create an OutputStorage object to centrally manage training output directories.
+storage = wf.data.OutputStorage(name="storage_name", title="title_info", description="description_info") # Only name is mandatory.
+
+# Define an input dataset.
+dataset = wf.data.DatasetPlaceholder(name="input_dataset")
+
+# Use JobStep to define a training phase. Use a dataset as the input, and use OBS to store the output.
+job_step = wf.steps.JobStep(
+    name="training_job", # Name of a training phase. The name contains a maximum of 64 characters, including only letters, digits, underscores (_), and hyphens (-). It must start with a letter and must be unique in a workflow.
+    title="Image Classification Training", # Title, which defaults to the value of name
+    algorithm=wf.AIGalleryAlgorithm(
+        subscription_id="subscription_id", # Algorithm subscription ID. You can also enter the version number.
+        item_version_id="item_version_id", # Algorithm version ID. You can also enter the version number instead.
+        parameters=[
+            wf.AlgorithmParameters(
+                name="parameter_name",
+                value=wf.Placeholder(name="parameter_name", placeholder_type=wf.PlaceholderType.STR, default="fake_value",description="description_info")
+            ) # Algorithm hyperparameters are represented using placeholders, which can be integer, bool, float, or string.
+        ]
+    ), # Algorithm used for training. An algorithm subscribed to in AI Gallery is used in this example. If the value of an algorithm hyperparameter does not need to be changed, you do not need to configure the hyperparameter in parameters. Hyperparameter values will be automatically filled.
+
+    inputs=wf.steps.JobInput(name="data_url", data=dataset), # JobStep inputs are configured when the workflow is running. You can also use wf.data.Dataset(dataset_name="fake_dataset_name", version_name="fake_version_name") for the data field.
+    outputs=wf.steps.JobOutput(name="train_url", obs_config=wf.data.OBSOutputConfig(obs_path=storage.join("directory_path"))), # JobStep outputs
+    spec=wf.steps.JobSpec(
+        resource=wf.steps.JobResource(
+            flavor=wf.Placeholder(name="train_flavor", placeholder_type=wf.PlaceholderType.JSON, description="Training flavor")
+
+        )
+    )# Training flavors
+)
+
+# Define a model registration phase using ModelStep. The output of JobStep is used as the input of ModelStep.
+
+# Define model name parameters.
+model_name = wf.Placeholder(name="placeholder_name", placeholder_type=wf.PlaceholderType.STR)
+
+model_registration = wf.steps.ModelStep(
+    name="model_registration", # Name of the model registration phase. The name contains a maximum of 64 characters, including only letters, digits, underscores (_), and hyphens (-). It must start with a letter and must be unique in a workflow.
+    title="Model Registration",  # Title
+    inputs=wf.steps.ModelInput(name='model_input', data=job_step.outputs["train_url"].as_input()),  # The output of JobStep is used as the input of ModelStep.
+    outputs=wf.steps.ModelOutput(name='model_output',model_config=wf.steps.ModelConfig(model_name=model_name, model_type="TensorFlow")), # ModelStep outputs
+    depend_steps=job_step # Preceding job phase
+)
+# job_step is an instance object of wf.steps.JobStep and train_url is the value of the name field of wf.steps.JobOutput.
+
+workflow = wf.Workflow(
+    name="model-step-demo",
+    desc="this is a demo workflow",
+    steps=[job_step, model_registration],
+    storages=[storage]
+)
+
+if __name__ == "__main__":
+    workflow.release()

@@ -1,0 +1,44 @@
+# Seed section 4.4.5.4 (004_e75797c5b6c4ed76.txt) Job Phase: "Using a Custom Algorithm (Code Directory+Boot Command+Official Image)".
+from modelarts import workflow as wf
+
+# Create an OutputStorage object to centrally manage training output directories.
+storage = wf.data.OutputStorage(name="storage_name", title="title_info", description="description_info")  # Only name is mandatory.
+
+# Define the input dataset.
+dataset = wf.data.DatasetPlaceholder(name="input_dataset")
+
+# Use JobStep to define a training phase. Use a dataset as the input, and use OBS to store the output.
+job_step = wf.steps.JobStep(
+    name="training_job",  # Name of a training phase. Max. 64 characters (letters, digits, _ and -), starts with a letter, unique in a workflow.
+    title="Image classification training",  # Title, which defaults to the value of name.
+    algorithm=wf.BaseAlgorithm(
+        code_dir="fake_code_dir",  # Code directory
+        command="fake_command",  # Boot command
+        engine=wf.steps.JobEngine(image_url="fake_image_url"),  # Custom image URL "Organization name/Image name:Version name", without the domain name.
+        # If image_url is required to be configurable in the running state, use the following: image_url=wf.Placeholder(name="image_url", placeholder_type=wf.PlaceholderType.STR, placeholder_format="swr", description="Custom image")
+        parameters=[
+            wf.AlgorithmParameters(
+                name="parameter_name",
+                value=wf.Placeholder(name="parameter_name", placeholder_type=wf.PlaceholderType.STR, default="fake_value",description="description_info")
+            )  # Algorithm hyperparameters are represented using placeholders, which can be integer, bool, float, or string.
+        ]
+    ),  # The custom algorithm is implemented using the code directory, boot command, and official image. seed fix: the "#" of this comment was lost after "),"
+
+    inputs=wf.steps.JobInput(name="data_url", data=dataset),  # JobStep inputs are configured when the workflow is running; wf.data.Dataset(dataset_name="fake_dataset_name", version_name="fake_version_name") also works.
+    outputs=wf.steps.JobOutput(name="train_url", obs_config=wf.data.OBSOutputConfig(obs_path=storage.join("directory_path"))),  # JobStep outputs
+    spec=wf.steps.JobSpec(
+        resource=wf.steps.JobResource(
+            flavor=wf.Placeholder(name="train_flavor", placeholder_type=wf.PlaceholderType.JSON, description="Training flavor")
+        )
+    )  # Training flavors
+)
+
+workflow = wf.Workflow(
+    name="job-step-demo",
+    desc="this is a demo workflow",
+    steps=[job_step],
+    storages=[storage]
+)
+
+if __name__ == "__main__":
+    workflow.release()

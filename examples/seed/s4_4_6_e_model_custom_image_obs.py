@@ -1,0 +1,38 @@
+# Seed section 4.4.6.3 (004_e75797c5b6c4ed76.txt) Model Registration Phase: "Registering a Model Using a Custom Image and OBS".
+import modelarts.workflow as wf
+# Define a model registration phase using ModelStep. The input is from the URL of a custom image.
+
+# Define the image data.
+swr = wf.data.SWRImagePlaceholder(name="swr_placeholder_name")  # seed fix: (a) name "placeholder_name" shared with the different model_name Placeholder -> "swr_placeholder_name"
+
+# Define OBS model data.
+model_obs = wf.data.OBSPlaceholder(name = "obs_placeholder_name", object_type = "directory" )  # object_type must be file or directory.
+
+# Define model name parameters.
+model_name = wf.Placeholder(name="placeholder_name", placeholder_type=wf.PlaceholderType.STR)
+
+model_registration = wf.steps.ModelStep(
+    name="model_registration",  # Name of the model registration phase. Max. 64 characters (letters, digits, _ and -), starts with a letter, unique in a workflow.
+    title="Model registration",  # Title
+    inputs=[
+        wf.steps.ModelInput(name="input",data=swr),  # ModelStep inputs are configured when the workflow is running; wf.data.SWRImage(swr_path="fake_path") also works.
+        wf.steps.ModelInput(name="input_2",data=model_obs)  # ModelStep inputs are configured when the workflow is running; wf.data.OBSPath(obs_path="fake_obs_path") also works. seed fix: (b) duplicate input name "input" -> "input_2"
+    ],
+    outputs=wf.steps.ModelOutput(
+        name='model_output',
+        model_config=wf.steps.ModelConfig(
+            model_name=model_name,
+            model_type="Custom",
+            dynamic_load_mode="Single"
+        )
+    )  # ModelStep outputs
+)
+
+workflow = wf.Workflow(
+    name="model-step-demo",
+    desc="this is a demo orkflow",
+    steps=[model_registration]
+)
+
+if __name__ == "__main__":
+    workflow.release()

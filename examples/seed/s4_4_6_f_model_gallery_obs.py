@@ -1,0 +1,37 @@
+# Seed section 4.4.6.3 (004_e75797c5b6c4ed76.txt) Model Registration Phase: "Registering a Model Using a Subscribed Model and OBS".
+import modelarts.workflow as wf
+
+# Define the subscribed model object.
+base_model = wf.data.GalleryModel(subscription_id="fake_subscription_id", version_num="fake_version")  # Model subscribed to from AI Gallery, generally published by a developer
+
+# Define OBS model data.
+model_obs = wf.data.OBSPlaceholder(name = "obs_placeholder_name", object_type = "directory" )  # object_type must be file or directory.
+
+# Define model name parameters.
+model_name = wf.Placeholder(name="placeholder_name", placeholder_type=wf.PlaceholderType.STR)
+
+model_registration = wf.steps.ModelStep(
+    name="model_registration",  # Name of the model registration phase. Max. 64 characters (letters, digits, _ and -), starts with a letter, unique in a workflow.
+    title="Model registration",  # Title
+    inputs=[
+        wf.steps.ModelInput(name="input",data=base_model),  # Use a subscribed model as the ModelStep input. seed fix: missing "," between the two ModelInput items
+        wf.steps.ModelInput(name="input_2",data=model_obs)  # ModelStep inputs are configured when the workflow is running; wf.data.OBSPath(obs_path="fake_obs_path") also works. seed fix: (b) duplicate input name "input" -> "input_2"
+    ],
+    outputs=wf.steps.ModelOutput(
+        name='model_output',
+        model_config=wf.steps.ModelConfig(
+            model_name=model_name,
+            model_type="Custom",
+            dynamic_load_mode="Single"
+        )
+    )  # ModelStep outputs
+)
+
+workflow = wf.Workflow(
+    name="model-step-demo",
+    desc="this is a demo workflow",
+    steps=[model_registration]
+)
+
+if __name__ == "__main__":
+    workflow.release()
