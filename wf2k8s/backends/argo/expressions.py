@@ -1,0 +1,185 @@
+"""Graph references as Argo expressions.
+
+Two renderings:
+
+* `spec_json` writes a phase configuration as the JSON the runtime reads (the argv
+  contract, see ``wf2k8s/runtime/contract.py``). Values known only at run time are
+  spliced in as Argo expression tags that render JSON, e.g.
+  ``{{=toJson(workflow.parameters['lr'])}}``, so no user value is ever quoted by hand.
+* `condition_expr` writes a condition as an expr-lang boolean, for ``when``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable
+
+from wf2k8s.errors import ValidationError
+from wf2k8s.graph.model import (
+    Cond, MetricRef, OutputRef, Param, ParamRef, SelectRef, StorageRef, SystemRef, VariableRef,
+)
+
+
+def quote(text: str) -> str:
+    """An expr-lang string literal."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def json_path_part(key: str) -> str:
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        return "." + key
+    return '["' + key.replace("\\", "\\\\").replace('"', '\\"') + '"]'
+
+
+class Scope:
+    """How a compiled workflow names things: task names, delayed parameters' input nodes."""
+
+    def __init__(self, params: dict[str, Param], task_name: Callable[[str], str],
+                 input_task: Callable[[str], str], template_name: str):
+        self.params = params
+        self.task_name = task_name
+        self.input_task = input_task
+        self.template_name = template_name
+
+    # expr-lang pieces -----------------------------------------------------------------------------
+    def task(self, step: str) -> str:
+        return f"tasks[{quote(self.task_name(step))}]"
+
+    def param(self, name: str) -> str:
+        param = self.params[name]
+        if param.delay:
+            return f"tasks[{quote(self.input_task(name))}].outputs.parameters[{quote(name)}]"
+        return f"workflow.parameters[{quote(name)}]"
+
+    def result(self, step: str) -> str:
+        return f"{self.task(step)}.outputs.parameters.result"
+
+    def succeeded(self, step: str) -> str:
+        return f"{self.task(step)}.status == 'Succeeded'"
+
+    def metric(self, ref: MetricRef) -> str:
+        path = "$.metrics" + "".join(json_path_part(k) for k in (ref.output, ref.key))
+        return f"asFloat(jsonpath({self.result(ref.step)}, {quote(path)}))"
+
+    def system(self, name: str) -> str:
+        return {"EXECUTION_ID": "workflow.name", "NAMESPACE": "workflow.namespace",
+                "WORKFLOW_NAME": quote(self.template_name)}[name]
+
+
+# spec JSON ----------------------------------------------------------------------------------------
+
+
+class Raw:
+    """Text spliced into the JSON as is (an Argo tag that renders JSON)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+def tag(expression: str) -> Raw:
+    return Raw("{{=" + expression + "}}")
+
+
+def encode(value: Any, scope: Scope, declared: Callable[[OutputRef], Any]) -> Any:
+    """Replace references by their runtime encoding (still with Raw leaves)."""
+    rec = lambda v: encode(v, scope, declared)  # noqa: E731
+    if isinstance(value, ParamRef):
+        param = scope.params[value.name]
+        return {"$param": value.name, "type": param.type, "value": tag(f"toJson({scope.param(value.name)})")}
+    if isinstance(value, SystemRef):
+        return {"$system": value.name, "value": tag(f"toJson({scope.system(value.name)})")}
+    if isinstance(value, StorageRef):
+        return {"$storage": value.storage, "root": tag(f"toJson({scope.param(value.storage)})"),
+                "execution_id": tag("toJson(workflow.name)") if value.with_execution_id else None,
+                "path": value.path, "create_dir": value.create_dir}
+    if isinstance(value, OutputRef):
+        return {"$output": f"{value.step}/{value.output}", **producer(value.step, scope),
+                "declared": rec(declared(value))}
+    if isinstance(value, VariableRef):
+        return {"$variable": f"{value.step}/{value.output}/{value.variable}", **producer(value.step, scope)}
+    if isinstance(value, MetricRef):
+        return {"$metric": f"{value.step}/{value.output}/{value.key}", **producer(value.step, scope)}
+    if isinstance(value, SelectRef):
+        return {"$select": [rec(option) for option in value.options]}
+    if isinstance(value, Cond):
+        return {"op": value.op, "left": rec(value.left), "right": rec(value.right)}
+    if isinstance(value, dict):
+        return {k: rec(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [rec(v) for v in value]
+    return value
+
+
+def producer(step: str, scope: Scope) -> dict:
+    # the result is read only when the producer succeeded: a skipped producer has no outputs
+    return {"status": Raw("\"{{tasks." + scope.task_name(step) + ".status}}\""),
+            "result": tag(f"{scope.succeeded(step)} ? {scope.result(step)} : 'null'")}
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON with the Raw leaves spliced in.
+
+    ``{{`` never appears in compact JSON outside strings, and inside strings it is escaped
+    (``{\u007b``), so the only template tags Argo sees are the ones we put there.
+    """
+    raws: list[str] = []
+
+    def default(obj: Any) -> Any:
+        if isinstance(obj, Raw):
+            raws.append(obj.text)
+            return f"\x00{len(raws) - 1}\x00"
+        raise TypeError(type(obj).__name__)
+
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=default)
+    text = text.replace("{{", "{\\u007b")
+    for i, raw in enumerate(raws):
+        text = text.replace(f'"\\u0000{i}\\u0000"', raw, 1)
+    return text
+
+
+# conditions as expr-lang --------------------------------------------------------------------------
+
+NUMERIC_TYPES = ("int", "float")
+
+
+def condition_expr(cond: Cond, scope: Scope, where: str) -> str:
+    if cond.op == "or":
+        return f"({condition_expr(cond.left, scope, where)} || {condition_expr(cond.right, scope, where)})"
+    numeric = cond.op in ("<", "<=", ">", ">=") or any(
+        isinstance(side, (int, float)) and not isinstance(side, bool) for side in (cond.left, cond.right))
+    left = operand(cond.left, scope, numeric, where)
+    right = operand(cond.right, scope, numeric and cond.op != "in", where)
+    if cond.op == "in":
+        if isinstance(cond.right, ParamRef):
+            right = f"fromJSON({scope.param(cond.right.name)})"
+        return f"({left} in {right})"
+    return f"({left} {cond.op} {right})"
+
+
+def operand(value: Any, scope: Scope, numeric: bool, where: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return f"asFloat({quote(value)})" if numeric else quote(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(operand(v, scope, numeric, where) for v in value) + "]"
+    if isinstance(value, MetricRef):
+        return scope.metric(value)
+    if isinstance(value, ParamRef):
+        param = scope.params[value.name]
+        text = scope.param(value.name)
+        if param.type == "bool":
+            return f"({text} == 'true')"
+        if numeric or param.type in NUMERIC_TYPES:
+            return f"asFloat({text})"
+        return text
+    if isinstance(value, SystemRef):
+        return scope.system(value.name)
+    if isinstance(value, Cond):
+        return condition_expr(value, scope, where)
+    raise ValidationError(where, f"cannot compare a {type(value).__name__}")

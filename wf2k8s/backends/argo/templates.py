@@ -1,0 +1,137 @@
+"""The Argo templates phases run in: one per phase type, shared by every task of that type.
+
+What differs between two tasks of one type (their configuration, a job's image and
+resources) travels in the task's arguments, so a 1,000-step pipeline carries each
+template once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hera.workflows import models as m
+
+#: where the runtime writes what Argo reads back as output parameters
+RESULT_DIR = "/tmp/wf2k8s"
+RUNTIME_ZIPAPP = "/opt/wf2k8s/wf2k8s-runtime.pyz"
+SHARED_BIN = "/wf2k8s/bin"
+CATALOG_DIR = "/etc/wf2k8s/catalog"
+SEVEN_DAYS = str(7 * 24 * 3600)
+
+CONFIG_MAP = "wf2k8s-config"
+CREDENTIALS_SECRET = "wf2k8s-s3"
+CATALOG_CONFIG_MAP = "wf2k8s-catalog"
+
+
+@dataclass(frozen=True)
+class Images:
+    registry: str = ""
+    tag: str = ""
+
+    def ref(self, name: str) -> str:
+        prefix = f"{self.registry.rstrip('/')}/" if self.registry else ""
+        return f"{prefix}wf2k8s/{name}:{self.tag}"
+
+    @property
+    def runtime(self) -> str:
+        return self.ref("runtime")
+
+    @property
+    def trainer(self) -> str:
+        return self.ref("trainer")
+
+
+def param(name: str, default: str | None = None) -> m.Parameter:
+    return m.Parameter(name=name, default=default)
+
+
+def output(name: str, file: str) -> m.Parameter:
+    return m.Parameter(name=name, value_from=m.ValueFrom(path=f"{RESULT_DIR}/{file}"))
+
+
+def runtime_env() -> list[m.EnvFromSource]:
+    # S3 endpoint, bucket and registry address come from the cluster's wf2k8s-config; optional so that
+    # a phase that needs none of them still starts, and says what is missing if it does need them
+    return [m.EnvFromSource(config_map_ref=m.ConfigMapEnvSource(name=CONFIG_MAP, optional=True)),
+            m.EnvFromSource(secret_ref=m.SecretEnvSource(name=CREDENTIALS_SECRET, optional=True))]
+
+
+def runtime_template(name: str, command: str, images: Images, outputs: tuple[tuple[str, str], ...] = (),
+                     catalog: bool = False) -> m.Template:
+    """A phase the wf2k8s runtime image runs: ``wf2k8s-runtime <command> --spec <json>``."""
+    mounts = [m.VolumeMount(name="catalog", mount_path=CATALOG_DIR, read_only=True)] if catalog else None
+    volumes = [m.Volume(name="catalog", config_map=m.ConfigMapVolumeSource(name=CATALOG_CONFIG_MAP, optional=True))] \
+        if catalog else None
+    return m.Template(
+        name=name,
+        inputs=m.Inputs(parameters=[param("spec"), param("timeout-seconds", SEVEN_DAYS)]),
+        outputs=m.Outputs(parameters=[output("result", "result.json"), *(output(n, f) for n, f in outputs)]),
+        active_deadline_seconds="{{inputs.parameters.timeout-seconds}}",
+        container=m.Container(
+            image=images.runtime,
+            command=["wf2k8s-runtime", command, "--spec", "{{inputs.parameters.spec}}"],
+            env_from=runtime_env(),
+            volume_mounts=mounts,
+        ),
+        volumes=volumes,
+    )
+
+
+def job_template(images: Images) -> m.Template:
+    """A JobStep: the user's code in its engine image, driven by the runtime zipapp.
+
+    An init container copies the runtime (a zipapp that needs only python3) into a shared
+    volume, so any engine image with Python can run it: it fetches code and inputs, runs
+    the boot file or command, uploads outputs and reads metrics.
+    """
+    shared = m.VolumeMount(name="wf2k8s-bin", mount_path=SHARED_BIN)
+    catalog = m.VolumeMount(name="catalog", mount_path=CATALOG_DIR, read_only=True)
+    return m.Template(
+        name="job",
+        inputs=m.Inputs(parameters=[param("spec"), param("image"), param("pod-spec-patch", "{}"),
+                                    param("timeout-seconds", SEVEN_DAYS)]),
+        outputs=m.Outputs(parameters=[output("result", "result.json")]),
+        active_deadline_seconds="{{inputs.parameters.timeout-seconds}}",
+        pod_spec_patch="{{inputs.parameters.pod-spec-patch}}",
+        volumes=[m.Volume(name="wf2k8s-bin", empty_dir=m.EmptyDirVolumeSource()),
+                 m.Volume(name="catalog",
+                          config_map=m.ConfigMapVolumeSource(name=CATALOG_CONFIG_MAP, optional=True))],
+        init_containers=[m.UserContainer(
+            name="wf2k8s-runtime", image=images.runtime,
+            command=["cp", RUNTIME_ZIPAPP, f"{SHARED_BIN}/"], volume_mounts=[shared])],
+        container=m.Container(
+            image="{{inputs.parameters.image}}",
+            command=["python3", f"{SHARED_BIN}/wf2k8s-runtime.pyz", "job", "--spec", "{{inputs.parameters.spec}}"],
+            env_from=runtime_env(),
+            volume_mounts=[shared, catalog],
+        ),
+    )
+
+
+def spark_template() -> m.Template:
+    """MrsJobStep: a Kubeflow Spark Operator SparkApplication, created and watched by Argo."""
+    return m.Template(
+        name="mrs-job",
+        inputs=m.Inputs(parameters=[param("manifest")]),
+        outputs=m.Outputs(parameters=[m.Parameter(
+            name="result", value_from=m.ValueFrom(json_path="{.status.applicationState}", default="{}"))]),
+        resource=m.ResourceTemplate(
+            action="create",
+            manifest="{{inputs.parameters.manifest}}",
+            set_owner_reference=True,
+            success_condition="status.applicationState.state == COMPLETED",
+            failure_condition="status.applicationState.state in (FAILED, SUBMISSION_FAILED)",
+        ),
+    )
+
+
+def input_template(name: str, parameter: str, default: str | None, description: str | None,
+                   enum: list[str] | None) -> m.Template:
+    """Waits for a value while the run runs (``delay=True``): the Argo UI shows it as awaiting input."""
+    return m.Template(
+        name=name,
+        suspend=m.SuspendTemplate(),
+        inputs=m.Inputs(parameters=[m.Parameter(name=parameter, default=default, description=description,
+                                                enum=enum)]),
+        outputs=m.Outputs(parameters=[m.Parameter(name=parameter, value_from=m.ValueFrom(supplied={}))]),
+    )

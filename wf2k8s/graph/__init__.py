@@ -1,0 +1,1 @@
+"""The validated graph model between the SDK and the backends."""

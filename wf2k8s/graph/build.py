@@ -1,0 +1,325 @@
+"""SDK objects -> the validated graph model.
+
+Everything about the pipeline as a whole is checked here: step names, parameters,
+references between steps, branches, scenes and cycles.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+from typing import Any
+
+from wf2k8s.errors import ValidationError
+from wf2k8s.graph.model import (
+    Branch, Cond, Graph, MetricRef, OutputRef, Param, ParamRef, Phase, SelectRef, StorageRef, SystemRef,
+    VariableRef,
+)
+from wf2k8s.sdk._spec import Spec
+from wf2k8s.sdk.data import Consumption, DataConsumptionSelector, DataPlaceholder
+from wf2k8s.sdk import data as data_module
+from wf2k8s.sdk.placeholder import Placeholder, SystemEnv
+from wf2k8s.sdk.steps.base import OutputVariable, Step, StepOutput
+from wf2k8s.sdk.steps.condition import Condition, ConditionStep, MetricInfo
+from wf2k8s.sdk.storage import Storage, StoragePath
+
+#: parameter names the backends use themselves
+RESERVED_PARAM_PREFIX = "wf2k8s-"
+
+_DATA_CLASSES = {getattr(data_module, n) for n in data_module.__all__ if isinstance(getattr(data_module, n), type)}
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z][a-z])", r"_\1\2", name).lower()
+
+
+class GraphBuilder:
+    def __init__(self, workflow: Any):
+        self.workflow = workflow
+        self.where = workflow.label()
+        self.params: dict[str, Param] = {}
+        self.param_owners: dict[str, Any] = {}
+        self.steps: list[Step] = []
+
+    # entry -------------------------------------------------------------------------------------
+    def build(self) -> Graph:
+        self.steps = self.collect_steps()
+        by_name: dict[str, Step] = {}
+        for step in self.steps:
+            if step.name in by_name:
+                raise ValidationError(f"{self.where} > steps",
+                                      f"two steps are named {step.name!r}; step names must be unique in a workflow")
+            by_name[step.name] = step
+        self.by_name = by_name
+        for storage in self.workflow.storages or []:
+            self.add_storage(storage)
+        phases = [self.lower_step(step) for step in self.steps]
+        self.add_branches(phases)
+        ordered = self.topological(phases)
+        scenes = self.scenes()
+        return Graph(name=self.workflow.name, description=self.workflow.desc, phases=ordered,
+                     params=self.params, scenes=scenes)
+
+    def collect_steps(self) -> list[Step]:
+        """The workflow's steps, then any step they reference that the list left out."""
+        found: list[Step] = []
+        seen: set[int] = set()
+
+        def add(step: Step) -> None:
+            if id(step) in seen:
+                return
+            seen.add(id(step))
+            found.append(step)
+
+        for step in self.workflow.all_steps():
+            add(step)
+        i = 0
+        while i < len(found):
+            for dep in referenced_steps(found[i]):
+                add(dep)
+            i += 1
+        return found
+
+    # parameters ----------------------------------------------------------------------------------
+    def register(self, param: Param, owner: Any, definition: tuple, where: str) -> None:
+        if param.name.startswith(RESERVED_PARAM_PREFIX):
+            raise ValidationError(where, f"names starting with {RESERVED_PARAM_PREFIX!r} are reserved, "
+                                  f"got {param.name!r}")
+        known = self.param_owners.get(param.name)
+        if known is None:
+            self.params[param.name] = param
+            self.param_owners[param.name] = (owner, definition)
+            return
+        other, other_definition = known
+        if other is owner or other_definition == definition:
+            return
+        raise ValidationError(where, f"{param.name!r} is already the name of {other.label()} with another "
+                              "definition; names of placeholders and storages must be unique in a workflow")
+
+    def add_placeholder(self, placeholder: Placeholder, where: str) -> ParamRef | SystemRef:
+        if isinstance(placeholder, SystemEnv):
+            return SystemRef(placeholder.name)
+        ptype = placeholder.placeholder_type.value
+        param = Param(name=placeholder.name, source="placeholder", type=ptype, default=placeholder.default,
+                      has_default=placeholder.default is not None, enum=placeholder.enum_list,
+                      description=placeholder.description, delay=placeholder.delay,
+                      required=placeholder.required, format=placeholder.placeholder_format)
+        self.register(param, placeholder, placeholder.definition(), where)
+        return ParamRef(placeholder.name)
+
+    def add_data_placeholder(self, placeholder: DataPlaceholder, where: str) -> ParamRef:
+        details = {}
+        default = None
+        for f in dataclasses.fields(placeholder):  # type: ignore[arg-type]
+            if f.name in ("name", "delay"):
+                continue
+            value = getattr(placeholder, f.name)
+            if f.name == "default":
+                default = self.lower(value, where) if value is not None else None
+            elif value is not None:
+                details[f.name] = self.lower(value, where)
+        param = Param(name=placeholder.name, source="data", type=placeholder.data_kind, default=default,
+                      has_default=default is not None, delay=getattr(placeholder, "delay", False),
+                      description=data_description(placeholder), details=details)
+        self.register(param, placeholder, placeholder.definition(), where)
+        return ParamRef(placeholder.name)
+
+    def add_storage(self, storage: Storage, where: str | None = None) -> None:
+        param = Param(name=storage.name, source="storage", type="storage",
+                      description=storage.description or f"Root path of storage {storage.title or storage.name}"
+                      f" (obs://bucket/dir/ or /bucket/dir/)",
+                      details={"create_dir": storage.create_dir, "with_execution_id": storage.with_execution_id})
+        self.register(param, storage, ("storage", *storage.definition()), where or f"{self.where} > storages")
+
+    # lowering -------------------------------------------------------------------------------------
+    def lower_step(self, step: Step) -> Phase:
+        where = step.label()
+        config = self.lower(step.config(), where)
+        config = {k: v for k, v in config.items() if v is not None}
+        declared = unique([dep.name for dep in step.depend_steps or []])
+        implicit = [ref.step for ref in refs_to_steps(config)]
+        policy = step.policy
+        skip = [self.lower(c, where) for c in (policy.skip_conditions if policy else None) or []]
+        implicit += [ref.step for ref in refs_to_steps(skip)]
+        for name in declared + implicit:
+            if name not in self.by_name:
+                raise ValidationError(where, f"depends on step {name!r}, which is not in the workflow")
+            if name == step.name:
+                raise ValidationError(where, "cannot depend on itself")
+        phase = Phase(name=step.name, kind=step.step_type, title=step.title or step.name,
+                      description=step.description, config=config, depends=unique(declared + implicit),
+                      declared_depends=declared, skip_conditions=skip)
+        if policy is not None:
+            phase.poll_interval_seconds = float(policy.poll_interval_seconds)
+            phase.max_execution_minutes = float(policy.max_execution_minutes)
+        return phase
+
+    def lower(self, value: Any, where: str) -> Any:
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return value
+        if isinstance(value, enum.Enum):
+            return value.name
+        if isinstance(value, Placeholder):
+            return self.add_placeholder(value, where)
+        if isinstance(value, DataPlaceholder):
+            return self.add_data_placeholder(value, where)
+        if isinstance(value, StoragePath):
+            self.add_storage(value.storage, where)
+            return StorageRef(value.storage.name, value.relative_path(), bool(value.with_execution_id),
+                              bool(value.create_dir))
+        if isinstance(value, Storage):
+            self.add_storage(value, where)
+            return StorageRef(value.name, "", value.with_execution_id, value.create_dir)
+        if isinstance(value, Consumption):
+            return self.output_ref(value, where)
+        if isinstance(value, DataConsumptionSelector):
+            return SelectRef(tuple(self.output_ref(c, where) for c in value.data_list))
+        if isinstance(value, OutputVariable):
+            self.check_output(value.step, value.output_name, where)
+            return VariableRef(value.step.name, value.output_name, value.variable)
+        if isinstance(value, MetricInfo):
+            ref = self.output_ref(value.input_data, where)
+            return MetricRef(ref.step, ref.output, value.json_key)
+        if isinstance(value, Condition):
+            return Cond(value.condition_type.value, self.lower(value.left, where), self.lower(value.right, where))
+        if isinstance(value, Step):
+            return value.name
+        if isinstance(value, dict):
+            return {str(k): self.lower(v, where) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.lower(v, where) for v in value]
+        if isinstance(value, Spec):
+            lowered = {f.name: self.lower(getattr(value, f.name), where)
+                       for f in dataclasses.fields(value)  # type: ignore[arg-type]
+                       if getattr(value, f.name) is not None and not f.name.startswith("_")}
+            if type(value) in _DATA_CLASSES or isinstance(value, StepOutput):
+                lowered = {"kind": snake(type(value).__name__), **lowered}
+            return lowered
+        raise ValidationError(where, f"cannot use a {type(value).__name__} here")
+
+    def output_ref(self, consumption: Consumption, where: str) -> OutputRef:
+        self.check_output(consumption.step, consumption.output_name, where)
+        return OutputRef(consumption.step.name, consumption.output_name)
+
+    def check_output(self, step: Any, output: str, where: str) -> None:
+        if not isinstance(step, Step):
+            raise ValidationError(where, f"reads an output of {step!r}, which is not a step")
+        if not any(o.name == output for o in getattr(step, "outputs", None) or []):
+            raise ValidationError(where, f"reads output {output!r} of step {step.name!r}, which has no such output")
+
+    # branches, order, scenes ---------------------------------------------------------------------------
+    def add_branches(self, phases: list[Phase]) -> None:
+        by_name = {p.name: p for p in phases}
+        for step in self.steps:
+            if not isinstance(step, ConditionStep):
+                continue
+            for field_name, when in (("if_then_steps", True), ("else_then_steps", False)):
+                for i, target in enumerate(getattr(step, field_name) or []):
+                    phase = by_name.get(target)
+                    if phase is None:
+                        known = ", ".join(sorted(by_name))
+                        raise ValidationError(f"{step.label()} > {field_name}[{i}]",
+                                              f"names step {target!r}, which is not in the workflow (steps: {known})")
+                    if target == step.name:
+                        raise ValidationError(f"{step.label()} > {field_name}[{i}]", "cannot name the step itself")
+                    phase.branches.append(Branch(step.name, when))
+                    if step.name not in phase.depends:
+                        phase.depends.append(step.name)
+
+    def topological(self, phases: list[Phase]) -> list[Phase]:
+        by_name = {p.name: p for p in phases}
+        state: dict[str, int] = {}
+        order: list[Phase] = []
+
+        def visit(name: str, trail: list[str]) -> None:
+            if state.get(name) == 2:
+                return
+            if state.get(name) == 1:
+                cycle = trail[trail.index(name):] + [name]
+                raise ValidationError(f"{self.where} > steps", "the steps form a cycle: " + " -> ".join(cycle))
+            state[name] = 1
+            for dep in by_name[name].depends:
+                visit(dep, trail + [name])
+            state[name] = 2
+            order.append(by_name[name])
+
+        for phase in phases:
+            visit(phase.name, [])
+        return order
+
+    def scenes(self) -> dict[str, list[str]]:
+        policy = self.workflow.policy
+        result: dict[str, list[str]] = {}
+        for i, scene in enumerate((policy.scenes if policy else None) or []):
+            names = []
+            for j, step in enumerate(scene.scene_steps):
+                if step.name not in self.by_name or self.by_name[step.name] is not step:
+                    raise ValidationError(f"{self.where} > policy.scenes[{i}].scene_steps[{j}]",
+                                          f"step {step.name!r} is not in the workflow")
+                names.append(step.name)
+            result[scene.scene_name] = unique(names)
+        return result
+
+
+def unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def refs_to_steps(tree: Any) -> list[Any]:
+    from wf2k8s.graph.model import walk
+
+    found: list[Any] = []
+    walk(tree, found)
+    return [r for r in found if isinstance(r, (OutputRef, VariableRef, MetricRef))]
+
+
+def referenced_steps(step: Step) -> list[Step]:
+    """Steps this one names through depend_steps or reads outputs of."""
+    found: list[Step] = list(step.depend_steps or [])
+
+    def visit(value: Any) -> None:
+        if isinstance(value, (Consumption, OutputVariable)):
+            found.append(value.step)
+        elif isinstance(value, MetricInfo):
+            found.append(value.input_data.step)
+        elif isinstance(value, (Step, Placeholder, DataPlaceholder, Storage, StoragePath, enum.Enum)):
+            return
+        elif isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                visit(item)
+        elif isinstance(value, Spec):
+            for f in dataclasses.fields(value):  # type: ignore[arg-type]
+                visit(getattr(value, f.name))
+
+    visit(step.config())
+    if step.policy is not None:
+        visit(step.policy.skip_conditions)
+    return [s for s in found if isinstance(s, Step)]
+
+
+DATA_DESCRIPTIONS = {
+    "dataset": 'Dataset as JSON: {"dataset_name": "...", "version_name": "..."}',
+    "obs": "OBS path (obs://bucket/key or /bucket/key)",
+    "label_task": 'Labeling job as JSON: {"dataset_name": "...", "task_name": "..."}',
+    "service": "Name of the service (InferenceService) to update",
+    "swr": "Container image (organization/image:tag)",
+    "service_input": 'Models to deploy, as JSON: [{"model_name": "...", "model_version": "...", '
+                     '"specification": "...", "weight": 100}]; weights sum to 100, one model name, distinct versions',
+    "data_selector": 'OBS path, or a dataset as JSON: {"dataset_name": "...", "version_name": "..."}',
+}
+
+
+def data_description(placeholder: DataPlaceholder) -> str:
+    text = DATA_DESCRIPTIONS[placeholder.data_kind]
+    object_type = getattr(placeholder, "object_type", None)
+    if object_type:
+        text += f" ({object_type})"
+    return text
+
+
+def build_graph(workflow: Any) -> Graph:
+    return GraphBuilder(workflow).build()

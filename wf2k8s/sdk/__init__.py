@@ -1,0 +1,1 @@
+"""The public SDK: the ModelArts Workflow surface (``from modelarts import workflow as wf``)."""

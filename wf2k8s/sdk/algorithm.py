@@ -1,0 +1,103 @@
+"""Algorithms a JobStep runs (seed tables 4-42 to 4-46)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wf2k8s.sdk._spec import Spec, field, spec
+from wf2k8s.sdk.placeholder import Placeholder
+from wf2k8s.sdk.storage import StorageValue
+
+
+@spec
+class AlgorithmParameters(Spec):
+    """A hyperparameter, passed to the code as ``--name=value``."""
+
+    name: str = field(str, required=True)
+    value: Any = field(int, bool, float, str, Placeholder, StorageValue, required=True, scalar="scalar")
+
+    def check(self, error) -> None:
+        if isinstance(self.name, str) and (not self.name or any(c.isspace() or c == "=" for c in self.name)):
+            error("name", f"must be a non-empty word without spaces or '=', got {self.name!r}")
+
+
+@spec
+class JobEngine(Spec):
+    """The image a job runs in: an official engine (name and version, or id), or a custom image URL."""
+
+    engine_id: Any = field(str, Placeholder, scalar="str")
+    engine_name: Any = field(str, Placeholder, scalar="str")
+    engine_version: Any = field(str, Placeholder, scalar="str")
+    image_url: Any = field(str, Placeholder, scalar="str")
+
+    def check(self, error) -> None:
+        if self.engine_id is None and self.engine_name is None and self.image_url is None:
+            error("", "needs engine_id, engine_name and engine_version, or image_url")
+        if (self.engine_name is None) != (self.engine_version is None):
+            error("engine_version" if self.engine_version is None else "engine_name",
+                  "engine_name and engine_version go together")
+        if self.image_url is not None and (self.engine_name is not None or self.engine_id is not None):
+            error("image_url", "is a custom image; do not combine it with an official engine")
+
+
+class AlgorithmBase(Spec):
+    """What the three algorithm kinds share: hyperparameters."""
+
+    def check(self, error) -> None:
+        seen = set()
+        for i, parameter in enumerate(self.parameters or []):  # type: ignore[attr-defined]
+            if parameter.name in seen:
+                error(f"parameters[{i}].name", f"{parameter.name!r} is given twice")
+            seen.add(parameter.name)
+
+
+@spec
+class BaseAlgorithm(AlgorithmBase):
+    """Code directory with a boot file or command in an engine image; or an algorithm by id."""
+
+    id: str | None = field(str)
+    subscription_id: str | None = field(str)
+    item_version_id: str | None = field(str)
+    code_dir: Any = field(str, Placeholder, StorageValue, scalar="str")
+    boot_file: Any = field(str, Placeholder, StorageValue, scalar="str")
+    command: Any = field(str, Placeholder, scalar="str")
+    parameters: list | None = field(AlgorithmParameters, many=True)
+    engine: JobEngine | None = field(JobEngine)
+    environments: dict | None = field(dict)
+
+    def check(self, error) -> None:
+        super().check(error)
+        sources = [self.id is not None, self.subscription_id is not None, self.code_dir is not None]
+        if sum(sources) == 0:
+            error("", "needs code_dir (with boot_file or command), id, or subscription_id and item_version_id")
+        if sum(sources) > 1:
+            error("", "give only one of code_dir, id, or subscription_id")
+        if (self.subscription_id is None) != (self.item_version_id is None):
+            error("item_version_id", "subscription_id and item_version_id go together")
+        if self.code_dir is not None:
+            if self.boot_file is None and self.command is None:
+                error("boot_file", "is mandatory with code_dir (or give command)")
+            if self.boot_file is not None and self.command is not None:
+                error("command", "give boot_file or command, not both")
+            if self.engine is None:
+                error("engine", "is mandatory with code_dir: the image the code runs in")
+        for key, value in (self.environments or {}).items():
+            if not isinstance(key, str) or not isinstance(value, (str, int, float, bool, Placeholder)):
+                error(f"environments[{key!r}]", "must map names to str, int, float, bool or Placeholder values")
+
+
+@spec
+class Algorithm(AlgorithmBase):
+    """An algorithm from the catalog (Algorithm Management), resolved when the run starts."""
+
+    algorithm_id: str = field(str, required=True)
+    parameters: list | None = field(AlgorithmParameters, many=True)
+
+
+@spec
+class AIGalleryAlgorithm(AlgorithmBase):
+    """A subscribed algorithm, resolved from the catalog when the run starts."""
+
+    subscription_id: str = field(str, required=True)
+    item_version_id: str = field(str, required=True)
+    parameters: list | None = field(AlgorithmParameters, many=True)

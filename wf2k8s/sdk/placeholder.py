@@ -1,0 +1,144 @@
+"""Placeholders: values a user sets when a run starts (or, with ``delay``, while it runs)."""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+from typing import Any
+
+from wf2k8s.sdk._spec import Spec, field, is_name, spec
+
+#: formats a placeholder value can have, besides the element types of a LIST
+VALUE_FORMATS = ("obs", "flavor", "train_flavor", "swr", "cluster")
+LIST_FORMATS = ("str", "int", "float", "bool")
+
+
+class PlaceholderType(enum.Enum):
+    INT = "int"
+    STR = "str"
+    BOOL = "bool"
+    FLOAT = "float"
+    ENUM = "enum"
+    JSON = "json"
+    LIST = "list"
+
+
+#: which placeholder types may stand for a value of a given scalar type
+USABLE_AS: dict[str, tuple[PlaceholderType, ...]] = {
+    "int": (PlaceholderType.INT,),
+    "float": (PlaceholderType.FLOAT, PlaceholderType.INT),
+    "bool": (PlaceholderType.BOOL,),
+    "str": (PlaceholderType.STR, PlaceholderType.ENUM),
+    "dict": (PlaceholderType.JSON,),
+    "list": (PlaceholderType.LIST,),
+    "flavor": (PlaceholderType.JSON, PlaceholderType.STR, PlaceholderType.ENUM),
+    # numbers written as text, as the seed does for train_evaluate_sample_ratio
+    "number": (PlaceholderType.STR, PlaceholderType.FLOAT, PlaceholderType.INT, PlaceholderType.ENUM),
+    "scalar": (PlaceholderType.INT, PlaceholderType.STR, PlaceholderType.BOOL,
+               PlaceholderType.FLOAT, PlaceholderType.ENUM),
+}
+
+
+def _fits(value: Any, kind: str) -> bool:
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "float":
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "str":
+        return isinstance(value, str)
+    raise AssertionError(kind)
+
+
+@spec
+class Placeholder(Spec):
+    """A workflow parameter (seed 4.2). Set before a run starts, or while it runs when ``delay``."""
+
+    name: str = field(str, required=True, checks=[is_name])
+    placeholder_type: PlaceholderType = field(PlaceholderType, required=True)
+    default: Any = None
+    placeholder_format: str | None = field(str)
+    delay: bool = field(bool, default=False)
+    description: str | None = field(str)
+    enum_list: list | None = field(list)
+    constraint: dict | None = field(dict)
+    required: bool = field(bool, default=True)
+
+    validate_on_init = True
+
+    def check(self, error) -> None:
+        ptype = self.placeholder_type
+        if ptype is PlaceholderType.ENUM:
+            if not self.enum_list:
+                error("enum_list", "must not be empty when placeholder_type is ENUM")
+            for i, item in enumerate(self.enum_list or []):
+                if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+                    error(f"enum_list[{i}]", f"must be str, int or float, got {item!r}")
+            if self.default is not None and self.default not in self.enum_list:
+                error("default", f"must be one of enum_list {self.enum_list}, got {self.default!r}")
+        if ptype is PlaceholderType.LIST:
+            if self.placeholder_format not in LIST_FORMATS:
+                error("placeholder_format", "must be str, int, float or bool when placeholder_type is LIST, "
+                      f"got {self.placeholder_format!r}")
+        elif self.placeholder_format is not None and self.placeholder_format not in VALUE_FORMATS:
+            error("placeholder_format", f"must be one of {', '.join(VALUE_FORMATS)}, got {self.placeholder_format!r}")
+        if self.delay and not self.required:
+            error("required", "cannot be False when delay is True")
+        if self.default is not None:
+            problem = self.default_problem(self.default)
+            if problem:
+                error("default", problem)
+
+    def default_problem(self, value: Any) -> str | None:
+        """Why ``value`` cannot be a value of this placeholder, or None."""
+        ptype = self.placeholder_type
+        scalar = {PlaceholderType.INT: "int", PlaceholderType.FLOAT: "float",
+                  PlaceholderType.BOOL: "bool", PlaceholderType.STR: "str"}.get(ptype)
+        if scalar and not _fits(value, scalar):
+            return f"must be {scalar} as placeholder_type is {ptype.name}, got {value!r}"
+        if ptype is PlaceholderType.ENUM and not isinstance(value, (str, int, float)):
+            return f"must be one of enum_list, got {value!r}"
+        if ptype is PlaceholderType.JSON and not isinstance(value, dict):
+            return f"must be dict as placeholder_type is JSON, got {value!r}"
+        if ptype is PlaceholderType.LIST:
+            if not isinstance(value, list):
+                return f"must be list as placeholder_type is LIST, got {value!r}"
+            for item in value:
+                if self.placeholder_format in LIST_FORMATS and not _fits(item, self.placeholder_format):
+                    return f"must hold {self.placeholder_format} items (placeholder_format), got {item!r}"
+        return None
+
+    def check_usable_as(self, kind: str, where: str, path: str) -> None:
+        from wf2k8s.sdk._spec import fail
+
+        allowed = USABLE_AS[kind]
+        if self.placeholder_type not in allowed:
+            fail(where, path, f"Placeholder {self.name!r} is {self.placeholder_type.name}, "
+                 f"but a {kind} is needed here ({' or '.join(t.name for t in allowed)})")
+
+    def definition(self) -> tuple:
+        """What makes two placeholders of one name the same parameter."""
+        return (type(self).__name__, self.placeholder_type, json.dumps(self.default, sort_keys=True, default=str),
+                self.placeholder_format, self.delay, self.description,
+                tuple(self.enum_list or ()), json.dumps(self.constraint, sort_keys=True), self.required)
+
+
+@spec
+class SystemEnv(Placeholder):
+    """A value the system knows when a run starts, usable wherever a str placeholder is.
+
+    ``wf.SystemEnv.EXECUTION_ID`` is the run's name (the execution id unified storage inserts),
+    ``WORKFLOW_NAME`` the released workflow's name, ``NAMESPACE`` the Kubernetes namespace of the run.
+    """
+
+    name: str = field(str, required=True)
+    placeholder_type: PlaceholderType = field(PlaceholderType, default=PlaceholderType.STR)
+
+    validate_on_init = False
+
+
+SYSTEM_VALUES = ("EXECUTION_ID", "WORKFLOW_NAME", "NAMESPACE")
+for _name in SYSTEM_VALUES:
+    setattr(SystemEnv, _name, SystemEnv(name=_name))

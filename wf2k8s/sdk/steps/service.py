@@ -1,0 +1,92 @@
+"""The service deployment phase (seed 4.4.7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wf2k8s.sdk._spec import Spec, field, matches, max_length, one_of, spec
+from wf2k8s.sdk.data import (
+    Consumption, ModelData, ServiceData, ServiceInputPlaceholder, ServiceUpdatePlaceholder, TripartiteServiceConfig,
+)
+from wf2k8s.sdk.placeholder import Placeholder
+from wf2k8s.sdk.steps.base import OutputVariable, Step, StepOutput, io_field, name_field
+
+__all__ = ["ServiceStep", "ServiceInput", "ServiceOutput", "ServiceConfig", "INFER_TYPES", "OUTPUT_VARIABLES"]
+
+INFER_TYPES = ("real-time", "batch", "edge")
+OUTPUT_VARIABLES = ("access_address", "cluster_inner_access_address", "service_name", "service_id")
+
+
+@spec
+class ServiceConfig(Spec):
+    infer_type: str = field(str, default="real-time", checks=[one_of(*INFER_TYPES)])
+    service_name: Any = field(str, Placeholder, scalar="str",
+                              checks=[matches(r"[A-Za-z0-9_-]{1,64}", "1-64 letters, digits, '-' or '_'")])
+    description: str | None = field(str, checks=[max_length(100)])
+    vpc_id: str | None = field(str)
+    subnet_network_id: str | None = field(str)
+    security_group_id: str | None = field(str)
+    cluster_id: str | None = field(str)
+    additional_properties: dict | None = field(dict)
+    apps: Any = field(str, Placeholder, list, scalar="str")
+    envs: dict | None = field(dict)
+
+    def check(self, error) -> None:
+        if self.vpc_id is not None:
+            for needed in ("subnet_network_id", "security_group_id"):
+                if getattr(self, needed) is None:
+                    error(needed, "is mandatory when vpc_id is set")
+        for key, value in (self.envs or {}).items():
+            if not isinstance(key, str):
+                error("envs", f"names must be str, got {key!r}")
+            if not isinstance(value, (str, int, float, bool, Placeholder, OutputVariable)):
+                error(f"envs[{key!r}]", "must be str, int, float, bool, Placeholder or a step's output variable, "
+                      f"got {type(value).__name__}")
+
+
+@spec
+class ServiceInput(Spec):
+    name: str = name_field()
+    data: Any = field(ServiceInputPlaceholder, ServiceData, ServiceUpdatePlaceholder, ModelData, required=True)
+
+
+@spec
+class ServiceOutput(StepOutput):
+    name: str = name_field()
+    service_config: Any = field(ServiceConfig, TripartiteServiceConfig, factory=ServiceConfig)
+
+    consumption = Consumption
+
+    def get_output_variable(self, variable: str) -> OutputVariable:
+        if variable not in OUTPUT_VARIABLES:
+            from wf2k8s.errors import ValidationError
+
+            raise ValidationError(f"{self.step.label()} > outputs[{self.name!r}]",
+                                  f"has no output variable {variable!r} (variables: {', '.join(OUTPUT_VARIABLES)})")
+        return super().get_output_variable(variable)
+
+
+@spec
+class ServiceStep(Step):
+    inputs: list | None = io_field(ServiceInput)
+    outputs: list = io_field(ServiceOutput, required=True)
+
+    step_type = "service"
+
+    def check(self, error) -> None:
+        super().check(error)
+        inputs = self.inputs or []
+        models = [i for i in inputs if isinstance(i.data, (ServiceInputPlaceholder, ModelData))]
+        services = [i for i in inputs if isinstance(i.data, (ServiceData, ServiceUpdatePlaceholder))]
+        third_party = any(isinstance(o.service_config, TripartiteServiceConfig) for o in self.outputs or [])
+        if len(models) > 1:
+            error("inputs", "can hold only one model input (ServiceInputPlaceholder or ModelData)")
+        if len(services) > 1:
+            error("inputs", "can hold only one service to update (ServiceData or ServiceUpdatePlaceholder)")
+        if not models and not third_party:
+            error("inputs", "needs the models to deploy: a ServiceInputPlaceholder or ModelData")
+        if len(self.outputs or []) > 1:
+            error("outputs", "a service deployment phase has one output")
+
+    def config(self) -> dict:
+        return {"inputs": self.inputs or [], "outputs": self.outputs}

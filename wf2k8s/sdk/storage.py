@@ -1,0 +1,78 @@
+"""Unified storage (seed 4.3): directories under a root path that is set per run."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from wf2k8s.sdk._spec import Spec, field, is_name, spec
+
+
+class StorageValue(Spec):
+    """A Storage or a path joined onto one: accepted wherever the seed says "Storage"."""
+
+    def join(self, directory: str = "", with_execution_id: bool | None = None,
+             create_dir: bool | None = None) -> "StoragePath":
+        base = self if isinstance(self, StoragePath) else StoragePath(storage=self)  # type: ignore[arg-type]
+        return StoragePath(
+            storage=base.storage,
+            parts=[*base.parts, directory],
+            with_execution_id=base.with_execution_id if with_execution_id is None else with_execution_id,
+            create_dir=base.create_dir if create_dir is None else create_dir,
+        )
+
+
+@spec
+class Storage(StorageValue):
+    name: str = field(str, required=True, checks=[is_name])
+    title: str | None = field(str)
+    description: str | None = field(str)
+    create_dir: bool = field(bool, default=False)
+    with_execution_id: bool = field(bool, default=False)
+
+    validate_on_init = True
+
+    def check(self, error) -> None:
+        if self.with_execution_id and not self.create_dir:
+            error("with_execution_id", "can be True only when create_dir is True")
+
+    def definition(self) -> tuple:
+        return (self.title, self.description, self.create_dir, self.with_execution_id)
+
+
+@spec
+class InputStorage(Storage):
+    """A Storage for inputs: paths are joined onto the root as they are."""
+
+
+@spec
+class OutputStorage(Storage):
+    """A Storage for outputs: each run writes under ``<root>/<execution id>/``."""
+
+    create_dir: bool = field(bool, default=True)
+    with_execution_id: bool = field(bool, default=True)
+
+
+@spec
+class StoragePath(StorageValue):
+    """``storage.join(...)``: the root of ``storage`` followed by ``parts``."""
+
+    storage: Storage = field(Storage, required=True)
+    parts: list = dataclasses.field(default_factory=list)
+    with_execution_id: bool | None = None
+    create_dir: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.with_execution_id is None:
+            self.with_execution_id = self.storage.with_execution_id
+        if self.create_dir is None:
+            self.create_dir = self.storage.create_dir
+        super().__post_init__()
+
+    def label(self) -> str:
+        return f"Storage {self.storage.name!r} path {self.relative_path()!r}"
+
+    def relative_path(self) -> str:
+        """The joined directories, with single slashes; a trailing slash is kept."""
+        text = "/".join(p for p in self.parts if p)
+        cleaned = "/".join(piece for piece in text.split("/") if piece)
+        return cleaned + ("/" if text.endswith("/") and cleaned else "")
