@@ -141,8 +141,8 @@ ensure_argo_source() {
     log "argo ${ARGO_VERSION} source from git snapshot ${WF2K8S_ARGO_GIT}"
     # Snapshots may omit some very large blobs (the generated quick-start-*.yaml
     # manifests); export everything that is present and let the build verify the rest.
-    local excludes=() mode type obj path
-    while read -r mode type obj path; do
+    local excludes=() type obj path
+    while read -r _ type obj path; do
       [[ $type == blob ]] || continue
       git --git-dir="${WF2K8S_ARGO_GIT}" cat-file -e "$obj" 2>/dev/null || excludes+=(":(exclude)${path}")
     done < <(git --git-dir="${WF2K8S_ARGO_GIT}" ls-tree -r "${ARGO_VERSION}")

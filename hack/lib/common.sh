@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # settings used by the other libs
 # Common settings and helpers for the wf2k8s offline cluster scripts.
 # Sourced by hack/cluster-up.sh, hack/cluster-down.sh and hack/build-*.sh.
 
