@@ -2,6 +2,11 @@
 # Argo CRDs from the pinned Go module (never a committed copy), and the smoke workflow.
 
 install_argo_crds() {
+  # Skip when this cluster already has the CRDs of this Argo version.
+  if [[ "$(kubectl_admin get crd workflows.argoproj.io \
+        -o jsonpath='{.metadata.annotations.wf2k8s\.io/argo-version}' 2>/dev/null)" == "${ARGO_VERSION}" ]]; then
+    return 0
+  fi
   ensure_argo_source
   local dir; dir="$(argo_source_dir)/manifests/base/crds/full"
   [[ -d "$dir" ]] || die "Argo CRDs not found in module: $dir"
@@ -14,6 +19,7 @@ install_argo_crds() {
   for crd in workflows workflowtaskresults workflowtemplates; do
     kubectl_admin wait --for=condition=Established --timeout=60s "crd/${crd}.argoproj.io" >/dev/null
   done
+  kubectl_admin annotate --overwrite crd workflows.argoproj.io "wf2k8s.io/argo-version=${ARGO_VERSION}" >/dev/null
   log "Argo ${ARGO_VERSION} CRDs installed"
 }
 

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from typing import Any
+from typing import Any, Iterator
 
 from wf2k8s.errors import ValidationError
 from wf2k8s.sdk._spec import Spec, field, is_name, spec
 from wf2k8s.sdk.policy import Policy
 from wf2k8s.sdk.steps.base import Step
 from wf2k8s.sdk.storage import Storage
+
+
+#: while `wf2k8s compile` runs a script, release() records the workflow here instead of printing it
+_captures: list[list] = []
+
+
+@contextlib.contextmanager
+def capture_releases(into: list) -> Iterator[list]:
+    _captures.append(into)
+    try:
+        yield into
+    finally:
+        _captures.remove(into)
 
 
 @spec
@@ -69,7 +83,9 @@ class Workflow(Spec):
         with ``apply=True`` applies it to the current kube context instead.
         """
         template = self.to_workflow_template(**options)
-        if apply:
+        if _captures:
+            _captures[-1].append(self)
+        elif apply:
             from wf2k8s.cluster import apply_manifest
 
             apply_manifest(template)

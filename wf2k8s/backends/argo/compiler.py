@@ -237,7 +237,8 @@ class ArgoCompiler:
             # the skip policy takes precedence over the default rule (seed 4.5)
             skip = " && ".join(condition_expr(c, self.scope, where) for c in phase.skip_conditions)
             parts.append(f"!({skip})")
-        else:
+        elif not phase.branches:
+            # (a branch already requires its ConditionStep to have succeeded, which implies the rule)
             rule = self.default_rule(phase.depends)
             if rule:
                 parts.append(rule)

@@ -88,7 +88,10 @@ def encode(value: Any, scope: Scope, declared: Callable[[OutputRef], Any]) -> An
     rec = lambda v: encode(v, scope, declared)  # noqa: E731
     if isinstance(value, ParamRef):
         param = scope.params[value.name]
-        return {"$param": value.name, "type": param.type, "value": tag(f"toJson({scope.param(value.name)})")}
+        encoded = {"$param": value.name, "type": param.type, "value": tag(f"toJson({scope.param(value.name)})")}
+        if param.details:
+            encoded["details"] = rec(param.details)
+        return encoded
     if isinstance(value, SystemRef):
         return {"$system": value.name, "value": tag(f"toJson({scope.system(value.name)})")}
     if isinstance(value, StorageRef):

@@ -44,8 +44,22 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 ArgoDumper.add_representer(str, _represent_str)
 
 
+#: keys a reader looks for first; the rest keep the models' (alphabetical) order
+FIRST = ("apiVersion", "kind", "metadata", "name", "namespace", "template", "dependencies", "when", "value")
+_RANK = {key: i for i, key in enumerate(FIRST)}
+
+
+def readable(value: Any) -> Any:
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: _RANK.get(k, len(FIRST)))
+        return {k: readable(value[k]) for k in keys}
+    if isinstance(value, list):
+        return [readable(v) for v in value]
+    return value
+
+
 def dump(document: Any) -> str:
-    return yaml.dump(document, Dumper=ArgoDumper, sort_keys=False, default_flow_style=False, width=1 << 30,
+    return yaml.dump(readable(document), Dumper=ArgoDumper, sort_keys=False, default_flow_style=False, width=1 << 30,
                      allow_unicode=True)
 
 

@@ -1,0 +1,174 @@
+"""``wf2k8s``: compile pipelines to Argo resources, run them on the current kube context."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import runpy
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Iterator
+
+from wf2k8s import __version__
+from wf2k8s.errors import ValidationError
+
+EXIT_INVALID = 2
+
+
+class CliError(Exception):
+    """A problem to report in one line, with an exit code."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+# loading a pipeline script ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def script_context(path: Path) -> Iterator[None]:
+    """As ``python PIPELINE.py`` runs it: its folder first on sys.path, argv set, stdout kept clean."""
+    saved_path, saved_argv = list(sys.path), list(sys.argv)
+    sys.path.insert(0, str(path.parent.resolve()))
+    sys.argv = [str(path)]
+    try:
+        yield
+    finally:
+        sys.path[:] = saved_path
+        sys.argv = saved_argv
+
+
+def load_workflows(path: Path) -> list[Any]:
+    """Run the script and return every Workflow bound at module level (or released by it)."""
+    from wf2k8s.sdk import workflow as workflow_module
+
+    if not path.is_file():
+        raise CliError(f"{path}: no such file", EXIT_INVALID)
+    released: list[Any] = []
+    captured = io.StringIO()
+    with script_context(path), workflow_module.capture_releases(released), contextlib.redirect_stdout(captured):
+        try:
+            namespace = runpy.run_path(str(path), run_name="__main__")
+        except ValidationError:
+            raise
+        except SystemExit as stop:
+            if stop.code not in (0, None):
+                raise CliError(f"{path}: the script exited with {stop.code}")
+            namespace = {}
+        except Exception as problem:  # the user's script failed: say where, in one line
+            raise CliError(script_failure(path, problem)) from None
+    found: list[Any] = []
+    for value in [*namespace.values(), *released]:
+        if isinstance(value, workflow_module.Workflow) and all(value is not w for w in found):
+            found.append(value)
+    if not found:
+        raise CliError(f"{path}: defines no wf.Workflow at module level", EXIT_INVALID)
+    return found
+
+
+def script_failure(path: Path, problem: BaseException) -> str:
+    frames = [f for f in traceback.extract_tb(problem.__traceback__) if Path(f.filename).resolve() == path.resolve()]
+    where = f"{path}:{frames[-1].lineno}" if frames else str(path)
+    if isinstance(problem, SyntaxError):
+        where = f"{path}:{problem.lineno}"
+    return f"{where}: {type(problem).__name__}: {problem}"
+
+
+# commands -----------------------------------------------------------------------------------------
+
+
+def compile_options(args: argparse.Namespace) -> dict:
+    return {"namespace": args.namespace, "image_registry": args.image_registry}
+
+
+def cmd_compile(args: argparse.Namespace) -> int:
+    from wf2k8s.backends.argo.yamlio import dump_all
+
+    workflows = load_workflows(Path(args.pipeline))
+    text = dump_all(w.to_workflow_template(**compile_options(args)) for w in workflows)
+    if args.output:
+        Path(args.output).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def parse_parameters(items: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            raise CliError(f"-p {item}: expected NAME=VALUE", EXIT_INVALID)
+        name, value = item.split("=", 1)
+        values[name] = value
+    return values
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from wf2k8s import cluster
+
+    workflows = load_workflows(Path(args.pipeline))
+    if len(workflows) > 1:
+        raise CliError(f"{args.pipeline}: defines {len(workflows)} workflows; run needs exactly one", EXIT_INVALID)
+    parameters = parse_parameters(args.parameter)
+    run = cluster.release_and_run(workflows[0], parameters=parameters, scene=args.scene, wait=args.wait,
+                                  progress=None if args.output == "json" else sys.stderr, **compile_options(args))
+    if args.output == "json":
+        print(json.dumps(run, indent=2))
+    else:
+        print(f"{run['name']}: {run['phase']}")
+        for step, phase in run.get("steps", {}).items():
+            print(f"  {step}: {phase}")
+    if args.wait:
+        return 0 if run["phase"] == "Succeeded" else 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wf2k8s", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"wf2k8s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("pipeline", help="a Python script that defines a wf.Workflow")
+        p.add_argument("--namespace", default=os.environ.get("WF2K8S_NAMESPACE", "wf2k8s"),
+                       help="namespace of the emitted resources (default: wf2k8s, or $WF2K8S_NAMESPACE)")
+        p.add_argument("--image-registry", default=os.environ.get("WF2K8S_IMAGE_REGISTRY", ""),
+                       help="registry prefix of the wf2k8s images (default: none, or $WF2K8S_IMAGE_REGISTRY)")
+
+    p_compile = sub.add_parser("compile", help="print the pipeline as an Argo WorkflowTemplate (YAML)")
+    common(p_compile)
+    p_compile.add_argument("-o", "--output", help="write to this file instead of stdout")
+    p_compile.set_defaults(func=cmd_compile)
+
+    p_run = sub.add_parser("run", help="release the pipeline to the current kube context and start a run")
+    common(p_run)
+    p_run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                       help="a placeholder or storage root for this run (repeatable)")
+    p_run.add_argument("--scene", help="partial execution: run only this scene's steps")
+    p_run.add_argument("--wait", action="store_true", help="follow the run until it ends")
+    p_run.add_argument("--output", choices=["text", "json"], default="text")
+    p_run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValidationError as problem:
+        print(f"wf2k8s: invalid pipeline: {problem}", file=sys.stderr)
+        return EXIT_INVALID
+    except CliError as problem:
+        print(f"wf2k8s: {problem}", file=sys.stderr)
+        return problem.code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
