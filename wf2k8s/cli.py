@@ -117,14 +117,41 @@ def cmd_run(args: argparse.Namespace) -> int:
     parameters = parse_parameters(args.parameter)
     run = cluster.release_and_run(workflows[0], parameters=parameters, scene=args.scene, wait=args.wait,
                                   progress=None if args.output == "json" else sys.stderr, **compile_options(args))
-    if args.output == "json":
-        print(json.dumps(run, indent=2))
-    else:
-        print(f"{run['name']}: {run['phase']}")
-        for step, phase in run.get("steps", {}).items():
-            print(f"  {step}: {phase}")
+    print_run(run, args.output)
     if args.wait:
         return 0 if run["phase"] == "Succeeded" else 1
+    return 0
+
+
+def print_run(run: dict, output: str) -> None:
+    if output == "json":
+        print(json.dumps(run, indent=2))
+        return
+    print(f"{run['name']}: {run['phase']}" + (f" ({run['message']})" if run.get("message") else ""))
+    for step, phase in run.get("steps", {}).items():
+        print(f"  {step}: {phase}")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from wf2k8s import cluster
+
+    if args.wait:
+        run = cluster.follow(args.run, args.namespace, progress=None if args.output == "json" else sys.stderr)
+    else:
+        workflow = cluster.get_object("workflow", args.run, args.namespace)
+        if workflow is None:
+            raise CliError(f"no run {args.namespace}/{args.run}")
+        ref = workflow["spec"].get("workflowTemplateRef", {}).get("name")
+        run = cluster.summary(workflow, cluster.template_step_names(ref, args.namespace) if ref else {})
+    print_run(run, args.output)
+    return 0 if run["phase"] == "Succeeded" or not args.wait else 1
+
+
+def cmd_input(args: argparse.Namespace) -> int:
+    from wf2k8s import cluster
+
+    resumed = cluster.give_input(args.run, args.namespace, parse_parameters(args.values))
+    print(f"{args.run}: resumed with {', '.join(resumed)}")
     return 0
 
 
@@ -153,6 +180,20 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.add_argument("--wait", action="store_true", help="follow the run until it ends")
     p_run.add_argument("--output", choices=["text", "json"], default="text")
     p_run.set_defaults(func=cmd_run)
+
+    namespace = os.environ.get("WF2K8S_NAMESPACE", "wf2k8s")
+    p_status = sub.add_parser("status", help="show a run's phase and each step's phase")
+    p_status.add_argument("run")
+    p_status.add_argument("-n", "--namespace", default=namespace)
+    p_status.add_argument("--wait", action="store_true", help="follow the run until it ends")
+    p_status.add_argument("--output", choices=["text", "json"], default="text")
+    p_status.set_defaults(func=cmd_status)
+
+    p_input = sub.add_parser("input", help="give a value a run waits for (delay=True placeholders)")
+    p_input.add_argument("run")
+    p_input.add_argument("values", nargs="+", metavar="NAME=VALUE")
+    p_input.add_argument("-n", "--namespace", default=namespace)
+    p_input.set_defaults(func=cmd_input)
     return parser
 
 
@@ -166,6 +207,13 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as problem:
         print(f"wf2k8s: {problem}", file=sys.stderr)
         return problem.code
+    except Exception as problem:
+        from wf2k8s.cluster import ClusterError
+
+        if not isinstance(problem, ClusterError):
+            raise
+        print(f"wf2k8s: {problem}", file=sys.stderr)
+        return problem.exit_code
     except KeyboardInterrupt:
         return 130
 

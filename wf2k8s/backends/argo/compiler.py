@@ -191,7 +191,7 @@ class ArgoCompiler:
                                                  catalog=name in ("resolve", "model"))
 
     def step_info(self, phase: Phase) -> dict:
-        info: dict[str, Any] = {"name": phase.name, "kind": phase.kind}
+        info: dict[str, Any] = {"name": phase.name, "kind": phase.kind, "run": "{{workflow.name}}"}
         if phase.title != phase.name:
             info["title"] = phase.title
         if phase.poll_interval_seconds != 1:

@@ -1,0 +1,207 @@
+"""The running state on a real cluster: release, start, follow, give input. Through kubectl.
+
+kubectl is what an Argo and Kubernetes user already has and configures (KUBECONFIG, the
+current context); wf2k8s uses it as it is instead of a client library of its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from typing import Any, TextIO
+
+from wf2k8s.backends.argo.compiler import STEP_NAMES_ANNOTATION, run_manifest
+
+FINISHED = ("Succeeded", "Failed", "Error")
+
+
+class ClusterError(RuntimeError):
+    """The cluster cannot do what was asked; the message says why, in one line."""
+
+    exit_code = 1
+
+
+class ParameterError(ClusterError):
+    """The values given for a run do not fit the pipeline's parameters."""
+
+    exit_code = 2
+
+
+def kubectl(*args: str, stdin: str | None = None, timeout: float = 120) -> str:
+    if shutil.which("kubectl") is None:
+        raise ClusterError("kubectl is not installed (wf2k8s talks to the cluster through it)")
+    try:
+        done = subprocess.run(["kubectl", *args], input=stdin, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise ClusterError(f"kubectl {' '.join(args[:3])} did not answer in {timeout:.0f} s") from None
+    if done.returncode != 0:
+        message = (done.stderr or done.stdout).strip().splitlines()
+        raise ClusterError(f"kubectl {' '.join(args[:3])}: {message[-1] if message else 'failed'}")
+    return done.stdout
+
+
+def check_cluster() -> None:
+    try:
+        kubectl("version", "--request-timeout=10s", "-o", "json", timeout=20)
+    except ClusterError as problem:
+        raise ClusterError(f"no cluster: the current kube context cannot be reached ({problem}); "
+                           "set KUBECONFIG (hack/cluster-up.sh prints it)") from None
+    try:
+        kubectl("get", "crd", "workflowtemplates.argoproj.io", "workflows.argoproj.io", "-o", "name")
+    except ClusterError:
+        raise ClusterError("the cluster has no Argo Workflows CRDs (workflowtemplates.argoproj.io): "
+                           "install Argo Workflows first (hack/cluster-up.sh does)") from None
+
+
+def apply_manifest(manifest: dict) -> None:
+    # server-side: a large pipeline's WorkflowTemplate exceeds the annotation client-side apply keeps
+    kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=wf2k8s", "-f", "-",
+            stdin=json.dumps(manifest))
+
+
+def get_object(kind: str, name: str, namespace: str) -> dict | None:
+    try:
+        return json.loads(kubectl("get", kind, name, "-n", namespace, "-o", "json"))
+    except ClusterError as problem:
+        if "NotFound" in str(problem) or "not found" in str(problem):
+            return None
+        raise
+
+
+def check_parameters(template: dict, given: dict[str, str]) -> None:
+    """Refuse a run before anything is applied: unknown names, missing values, values not in an enum."""
+    declared = {p["name"]: p for p in template["spec"].get("arguments", {}).get("parameters", [])}
+    unknown = sorted(set(given) - set(declared))
+    if unknown:
+        raise ParameterError(f"unknown parameter(s) {', '.join(unknown)}; the pipeline has: "
+                           f"{', '.join(sorted(declared)) or 'none'}")
+    missing = sorted(n for n, p in declared.items() if "value" not in p and n not in given)
+    if missing:
+        raise ParameterError(f"no value for {', '.join(missing)}: these placeholders and storages have no default; "
+                           f"give them with -p NAME=VALUE")
+    for name, value in given.items():
+        enum = declared[name].get("enum")
+        if enum and value not in enum:
+            raise ParameterError(f"parameter {name}: {value!r} is not one of {', '.join(enum)}")
+
+
+def run_name(template_name: str) -> str:
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d-%H%M%S")
+    return f"{template_name[:40].rstrip('-')}-{stamp}-{secrets.token_hex(2)}"
+
+
+def release_and_run(workflow: Any, parameters: dict[str, str], scene: str | None = None, wait: bool = False,
+                    only_steps: list[str] | None = None, labels: dict | None = None,
+                    progress: TextIO | None = sys.stderr, timeout: float = 3600, **options: Any) -> dict:
+    """Apply the WorkflowTemplate, start a run of it; with ``wait``, follow it to its end."""
+    from wf2k8s.sdk.policy import Policy, Scene
+
+    if only_steps:  # a development-state run of some steps: a scene of its own
+        scenes = list(workflow.policy.scenes or []) if workflow.policy else []
+        chosen = [s for s in workflow.all_steps() if s.name in only_steps]
+        scenes = [s for s in scenes if s.scene_name != "development"] + [Scene("development", chosen)]
+        workflow.policy = Policy(scenes=scenes)
+        scene = "development"
+    template = workflow.to_workflow_template(**options)
+    given = dict(parameters)
+    if scene:
+        given["wf2k8s-scene"] = scene
+    check_parameters(template, given)
+    check_cluster()
+    apply_manifest(template)
+    name = run_name(template["metadata"]["name"])
+    run = run_manifest(template, name, given, labels={k: v for k, v in (labels or {}).items() if v})
+    kubectl("create", "-f", "-", stdin=json.dumps(run))
+    namespace = template["metadata"].get("namespace", "default")
+    if progress:
+        progress.write(f"started {namespace}/{name}\n")
+    if not wait:
+        return {"name": name, "namespace": namespace, "phase": "Pending", "steps": {}}
+    return follow(name, namespace, progress=progress, timeout=timeout)
+
+
+def step_phases(workflow: dict, names: dict[str, str]) -> dict[str, str]:
+    """Phase of each ModelArts step of a run, by its step name (``names``: Argo task -> step)."""
+    phases = {step: "Pending" for step in names.values()}
+    for node in (workflow.get("status", {}).get("nodes") or {}).values():
+        step = names.get(node.get("displayName"))
+        if step is not None and node.get("type") != "DAG":
+            phases[step] = node.get("phase", "Pending")
+    return phases
+
+
+def template_step_names(name: str, namespace: str) -> dict[str, str]:
+    template = get_object("workflowtemplate", name, namespace) or {}
+    return json.loads(template.get("metadata", {}).get("annotations", {}).get(STEP_NAMES_ANNOTATION, "{}") or "{}")
+
+
+def summary(workflow: dict, names: dict[str, str]) -> dict:
+    status = workflow.get("status", {})
+    result = {"name": workflow["metadata"]["name"], "namespace": workflow["metadata"].get("namespace"),
+              "phase": status.get("phase", "Pending"), "steps": step_phases(workflow, names)}
+    if status.get("message"):
+        result["message"] = status["message"]
+    waiting = [n for n in (status.get("nodes") or {}).values()
+               if n.get("type") == "Suspend" and n.get("phase") == "Running"]
+    if waiting:
+        result["waiting_for"] = [p["name"] for n in waiting for p in n.get("outputs", {}).get("parameters", [])]
+    return result
+
+
+def follow(name: str, namespace: str, progress: TextIO | None = sys.stderr, timeout: float = 3600,
+           poll: float = 2.0) -> dict:
+    deadline = time.monotonic() + timeout
+    names: dict[str, str] = {}
+    last = None
+    while True:
+        workflow = get_object("workflow", name, namespace)
+        if workflow is None:
+            raise ClusterError(f"run {namespace}/{name} disappeared")
+        if not names:
+            ref = workflow["spec"].get("workflowTemplateRef", {}).get("name")
+            names = template_step_names(ref, namespace) if ref else {}
+        state = summary(workflow, names)
+        line = f"{state['phase']}: " + ", ".join(f"{s}={p}" for s, p in state["steps"].items())
+        if state.get("waiting_for"):
+            line += f" (waiting for input: {', '.join(state['waiting_for'])}; give it with `wf2k8s input " \
+                    f"{name} NAME=VALUE`)"
+        if progress and line != last:
+            progress.write(line + "\n")
+            progress.flush()
+            last = line
+        if state["phase"] in FINISHED:
+            return state
+        if time.monotonic() > deadline:
+            raise ClusterError(f"run {namespace}/{name} did not finish in {timeout:.0f} s (phase {state['phase']})")
+        time.sleep(poll)
+
+
+def give_input(name: str, namespace: str, values: dict[str, str]) -> list[str]:
+    """Resume the suspend nodes waiting for these values (as ``argo node set`` + ``argo resume`` do)."""
+    workflow = get_object("workflow", name, namespace)
+    if workflow is None:
+        raise ClusterError(f"no run {namespace}/{name}")
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    patch: dict[str, Any] = {}
+    resumed = []
+    for node_id, node in (workflow.get("status", {}).get("nodes") or {}).items():
+        if node.get("type") != "Suspend" or node.get("phase") != "Running":
+            continue
+        outputs = node.get("outputs", {}).get("parameters", [])
+        if not any(p["name"] in values for p in outputs):
+            continue
+        parameters = [{**p, "value": values[p["name"]]} if p["name"] in values else p for p in outputs]
+        patch[node_id] = {"phase": "Succeeded", "finishedAt": now, "message": "input given with wf2k8s input",
+                          "outputs": {**node.get("outputs", {}), "parameters": parameters}}
+        resumed.extend(p["name"] for p in outputs if p["name"] in values)
+    unknown = sorted(set(values) - set(resumed))
+    if unknown:
+        raise ClusterError(f"run {name} is not waiting for {', '.join(unknown)}")
+    kubectl("patch", "workflow", name, "-n", namespace, "--type", "merge", "-p",
+            json.dumps({"status": {"nodes": patch}}))
+    return resumed

@@ -1,0 +1,62 @@
+"""``wf2k8s-runtime <command> --spec <json>``: what runs inside every phase container."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import condition, job, resolve
+from .contract import RESULT_DIR, ContractError, load_spec
+from .metrics import MetricsError
+from .s3 import S3Error
+
+COMMANDS = {
+    "job": job.run,
+    "condition": condition.run,
+    "resolve": resolve.run,
+}
+#: phase types whose runtime is not part of this version yet: they fail with this message
+LATER = {"model", "service", "create-dataset", "labeling", "dataset-import", "release-dataset"}
+TERMINATION_LOG = Path("/dev/termination-log")
+
+
+def write_result(result: dict) -> None:
+    directory = Path(RESULT_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    files = result.pop("files", {})
+    for name, text in files.items():
+        (directory / name).write_text(text)
+    (directory / "result.json").write_text(json.dumps(result, separators=(",", ":")))
+
+
+def fail(step: str, message: str) -> int:
+    text = f"wf2k8s-runtime: step {step!r}: {message}"
+    print(text, file=sys.stderr)
+    try:  # Kubernetes shows this as the container's termination message, Argo as the node's message
+        TERMINATION_LOG.write_text(message[-4000:])
+    except OSError:
+        pass
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="wf2k8s-runtime")
+    parser.add_argument("command", choices=sorted(COMMANDS) + sorted(LATER))
+    parser.add_argument("--spec", required=True)
+    args = parser.parse_args(argv)
+    step = "?"
+    try:
+        spec = load_spec(args.spec)
+        step = spec["step"].get("name", "?")
+        if args.command in LATER:
+            return fail(step, f"the {args.command} phase is not in this runtime version ({__package__})")
+        write_result(COMMANDS[args.command](spec))
+        return 0
+    except (ContractError, S3Error, MetricsError, job.JobFailed) as problem:
+        return fail(step, str(problem))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

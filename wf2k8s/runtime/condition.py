@@ -1,0 +1,59 @@
+"""ConditionStep: evaluate the conditions (AND), write "true" or "false" for the branches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .contract import ContractError, resolve
+
+ORDERING = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
+
+
+def number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ContractError(f"cannot order a bool ({value})")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ContractError(f"{value!r} is not a number") from None
+
+
+def same_kind(left: Any, right: Any) -> tuple[Any, Any]:
+    """Compare numbers as numbers even when one side is text (a STR placeholder holding '0.8')."""
+    numeric = (int, float)
+    if isinstance(left, numeric) and not isinstance(left, bool) and isinstance(right, str):
+        return left, number(right)
+    if isinstance(right, numeric) and not isinstance(right, bool) and isinstance(left, str):
+        return number(left), right
+    return left, right
+
+
+def evaluate(cond: dict, trace: list[str]) -> bool:
+    op = cond["op"]
+    if op == "or":
+        result = evaluate(cond["left"], trace) or evaluate(cond["right"], trace)
+        trace.append(f"or -> {result}")
+        return result
+    left, right = resolve(cond["left"]), resolve(cond["right"])
+    if op == "in":
+        if not isinstance(right, list):
+            raise ContractError(f"the right side of 'in' must be a list, got {right!r}")
+        result = any(same_kind(left, item)[0] == same_kind(left, item)[1] for item in right)
+    elif op in ORDERING:
+        result = ORDERING[op](number(left), number(right))
+    elif op in ("==", "!="):
+        a, b = same_kind(left, right)
+        result = (a == b) if op == "==" else (a != b)
+    else:
+        raise ContractError(f"unknown operator {op!r}")
+    trace.append(f"{left!r} {op} {right!r} -> {result}")
+    return result
+
+
+def run(spec: dict) -> dict:
+    trace: list[str] = []
+    outcome = all(evaluate(c, trace) for c in spec["config"]["conditions"])
+    for line in trace:
+        print(line)
+    print(f"conditions of {spec['step']['name']!r}: {outcome}")
+    return {"variables": {"condition": {"result": outcome}}, "files": {"condition": "true" if outcome else "false"}}

@@ -1,0 +1,174 @@
+"""JobStep: fetch code and inputs, run the user's code, upload outputs, read metrics.
+
+ModelArts conventions: hyperparameters are ``--name=value``; each input is
+``--<input name>=<local file or directory>``; each output ``--<output name>=<local directory>``,
+uploaded to its OBS path when the code exits 0.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import metrics as metrics_module
+from .contract import RESULT_DIR, ContractError, resolve
+from .s3 import S3, split_uri
+
+WORK = Path(os.environ.get("WF2K8S_WORK_DIR", "/tmp/wf2k8s/work"))
+LOG_TAIL_LINES = 30
+
+
+class JobFailed(RuntimeError):
+    pass
+
+
+def as_uri(location: Any, what: str) -> str:
+    """An OBS location in the forms the spec can hold, as ``s3://bucket/key``."""
+    if isinstance(location, dict):
+        if "uri" in location:
+            location = location["uri"]
+        elif "obs_path" in location:
+            location = location["obs_path"]
+        elif "dataset_name" in location:
+            raise ContractError(f"{what}: dataset {location['dataset_name']!r} cannot be read yet: this runtime "
+                                "version reads OBS paths only")
+    if not isinstance(location, str) or not location:
+        raise ContractError(f"{what}: no OBS path (got {location!r})")
+    if location.lstrip().startswith("{"):
+        raise ContractError(f"{what}: datasets cannot be read yet: this runtime version reads OBS paths only")
+    bucket, key = split_uri(location)
+    return f"s3://{bucket}/{key}"
+
+
+def default_location(step: dict, output: str) -> str:
+    bucket = os.environ.get("WF2K8S_S3_BUCKET")
+    if not bucket:
+        raise ContractError(f"output {output!r} has no obs_config and WF2K8S_S3_BUCKET is not set")
+    return f"s3://{bucket}/wf2k8s-runs/{step.get('run', 'run')}/{step['name']}/{output}/"
+
+
+def algorithm_of(spec: dict) -> dict:
+    """The algorithm as run: the catalog's entry (if resolved) under the step's own settings."""
+    own = resolve(spec["config"]["algorithm"])
+    resolved = spec.get("resolved") or {}
+    base = dict(resolved.get("algorithm") or {})
+    parameters = {p["name"]: p.get("value") for p in base.get("parameters") or []}
+    parameters.update({p["name"]: p["value"] for p in own.get("parameters") or []})
+    merged = {**base, **{k: v for k, v in own.items() if k in ("code_dir", "boot_file", "command") and v}}
+    merged["parameters"] = parameters
+    merged["environments"] = {**(base.get("environments") or {}), **(own.get("environments") or {})}
+    return merged
+
+
+def argument(value: Any) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def run(spec: dict) -> dict:
+    s3 = S3.from_env()
+    step = spec["step"]
+    config = spec["config"]
+    algorithm = algorithm_of(spec)
+    code = WORK / "code"
+    argv: list[str] = []
+    if algorithm.get("code_dir"):
+        s3.download(as_uri(algorithm["code_dir"], "code_dir"), code)
+    code.mkdir(parents=True, exist_ok=True)
+    for name, value in algorithm["parameters"].items():
+        argv.append(f"--{name}={argument(value)}")
+    for item in config.get("inputs") or []:
+        uri = as_uri(resolve(item["data"]), f"input {item['name']!r}")
+        local = s3.download(uri, WORK / "inputs" / item["name"])
+        if local.is_file() and uri.endswith("/"):
+            local = local.parent
+        argv.append(f"--{item['name']}={local}")
+    outputs = []
+    for item in config.get("outputs") or []:
+        local = WORK / "outputs" / item["name"]
+        local.mkdir(parents=True, exist_ok=True)
+        argv.append(f"--{item['name']}={local}")
+        outputs.append((item, local))
+
+    log = WORK / "job.log"
+    code_process = command_line(algorithm, code, argv)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1",
+           **{k: argument(v) for k, v in (algorithm.get("environments") or {}).items()}}
+    exit_code, tail = execute(code_process, code, env, log)
+    log_path = (config.get("spec") or {}).get("log_export_path")
+    if log_path:
+        target = as_uri(resolve(log_path["obs_url"]), "log_export_path")
+        s3.upload(log, target + ("" if target.endswith("/") else "/") + f"{step['name']}.log")
+    if exit_code != 0:
+        raise JobFailed(f"the job's code exited with {exit_code}; last lines of its log:\n" + "\n".join(tail))
+
+    result: dict[str, Any] = {"outputs": {}, "metrics": {}}
+    metric_outputs = []
+    for item, local in outputs:
+        if item.get("metrics_config"):
+            metric_outputs.append((item, local))
+            continue
+        obs = item.get("obs_config")
+        uri = as_uri(resolve(obs["obs_path"]), f"output {item['name']!r}") if obs else default_location(step,
+                                                                                                          item["name"])
+        count = s3.upload(local, uri)
+        print(f"output {item['name']}: {count} file(s) to {uri}")
+        result["outputs"][item["name"]] = {"uri": uri}
+    charts: dict[str, list[dict]] = {}
+    for item, local in metric_outputs:
+        files = resolve(item["metrics_config"]["metric_files"])
+        values: dict[str, float] = {}
+        for location in files:
+            uri = as_uri(location, f"output {item['name']!r} metric file")
+            bucket, key = split_uri(uri)
+            written = local / Path(key).name
+            if written.is_file():  # the code wrote it where --<output>= pointed: upload it to its path
+                s3.put(bucket, key, written.read_bytes())
+            if not s3.exists(bucket, key):
+                raise JobFailed(f"metric file {uri} of output {item['name']!r} was not written by the job")
+            entries = metrics_module.parse(uri, s3.get(bucket, key))
+            values.update(metrics_module.floats(entries))
+            charts[uri] = entries
+        result["metrics"][item["name"]] = values
+        result["outputs"][item["name"]] = {"uri": as_uri(files[0], "metric file") if files else None}
+        print(f"metrics {item['name']}: {values}")
+    Path(RESULT_DIR).mkdir(parents=True, exist_ok=True)
+    if charts:
+        (Path(RESULT_DIR) / "metrics.html").write_text(metrics_module.render(step["name"], charts))
+    return result
+
+
+def command_line(algorithm: dict, code: Path, argv: list[str]) -> list[str]:
+    if algorithm.get("boot_file"):
+        boot = str(algorithm["boot_file"])
+        if "://" in boot or boot.startswith("/"):
+            code_dir = as_uri(algorithm.get("code_dir") or "", "code_dir") if algorithm.get("code_dir") else ""
+            boot_uri = as_uri(boot, "boot_file")
+            if not code_dir or not boot_uri.startswith(code_dir.rstrip("/") + "/"):
+                raise ContractError(f"boot_file {boot} is not in code_dir {algorithm.get('code_dir')}")
+            boot = boot_uri[len(code_dir.rstrip("/")) + 1:]
+        if not (code / boot).is_file():
+            raise ContractError(f"boot_file {boot!r} is not in the code directory")
+        return [sys.executable if Path(sys.executable).exists() else "python3", str(code / boot), *argv]
+    if algorithm.get("command"):
+        # the command is the user's own shell text; the values we add are positional arguments, never spliced
+        return ["sh", "-c", f'{algorithm["command"]} "$@"', "sh", *argv]
+    raise ContractError("the algorithm has neither boot_file nor command")
+
+
+def execute(argv: list[str], cwd: Path, env: dict, log: Path) -> tuple[int, list[str]]:
+    tail: collections.deque[str] = collections.deque(maxlen=LOG_TAIL_LINES)
+    print("running:", " ".join(argv), flush=True)
+    with log.open("w") as sink:
+        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, errors="replace")
+        assert process.stdout is not None
+        for line in process.stdout:
+            sys.stdout.write(line)
+            sink.write(line)
+            tail.append(line.rstrip("\n"))
+        code = process.wait()
+    return code, list(tail)

@@ -1,0 +1,72 @@
+"""Resolve a JobStep's algorithm and engine image from the cluster's catalog, when the run starts.
+
+The catalog is the ConfigMap ``wf2k8s-catalog``, key ``catalog.json``, mounted at
+``/etc/wf2k8s/catalog``::
+
+    {
+      "engines":    {"<engine_name>/<engine_version>": {"image": "..."}, "<engine_id>": {"image": "..."}},
+      "algorithms": {"<algorithm_id>": ALGORITHM},
+      "gallery_algorithms": {"<subscription_id>/<item_version_id>": ALGORITHM},
+      "gallery_models": {"<subscription_id>/<version_num>": {"image": "...", "model_type": "...", ...}}
+    }
+
+ALGORITHM is ``{"code_dir": OBS path, "boot_file": "train.py" | "command": "...",
+"engine": {"engine_name": ..., "engine_version": ...} | {"image_url": ...},
+"parameters": [{"name": ..., "value": ...}], "environments": {...}}``; its parameters are
+the defaults a step's own hyperparameters override.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .contract import ContractError, resolve
+
+CATALOG = Path(os.environ.get("WF2K8S_CATALOG", "/etc/wf2k8s/catalog/catalog.json"))
+
+
+def load_catalog() -> dict:
+    if not CATALOG.is_file():
+        return {}
+    try:
+        return json.loads(CATALOG.read_text())
+    except ValueError as problem:
+        raise ContractError(f"catalog {CATALOG} is not JSON: {problem}") from None
+
+
+def engine_image(engine: dict, catalog: dict) -> str:
+    if engine.get("image_url"):
+        return str(engine["image_url"])
+    engines = catalog.get("engines") or {}
+    key = f"{engine.get('engine_name')}/{engine.get('engine_version')}" if engine.get("engine_name") \
+        else str(engine.get("engine_id"))
+    if key not in engines:
+        known = ", ".join(sorted(engines)) or "none"
+        raise ContractError(f"engine {key!r} is not in the catalog (ConfigMap wf2k8s-catalog; engines: {known})")
+    return engines[key]["image"]
+
+
+def run(spec: dict) -> dict:
+    own = resolve(spec["algorithm"])
+    catalog = load_catalog()
+    entry: dict[str, Any]
+    if own.get("algorithm_id") or own.get("id"):
+        key = own.get("algorithm_id") or own.get("id")
+        table, what = catalog.get("algorithms") or {}, "algorithm"
+    elif own.get("subscription_id") and not own.get("code_dir"):
+        key = f"{own['subscription_id']}/{own['item_version_id']}"
+        table, what = catalog.get("gallery_algorithms") or {}, "subscribed algorithm"
+    else:
+        key, table, what = None, {}, ""
+    if key is not None:
+        if key not in table:
+            raise ContractError(f"{what} {key!r} is not in the catalog (ConfigMap wf2k8s-catalog)")
+        entry = dict(table[key])
+    else:
+        entry = {k: v for k, v in own.items() if k in ("code_dir", "boot_file", "command", "engine", "environments")}
+    image = engine_image(own.get("engine") or entry.get("engine") or {}, catalog)
+    print(f"step {spec['step']['name']!r}: image {image}" + (f", {what} {key!r}" if key else ""))
+    return {"algorithm": entry, "image": image, "files": {"image": image}}

@@ -1,0 +1,159 @@
+"""A small S3 client (Signature V4, path-style) on the standard library.
+
+The runtime runs inside arbitrary engine images that have python3 and nothing else, so it
+cannot count on boto3. It needs get, put, list and a few helpers, nothing more.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
+class S3Error(RuntimeError):
+    pass
+
+
+def split_uri(uri: str) -> tuple[str, str]:
+    """``obs://b/k``, ``s3://b/k`` or ``/b/k`` -> (bucket, key)."""
+    for scheme in ("obs://", "s3://", "s3a://"):
+        if uri.startswith(scheme):
+            uri = uri[len(scheme):]
+            break
+    else:
+        if not uri.startswith("/"):
+            raise S3Error(f"{uri!r} is not an OBS path (obs://bucket/key or /bucket/key)")
+    bucket, _, key = uri.lstrip("/").partition("/")
+    if not bucket:
+        raise S3Error(f"{uri!r} names no bucket")
+    return bucket, key
+
+
+@dataclass
+class S3:
+    endpoint: str
+    access_key: str
+    secret_key: str
+    region: str = "us-east-1"
+
+    @classmethod
+    def from_env(cls) -> "S3":
+        endpoint = os.environ.get("WF2K8S_S3_ENDPOINT") or os.environ.get("AWS_ENDPOINT_URL")
+        if not endpoint:
+            raise S3Error("no S3 endpoint: set WF2K8S_S3_ENDPOINT (the cluster's wf2k8s-config ConfigMap does)")
+        return cls(endpoint.rstrip("/"), os.environ.get("AWS_ACCESS_KEY_ID", ""),
+                   os.environ.get("AWS_SECRET_ACCESS_KEY", ""), os.environ.get("AWS_REGION", "us-east-1"))
+
+    # signing ------------------------------------------------------------------------------------
+    def request(self, method: str, bucket: str, key: str = "", query: dict[str, str] | None = None,
+                body: bytes = b"", allow: tuple[int, ...] = ()) -> tuple[int, bytes]:
+        url = urllib.parse.urlsplit(self.endpoint)
+        path = "/" + bucket + ("/" + urllib.parse.quote(key, safe="/~") if key else "")
+        canonical_query = "&".join(f"{urllib.parse.quote(k, safe='~')}={urllib.parse.quote(v, safe='~')}"
+                                   for k, v in sorted((query or {}).items()))
+        now = datetime.datetime.now(datetime.timezone.utc)
+        amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
+        payload_hash = hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256
+        headers = {"host": url.netloc, "x-amz-content-sha256": payload_hash, "x-amz-date": amz_date}
+        signed = ";".join(sorted(headers))
+        canonical = "\n".join([method, path, canonical_query,
+                               "".join(f"{k}:{headers[k]}\n" for k in sorted(headers)), signed, payload_hash])
+        scope = f"{day}/{self.region}/s3/aws4_request"
+        to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+        key_bytes = ("AWS4" + self.secret_key).encode()
+        for part in (day, self.region, "s3", "aws4_request"):
+            key_bytes = hmac.new(key_bytes, part.encode(), hashlib.sha256).digest()
+        signature = hmac.new(key_bytes, to_sign.encode(), hashlib.sha256).hexdigest()
+        headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential={self.access_key}/{scope}, "
+                                    f"SignedHeaders={signed}, Signature={signature}")
+        full = f"{url.scheme}://{url.netloc}{path}" + (f"?{canonical_query}" if canonical_query else "")
+        req = urllib.request.Request(full, data=body if method in ("PUT", "POST") else None, method=method,
+                                     headers={k: v for k, v in headers.items() if k != "host"})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            data = error.read()
+            if error.code in allow:
+                return error.code, data
+            raise S3Error(f"S3 {method} s3://{bucket}/{key}: HTTP {error.code} {data[:300]!r}") from None
+        except urllib.error.URLError as error:
+            raise S3Error(f"S3 {method} s3://{bucket}/{key}: cannot reach {self.endpoint}: {error.reason}") from None
+
+    # operations ---------------------------------------------------------------------------------
+    def get(self, bucket: str, key: str) -> bytes:
+        return self.request("GET", bucket, key)[1]
+
+    def exists(self, bucket: str, key: str) -> bool:
+        return self.request("HEAD", bucket, key, allow=(404, 403))[0] == 200
+
+    def put(self, bucket: str, key: str, body: bytes) -> None:
+        self.request("PUT", bucket, key, body=body)
+
+    def create_bucket(self, bucket: str) -> None:
+        self.request("PUT", bucket, allow=(409,))
+
+    def list(self, bucket: str, prefix: str) -> Iterator[str]:
+        token = None
+        while True:
+            query = {"list-type": "2", "prefix": prefix}
+            if token:
+                query["continuation-token"] = token
+            _, body = self.request("GET", bucket, query=query)
+            root = ET.fromstring(body)
+            ns = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
+            for item in root.iter(f"{ns}Contents"):
+                yield item.findtext(f"{ns}Key") or ""
+            if root.findtext(f"{ns}IsTruncated") == "true":
+                token = root.findtext(f"{ns}NextContinuationToken")
+            else:
+                return
+
+    # files and directories ----------------------------------------------------------------------------
+    def download(self, uri: str, destination: Path) -> Path:
+        """A file to ``destination``, or every object under a prefix into the directory ``destination``."""
+        bucket, key = split_uri(uri)
+        if key and not key.endswith("/") and self.exists(bucket, key):
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(self.get(bucket, key))
+            return destination
+        prefix = key if key.endswith("/") or not key else key + "/"
+        found = False
+        for object_key in self.list(bucket, prefix):
+            if object_key.endswith("/"):
+                continue
+            found = True
+            target = destination / object_key[len(prefix):]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(self.get(bucket, object_key))
+        if not found:
+            raise S3Error(f"nothing at {uri}")
+        destination.mkdir(parents=True, exist_ok=True)
+        return destination
+
+    def upload(self, source: Path, uri: str) -> int:
+        """A file, or a directory's files under the prefix ``uri``; returns the number of objects."""
+        bucket, key = split_uri(uri)
+        if source.is_file():
+            self.put(bucket, key.rstrip("/") if not key.endswith("/") else key + source.name, source.read_bytes())
+            return 1
+        count = 0
+        prefix = key if key.endswith("/") or not key else key + "/"
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                self.put(bucket, prefix + path.relative_to(source).as_posix(), path.read_bytes())
+                count += 1
+        if count == 0:  # an empty output directory still exists afterwards
+            self.put(bucket, prefix, b"")
+        return count
