@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from wf2k8s.backends.argo.compiler import STEP_NAMES_ANNOTATION, run_manifest
+from wf2k8s.backends.argo.compiler import run_manifest, step_names
 
 FINISHED = ("Succeeded", "Failed", "Error")
 
@@ -136,8 +136,8 @@ def step_phases(workflow: dict, names: dict[str, str]) -> dict[str, str]:
 
 
 def template_step_names(name: str, namespace: str) -> dict[str, str]:
-    template = get_object("workflowtemplate", name, namespace) or {}
-    return json.loads(template.get("metadata", {}).get("annotations", {}).get(STEP_NAMES_ANNOTATION, "{}") or "{}")
+    template = get_object("workflowtemplate", name, namespace)
+    return step_names(template) if template else {}
 
 
 def summary(workflow: dict, names: dict[str, str]) -> dict:

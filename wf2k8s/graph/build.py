@@ -20,14 +20,16 @@ from wf2k8s.sdk._spec import Spec
 from wf2k8s.sdk.data import Consumption, DataConsumptionSelector, DataPlaceholder
 from wf2k8s.sdk import data as data_module
 from wf2k8s.sdk.placeholder import Placeholder, SystemEnv
-from wf2k8s.sdk.steps.base import OutputVariable, Step, StepOutput
+from wf2k8s.sdk.steps.base import OutputVariable, Step
 from wf2k8s.sdk.steps.condition import Condition, ConditionStep, MetricInfo
 from wf2k8s.sdk.storage import Storage, StoragePath
 
 #: parameter names the backends use themselves
 RESERVED_PARAM_PREFIX = "wf2k8s-"
 
-_DATA_CLASSES = {getattr(data_module, n) for n in data_module.__all__ if isinstance(getattr(data_module, n), type)}
+#: objects that stand for data (what an input's ``data`` can be) carry their kind in the graph model
+_DATA_CLASSES = (data_module.Dataset, data_module.LabelTask, data_module.ServiceData,
+                 data_module.SWRImage, data_module.GalleryModel, data_module.ModelData)
 
 
 def snake(name: str) -> str:
@@ -168,6 +170,8 @@ class GraphBuilder:
             self.add_storage(value.storage, where)
             return StorageRef(value.storage.name, value.relative_path(), bool(value.with_execution_id),
                               bool(value.create_dir))
+        if isinstance(value, data_module.OBSPath):  # an OBS path is its path (a string or a storage path)
+            return self.lower(value.obs_path, where)
         if isinstance(value, Storage):
             self.add_storage(value, where)
             return StorageRef(value.name, "", value.with_execution_id, value.create_dir)
@@ -190,10 +194,11 @@ class GraphBuilder:
         if isinstance(value, (list, tuple)):
             return [self.lower(v, where) for v in value]
         if isinstance(value, Spec):
+            # fields left at their default are left out: the runtime knows the SDK's defaults
             lowered = {f.name: self.lower(getattr(value, f.name), where)
                        for f in dataclasses.fields(value)  # type: ignore[arg-type]
-                       if getattr(value, f.name) is not None and not f.name.startswith("_")}
-            if type(value) in _DATA_CLASSES or isinstance(value, StepOutput):
+                       if not is_default(value, f)}
+            if isinstance(value, _DATA_CLASSES):
                 lowered = {"kind": snake(type(value).__name__), **lowered}
             return lowered
         raise ValidationError(where, f"cannot use a {type(value).__name__} here")
@@ -260,6 +265,18 @@ class GraphBuilder:
                 names.append(step.name)
             result[scene.scene_name] = unique(names)
         return result
+
+
+def is_default(obj: Any, f: dataclasses.Field) -> bool:
+    value = getattr(obj, f.name)
+    if value is None or f.name.startswith("_"):
+        return True
+    if f.default is not dataclasses.MISSING:
+        return type(value) is type(f.default) and value == f.default
+    if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+        default = f.default_factory()  # type: ignore[misc]
+        return type(value) is type(default) and not isinstance(default, Spec) and value == default
+    return False
 
 
 def unique(items: list[str]) -> list[str]:

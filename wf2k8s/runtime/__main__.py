@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import condition, job, resolve
-from .contract import RESULT_DIR, ContractError, load_spec
+from .contract import RESULT_DIR, ContractError, Run, load_spec
 from .metrics import MetricsError
 from .s3 import S3Error
 
@@ -44,12 +44,16 @@ def fail(step: str, message: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wf2k8s-runtime")
     parser.add_argument("command", choices=sorted(COMMANDS) + sorted(LATER))
+    parser.add_argument("--run", default="run")
+    parser.add_argument("--namespace", default="")
+    parser.add_argument("--parameters", default="{}")
     parser.add_argument("--spec", required=True)
     args = parser.parse_args(argv)
     step = "?"
     try:
+        Run.configure(args.run, args.namespace, args.parameters)
         spec = load_spec(args.spec)
-        step = spec["step"].get("name", "?")
+        step = spec["step"]
         if args.command in LATER:
             return fail(step, f"the {args.command} phase is not in this runtime version ({__package__})")
         write_result(COMMANDS[args.command](spec))

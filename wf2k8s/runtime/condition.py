@@ -52,8 +52,8 @@ def evaluate(cond: dict, trace: list[str]) -> bool:
 
 def run(spec: dict) -> dict:
     trace: list[str] = []
-    outcome = all(evaluate(c, trace) for c in spec["config"]["conditions"])
+    outcome = all(evaluate(c, trace) for c in spec["conditions"])
     for line in trace:
         print(line)
-    print(f"conditions of {spec['step']['name']!r}: {outcome}")
+    print(f"conditions of {spec['step']!r}: {outcome}")
     return {"variables": {"condition": {"result": outcome}}, "files": {"condition": "true" if outcome else "false"}}

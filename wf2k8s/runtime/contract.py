@@ -1,22 +1,26 @@
 """The argv contract between the Argo backend and the runtime.
 
-Every phase container runs ``wf2k8s-runtime <command> --spec <json>``. Commands: ``job``,
+Every phase container runs ``wf2k8s-runtime <command> --run RUN --namespace NS --parameters JSON
+--spec JSON``: the run's name, its namespace and all its workflow parameters (name -> text), then
+the phase's own spec. Commands: ``job``,
 ``model``, ``service``, ``condition``, ``resolve``, ``create-dataset``, ``labeling``,
-``dataset-import``, ``release-dataset``. The spec is ``{"step": {...}, "config": {...}}``:
-``step`` has the ModelArts ``name`` and ``kind`` (and ``title``, ``poll_interval_seconds``,
-``max_execution_minutes`` when they are not the defaults); ``config`` is the phase's
-configuration with the SDK's field names. Values set per run are objects with a marker key:
+``dataset-import``, ``release-dataset``. The spec is ``{"step": NAME, ["title": ...], ["policy":
+{"poll_interval_seconds": ..., "max_execution_minutes": ...}], <configuration>}``: the ModelArts step
+name, then the phase's configuration with the SDK's field names (fields at their default are left
+out). Values set per run are objects with a marker key:
 
-``{"$param": NAME, "type": T, "value": "<text>", "details": {...}}``
+``{"$param": NAME, "type": T, ["value": "<text>"], ["details": {...}]}``
     a placeholder (T: int, str, bool, float, enum, json, list) or data placeholder
-    (T: dataset, obs, label_task, service, swr, service_input, data_selector), value as text.
-``{"$system": NAME, "value": ...}``
+    (T: dataset, obs, label_task, service, swr, service_input, data_selector); its text is
+    ``value`` when given (a value supplied while the run runs), else ``--parameters[NAME]``.
+``{"$system": NAME}``
     EXECUTION_ID (the run's name), WORKFLOW_NAME or NAMESPACE.
-``{"$storage": NAME, "root": "<root path>", "execution_id": RUN|null, "path": "dir/file", "create_dir": B}``
-    ``<root>[/<execution id>]/<path>``.
-``{"$output": "STEP/OUTPUT", "status": PHASE, "result": {...}|null, "declared": VALUE|null}``
-    another step's output: its result (written by that step) when it Succeeded, else null.
-``{"$variable": "STEP/OUTPUT/VAR", ...}``, ``{"$metric": "STEP/OUTPUT/KEY", ...}``
+``{"$storage": NAME, "path": "dir/file", ["execution_id": true]}``
+    ``<root of NAME>[/<run>]/<path>``; the root is the parameter NAME.
+``{"$output": "STEP/OUTPUT", "result": {...}|null, ["declared": VALUE]}``
+    another step's output: its result when it succeeded, null when it did not run;
+    ``declared`` is where it goes when the producer writes no result (Spark steps).
+``{"$variable": "STEP/OUTPUT/VAR", "result": ...}``, ``{"$metric": "STEP/OUTPUT/KEY", "result": ...}``
     a value another step output while it ran, a float metric of a JobStep.
 ``{"$select": [<$output>, ...]}``
     the one that ran (DataConsumptionSelector).
@@ -36,6 +40,24 @@ RESULT_DIR = "/tmp/wf2k8s"
 
 class ContractError(RuntimeError):
     """The spec cannot be used: a value of the wrong type, a missing output, ..."""
+
+
+class Run:
+    """What the whole run shares (from the command line)."""
+
+    name = "run"
+    namespace = ""
+    parameters: dict = {}
+
+    @classmethod
+    def configure(cls, name: str, namespace: str, parameters: str) -> None:
+        cls.name, cls.namespace = name, namespace
+        try:
+            cls.parameters = json.loads(parameters) if parameters else {}
+        except json.JSONDecodeError as problem:
+            raise ContractError(f"--parameters is not JSON: {problem}") from None
+        if isinstance(cls.parameters, list):  # Argo gives [{"name": ..., "value": ...}]
+            cls.parameters = {p["name"]: p.get("value") for p in cls.parameters}
 
 
 def parse_typed(text: Any, kind: str, name: str) -> Any:
@@ -79,19 +101,21 @@ def resolve(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     if "$param" in value:
-        return parse_typed(value.get("value"), value.get("type", "str"), value["$param"])
+        name = value["$param"]
+        text = value["value"] if "value" in value else Run.parameters.get(name)
+        return parse_typed(text, value.get("type", "str"), name)
     if "$system" in value:
-        return value.get("value")
+        return {"EXECUTION_ID": Run.name, "NAMESPACE": Run.namespace}.get(value["$system"], value["$system"])
     if "$storage" in value:
-        root = value.get("root")
+        root = Run.parameters.get(value["$storage"])
         if not root:
             raise ContractError(f"storage {value['$storage']!r} has no root path: give it when the run starts")
-        parts = [value["execution_id"]] if value.get("execution_id") else []
+        parts = [Run.name] if value.get("execution_id") else []
         return join_path(root, *parts, value.get("path", ""))
     if "$output" in value:
         return output_location(value)
     if "$select" in value:
-        ran = [option for option in value["$select"] if option.get("status") == "Succeeded"]
+        ran = [option for option in value["$select"] if isinstance(option.get("result"), dict)]
         if not ran:
             names = ", ".join(o["$output"] for o in value["$select"])
             raise ContractError(f"none of {names} ran, so there is no output to use")
@@ -114,10 +138,8 @@ def resolve(value: Any) -> Any:
 
 
 def produced(value: dict, what: str) -> dict:
-    step = what.split("/")[0]
-    if value.get("status") != "Succeeded" or not isinstance(value.get("result"), dict):
-        raise ContractError(f"step {step!r} did not succeed (status {value.get('status')!r}), "
-                            f"so {what} has no value")
+    if not isinstance(value.get("result"), dict):
+        raise ContractError(f"step {what.split('/')[0]!r} did not run, so {what} has no value")
     return value["result"]
 
 
@@ -138,6 +160,6 @@ def load_spec(text: str) -> dict:
         spec = json.loads(text)
     except json.JSONDecodeError as problem:
         raise ContractError(f"--spec is not JSON: {problem}") from None
-    if not isinstance(spec, dict) or "step" not in spec:
-        raise ContractError("--spec must be an object with 'step' and 'config'")
+    if not isinstance(spec, dict) or not isinstance(spec.get("step"), str):
+        raise ContractError("--spec must be an object whose 'step' is the step's name")
     return spec

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from . import metrics as metrics_module
-from .contract import RESULT_DIR, ContractError, resolve
+from .contract import RESULT_DIR, ContractError, Run, resolve
+from .resolve import catalog_entry
 from .s3 import S3, split_uri
 
 WORK = Path(os.environ.get("WF2K8S_WORK_DIR", "/tmp/wf2k8s/work"))
@@ -44,18 +45,17 @@ def as_uri(location: Any, what: str) -> str:
     return f"s3://{bucket}/{key}"
 
 
-def default_location(step: dict, output: str) -> str:
+def default_location(step: str, output: str) -> str:
     bucket = os.environ.get("WF2K8S_S3_BUCKET")
     if not bucket:
         raise ContractError(f"output {output!r} has no obs_config and WF2K8S_S3_BUCKET is not set")
-    return f"s3://{bucket}/wf2k8s-runs/{step.get('run', 'run')}/{step['name']}/{output}/"
+    return f"s3://{bucket}/wf2k8s-runs/{Run.name}/{step}/{output}/"
 
 
 def algorithm_of(spec: dict) -> dict:
     """The algorithm as run: the catalog's entry (if resolved) under the step's own settings."""
-    own = resolve(spec["config"]["algorithm"])
-    resolved = spec.get("resolved") or {}
-    base = dict(resolved.get("algorithm") or {})
+    own = resolve(spec["algorithm"])
+    base = catalog_entry(own)[0]
     parameters = {p["name"]: p.get("value") for p in base.get("parameters") or []}
     parameters.update({p["name"]: p["value"] for p in own.get("parameters") or []})
     merged = {**base, **{k: v for k, v in own.items() if k in ("code_dir", "boot_file", "command") and v}}
@@ -71,7 +71,7 @@ def argument(value: Any) -> str:
 def run(spec: dict) -> dict:
     s3 = S3.from_env()
     step = spec["step"]
-    config = spec["config"]
+    config = spec
     algorithm = algorithm_of(spec)
     code = WORK / "code"
     argv: list[str] = []
@@ -101,7 +101,7 @@ def run(spec: dict) -> dict:
     log_path = (config.get("spec") or {}).get("log_export_path")
     if log_path:
         target = as_uri(resolve(log_path["obs_url"]), "log_export_path")
-        s3.upload(log, target + ("" if target.endswith("/") else "/") + f"{step['name']}.log")
+        s3.upload(log, target + ("" if target.endswith("/") else "/") + f"{step}.log")
     if exit_code != 0:
         raise JobFailed(f"the job's code exited with {exit_code}; last lines of its log:\n" + "\n".join(tail))
 
@@ -137,7 +137,7 @@ def run(spec: dict) -> dict:
         print(f"metrics {item['name']}: {values}")
     Path(RESULT_DIR).mkdir(parents=True, exist_ok=True)
     if charts:
-        (Path(RESULT_DIR) / "metrics.html").write_text(metrics_module.render(step["name"], charts))
+        (Path(RESULT_DIR) / "metrics.html").write_text(metrics_module.render(step, charts))
     return result
 
 

@@ -21,8 +21,6 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
-
 from .contract import ContractError, resolve
 
 CATALOG = Path(os.environ.get("WF2K8S_CATALOG", "/etc/wf2k8s/catalog/catalog.json"))
@@ -49,10 +47,9 @@ def engine_image(engine: dict, catalog: dict) -> str:
     return engines[key]["image"]
 
 
-def run(spec: dict) -> dict:
-    own = resolve(spec["algorithm"])
+def catalog_entry(own: dict) -> tuple[dict, str]:
+    """The catalog's algorithm for an Algorithm or AIGalleryAlgorithm (empty for a code directory)."""
     catalog = load_catalog()
-    entry: dict[str, Any]
     if own.get("algorithm_id") or own.get("id"):
         key = own.get("algorithm_id") or own.get("id")
         table, what = catalog.get("algorithms") or {}, "algorithm"
@@ -60,13 +57,15 @@ def run(spec: dict) -> dict:
         key = f"{own['subscription_id']}/{own['item_version_id']}"
         table, what = catalog.get("gallery_algorithms") or {}, "subscribed algorithm"
     else:
-        key, table, what = None, {}, ""
-    if key is not None:
-        if key not in table:
-            raise ContractError(f"{what} {key!r} is not in the catalog (ConfigMap wf2k8s-catalog)")
-        entry = dict(table[key])
-    else:
-        entry = {k: v for k, v in own.items() if k in ("code_dir", "boot_file", "command", "engine", "environments")}
-    image = engine_image(own.get("engine") or entry.get("engine") or {}, catalog)
-    print(f"step {spec['step']['name']!r}: image {image}" + (f", {what} {key!r}" if key else ""))
-    return {"algorithm": entry, "image": image, "files": {"image": image}}
+        return {}, ""
+    if key not in table:
+        raise ContractError(f"{what} {key!r} is not in the catalog (ConfigMap wf2k8s-catalog)")
+    return dict(table[key]), f"{what} {key!r}"
+
+
+def run(spec: dict) -> dict:
+    own = resolve(spec["algorithm"])
+    entry, what = catalog_entry(own)
+    image = engine_image(own.get("engine") or entry.get("engine") or {}, load_catalog())
+    print(f"step {spec['step']!r}: image {image}" + (f" for {what}" if what else ""))
+    return {"image": image, "files": {"image": image}}

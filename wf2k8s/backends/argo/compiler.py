@@ -30,8 +30,10 @@ API_VERSION = "argoproj.io/v1alpha1"
 SCENE_PARAM = "wf2k8s-scene"
 ALL_SCENES = "all"
 SERVICE_ACCOUNT = "wf2k8s-runner"
+#: what decides a JobStep's image; the job's own pod resolves the rest of the algorithm
+IMAGE_FIELDS = ("engine", "id", "algorithm_id", "subscription_id", "item_version_id")
 DEFAULT_NAMESPACE = "wf2k8s"
-STEP_NAMES_ANNOTATION = "wf2k8s.io/step-names"
+SPEC_STEP_NAME = re.compile(r'^\{"step":"((?:[^"\\]|\\.)*)"')
 
 
 def dns_name(name: str) -> str:
@@ -44,8 +46,8 @@ def param_value(param: Param) -> str | None:
         return None if param.required else ""
     value = param.default
     if param.source == "data":
-        return value.get("obs_path") if isinstance(value, dict) and value.get("kind") == "obs_path" \
-            else json.dumps({k: v for k, v in value.items() if k != "kind"}, separators=(",", ":"))
+        return value if isinstance(value, str) else \
+            json.dumps({k: v for k, v in value.items() if k != "kind"}, separators=(",", ":"))
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
@@ -70,6 +72,7 @@ class ArgoCompiler:
         self.task_names = self.name_tasks()
         self.scope = Scope(graph.params, self.task_names.__getitem__, self.input_task_name, self.name)
         self.delayed = {name: p for name, p in graph.params.items() if p.delay}
+        self.resolvers: dict[str, str] = {}
 
     # names ------------------------------------------------------------------------------------------
     def name_tasks(self) -> dict[str, str]:
@@ -119,8 +122,6 @@ class ArgoCompiler:
         annotations = {
             "workflows.argoproj.io/title": self.graph.name,
             "workflows.argoproj.io/description": self.graph.description,
-            STEP_NAMES_ANNOTATION: json.dumps({self.task_names[p.name]: p.name for p in self.graph.phases},
-                                              separators=(",", ":")),
             "wf2k8s.io/version": __version__,
         }
         document = m.WorkflowTemplate(
@@ -129,7 +130,7 @@ class ArgoCompiler:
                                   labels={"app.kubernetes.io/managed-by": "wf2k8s"}, annotations=annotations),
             spec=spec,
         )
-        return document.model_dump(by_alias=True, exclude_none=True, mode="json")
+        return hoist_common_arguments(document.model_dump(by_alias=True, exclude_none=True, mode="json"))
 
     def arguments(self) -> list[m.Parameter]:
         found = []
@@ -160,15 +161,28 @@ class ArgoCompiler:
         if phase.max_execution_minutes != 10080 and kind.command is not None:
             arguments["timeout-seconds"] = str(int(phase.max_execution_minutes * 60))
         if task.resolver:
-            resolver = self.claim(f"{name}-resolve", f"the image resolution of step {phase.name!r}")
-            self.ensure_template(RESOLVER.template, templates)
-            emitted.append(self.dag_task(resolver, RESOLVER.template, depends, when,
-                                         {"spec": to_json({"step": self.step_info(phase),
-                                                           "algorithm": self.encode(phase.config["algorithm"])})}))
+            resolver, created = self.resolver(phase, consumers, templates)
+            if created is not None:
+                emitted.append(created)
             arguments["image"] = "{{tasks." + resolver + ".outputs.parameters.image}}"
             depends = [*depends, resolver]
         emitted.append(self.dag_task(name, task.template, depends, when, arguments))
         return emitted
+
+    def resolver(self, phase: Phase, consumers: dict[str, list[str]], templates: dict) -> tuple[str, Any]:
+        """The task that resolves an image from the catalog when the run starts: one per distinct engine
+        or algorithm, at the start of the run, shared by every JobStep that uses it."""
+        algorithm = {k: v for k, v in phase.config["algorithm"].items() if k in IMAGE_FIELDS}
+        key = to_json(self.encode(algorithm))
+        if key in self.resolvers:
+            return self.resolvers[key], None
+        name = self.claim(f"resolve-image-{len(self.resolvers) + 1}", "an image resolution")
+        self.resolvers[key] = name
+        self.ensure_template(RESOLVER.template, templates)
+        depends = [self.input_task_name(p) for p, users in consumers.items() if phase.name in users
+                   and any(isinstance(r, ParamRef) and r.name == p for r in refs_in(algorithm))]
+        spec = {"step": name, "for": phase.name, "algorithm": self.encode(algorithm)}
+        return name, self.dag_task(name, RESOLVER.template, depends, None, {"spec": to_json(spec)})
 
     def dag_task(self, name: str, template: str, depends: list[str], when: str | None,
                  arguments: dict[str, str]) -> m.DAGTask:
@@ -191,30 +205,34 @@ class ArgoCompiler:
                                                  catalog=name in ("resolve", "model"))
 
     def step_info(self, phase: Phase) -> dict:
-        info: dict[str, Any] = {"name": phase.name, "kind": phase.kind, "run": "{{workflow.name}}"}
+        info: dict[str, Any] = {"step": phase.name}
         if phase.title != phase.name:
             info["title"] = phase.title
+        policy = {}
         if phase.poll_interval_seconds != 1:
-            info["poll_interval_seconds"] = phase.poll_interval_seconds
+            policy["poll_interval_seconds"] = phase.poll_interval_seconds
         if phase.max_execution_minutes != 10080:
-            info["max_execution_minutes"] = phase.max_execution_minutes
+            policy["max_execution_minutes"] = phase.max_execution_minutes
+        if policy:
+            info["policy"] = policy
         return info
 
     def spec(self, phase: Phase, task: Task) -> dict:
-        spec: dict[str, Any] = {"step": self.step_info(phase), "config": self.encode(phase.config)}
-        if task.resolver:
-            resolver = self.task_names[phase.name] + "-resolve"
-            from wf2k8s.backends.argo.expressions import Raw
-
-            spec["resolved"] = Raw("{{tasks." + resolver + ".outputs.parameters.result}}")
-        return spec
+        """What the runtime gets: the step's name (and title, policy), then its configuration."""
+        config = phase.config
+        if phase.kind == "job":  # resources, priority and volumes went into the pod spec patch
+            job_spec = {k: v for k, v in config["spec"].items() if k == "log_export_path"}
+            config = {**config, "spec": job_spec} if job_spec else {k: v for k, v in config.items() if k != "spec"}
+        return {**self.step_info(phase), **self.encode(config)}
 
     def encode(self, value: Any) -> Any:
         return encode(value, self.scope, self.declared_location)
 
     def declared_location(self, ref: OutputRef) -> Any:
-        """Where the producing step's output is configured to go, if the configuration says so."""
+        """Where a Spark step's output goes: it writes no result of ours, so consumers need the path."""
         producer = self.graph.phase(ref.step)
+        if producer.kind != "mrs_job":
+            return None
         for output in producer.config.get("outputs") or []:
             if output.get("name") != ref.output:
                 continue
@@ -236,18 +254,16 @@ class ArgoCompiler:
         if phase.skip_conditions:
             # the skip policy takes precedence over the default rule (seed 4.5)
             skip = " && ".join(condition_expr(c, self.scope, where) for c in phase.skip_conditions)
-            parts.append(f"!({skip})")
-        elif not phase.branches:
-            # (a branch already requires its ConditionStep to have succeeded, which implies the rule)
-            rule = self.default_rule(phase.depends)
-            if rule:
-                parts.append(rule)
-        return "{{=" + " && ".join(parts) + "}}" if parts else None
+            parts.append(f"!{skip}" if len(phase.skip_conditions) == 1 else f"!({skip})")
+        rule = None if phase.skip_conditions or phase.branches else self.default_rule(phase.depends)
+        # (a branch already requires its ConditionStep to have succeeded, which implies the rule)
+        return join_when(rule, parts)
 
     def default_rule(self, depends: list[str]) -> str | None:
         if not depends:
             return None
-        return "(" + " || ".join(self.scope.succeeded(d) for d in depends) + ")"
+        # simple tags, read by the when's govaluate (which takes a bare Succeeded as a string)
+        return " || ".join("{{tasks." + self.task_names[d] + ".status}} == Succeeded" for d in depends)
 
     def scene_expr(self, steps: list[str]) -> str | None:
         if not self.graph.scenes:
@@ -273,8 +289,8 @@ class ArgoCompiler:
         # wait where the first consumers would start: after what they depend on
         first = [u for u in users if not any(u != o and self.downstream(o, u) for o in users)]
         depends = sorted({d for u in first for d in self.graph.phase(u).depends})
-        parts = [p for p in (self.scene_expr(users), self.default_rule(depends)) if p]
-        when = "{{=" + " && ".join(parts) + "}}" if parts else None
+        scene = self.scene_expr(users)
+        when = join_when(self.default_rule(depends), [scene] if scene else [])
         templates[name] = t.input_template(name, param.name, param_value(param),
                                            param_description(param) or f"Value of {param.name}",
                                            [str(v) for v in param.enum] if param.enum else None)
@@ -293,6 +309,65 @@ class ArgoCompiler:
                     seen.add(dep)
                     stack.append(dep)
         return False
+
+
+def join_when(rule: str | None, expressions: list[str]) -> str | None:
+    """A ``when``: the default rule (simple tags) and the rest (one expression tag), ANDed."""
+    if rule and expressions and " || " in rule:
+        rule = f"({rule})"
+    parts = ([rule] if rule else []) + (["{{=" + " && ".join(expressions) + "}}"] if expressions else [])
+    return " && ".join(parts) or None
+
+
+def step_names(template: dict) -> dict[str, str]:
+    """Argo task name -> ModelArts step name, read back from a compiled WorkflowTemplate."""
+    phase_templates = {kind.template for kind in PHASE_TYPES.values()}
+    names: dict[str, str] = {}
+    for holder in template["spec"]["templates"]:
+        for task in holder.get("dag", {}).get("tasks", []):
+            if task["template"] not in phase_templates:
+                continue
+            arguments = {p["name"]: p.get("value", "") for p in task.get("arguments", {}).get("parameters", [])}
+            found = SPEC_STEP_NAME.match(arguments.get("spec", "")) or \
+                re.search(r'"wf2k8s.io/step-name":"((?:[^"\\]|\\.)*)"', arguments.get("manifest", ""))
+            names[task["name"]] = json.loads(f'"{found.group(1)}"') if found else task["name"]
+    return names
+
+
+def refs_in(tree: Any) -> list[Any]:
+    from wf2k8s.graph.model import walk
+
+    found: list[Any] = []
+    walk(tree, found)
+    return found
+
+
+def hoist_common_arguments(document: dict) -> dict:
+    """An argument every task of a template passes with one value becomes the template's default.
+
+    A pipeline whose jobs share a flavor then carries that pod patch once, not once per job.
+    """
+    templates = {t["name"]: t for t in document["spec"]["templates"]}
+    tasks = [task for t in document["spec"]["templates"] if "dag" in t for task in t["dag"]["tasks"]]
+    by_template: dict[str, list[dict]] = {}
+    for task in tasks:
+        by_template.setdefault(task["template"], []).append(task)
+    for template_name, users in by_template.items():
+        template = templates[template_name]
+        if len(users) < 2 or "suspend" in template:
+            continue
+        for declared in template.get("inputs", {}).get("parameters", []):
+            values = {json.dumps(next((p.get("value") for p in u.get("arguments", {}).get("parameters", [])
+                                       if p["name"] == declared["name"]), None)) for u in users}
+            if len(values) != 1 or values == {"null"}:
+                continue
+            declared["default"] = json.loads(values.pop())
+            for user in users:
+                parameters = user["arguments"]["parameters"]
+                parameters[:] = [p for p in parameters if p["name"] != declared["name"]]
+                if not parameters:
+                    del user["arguments"]
+    return document
 
 
 def compile_graph(graph: Graph, **options: Any) -> dict:

@@ -84,27 +84,37 @@ def tag(expression: str) -> Raw:
 
 
 def encode(value: Any, scope: Scope, declared: Callable[[OutputRef], Any]) -> Any:
-    """Replace references by their runtime encoding (still with Raw leaves)."""
+    """Replace references by their runtime encoding (still with Raw leaves).
+
+    Values of workflow parameters are not repeated here: the runtime gets them all at once
+    (``--parameters``); only delayed ones, which come from input nodes, are spliced in.
+    """
     rec = lambda v: encode(v, scope, declared)  # noqa: E731
     if isinstance(value, ParamRef):
         param = scope.params[value.name]
-        encoded = {"$param": value.name, "type": param.type, "value": tag(f"toJson({scope.param(value.name)})")}
+        encoded: dict[str, Any] = {"$param": value.name, "type": param.type}
+        if param.delay:
+            encoded["value"] = tag(f"toJson({scope.param(value.name)})")
         if param.details:
             encoded["details"] = rec(param.details)
         return encoded
     if isinstance(value, SystemRef):
-        return {"$system": value.name, "value": tag(f"toJson({scope.system(value.name)})")}
+        return {"$system": value.name}
     if isinstance(value, StorageRef):
-        return {"$storage": value.storage, "root": tag(f"toJson({scope.param(value.storage)})"),
-                "execution_id": tag("toJson(workflow.name)") if value.with_execution_id else None,
-                "path": value.path, "create_dir": value.create_dir}
+        encoded = {"$storage": value.storage, "path": value.path}
+        if value.with_execution_id:
+            encoded["execution_id"] = True
+        return encoded
     if isinstance(value, OutputRef):
-        return {"$output": f"{value.step}/{value.output}", **producer(value.step, scope),
-                "declared": rec(declared(value))}
+        encoded = {"$output": f"{value.step}/{value.output}", "result": produced(value.step, scope)}
+        location = declared(value)
+        if location is not None:
+            encoded["declared"] = rec(location)
+        return encoded
     if isinstance(value, VariableRef):
-        return {"$variable": f"{value.step}/{value.output}/{value.variable}", **producer(value.step, scope)}
+        return {"$variable": f"{value.step}/{value.output}/{value.variable}", "result": produced(value.step, scope)}
     if isinstance(value, MetricRef):
-        return {"$metric": f"{value.step}/{value.output}/{value.key}", **producer(value.step, scope)}
+        return {"$metric": f"{value.step}/{value.output}/{value.key}", "result": produced(value.step, scope)}
     if isinstance(value, SelectRef):
         return {"$select": [rec(option) for option in value.options]}
     if isinstance(value, Cond):
@@ -116,10 +126,9 @@ def encode(value: Any, scope: Scope, declared: Callable[[OutputRef], Any]) -> An
     return value
 
 
-def producer(step: str, scope: Scope) -> dict:
-    # the result is read only when the producer succeeded: a skipped producer has no outputs
-    return {"status": Raw("\"{{tasks." + scope.task_name(step) + ".status}}\""),
-            "result": tag(f"{scope.succeeded(step)} ? {scope.result(step)} : 'null'")}
+def produced(step: str, scope: Scope) -> Raw:
+    # only a step that succeeded has outputs; for a skipped one Argo gives nil, rendered as null
+    return tag(f"{scope.result(step)} ?? 'null'")
 
 
 def to_json(value: Any) -> str:
@@ -153,6 +162,12 @@ def condition_expr(cond: Cond, scope: Scope, where: str) -> str:
         return f"({condition_expr(cond.left, scope, where)} || {condition_expr(cond.right, scope, where)})"
     numeric = cond.op in ("<", "<=", ">", ">=") or any(
         isinstance(side, (int, float)) and not isinstance(side, bool) for side in (cond.left, cond.right))
+    for param_side, literal in ((cond.left, cond.right), (cond.right, cond.left)):
+        # a BOOL placeholder against True/False: compare its text, not a comparison with a bool
+        if cond.op in ("==", "!=") and isinstance(literal, bool) and isinstance(param_side, ParamRef) \
+                and scope.params[param_side.name].type == "bool":
+            equal = (cond.op == "==") == literal
+            return f"({scope.param(param_side.name)} {'==' if equal else '!='} 'true')"
     left = operand(cond.left, scope, numeric, where)
     right = operand(cond.right, scope, numeric and cond.op != "in", where)
     if cond.op == "in":

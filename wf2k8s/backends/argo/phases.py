@@ -157,7 +157,8 @@ def mrs_task(phase: Phase, scope: Scope, images: Images) -> Task:
         "kind": "SparkApplication",
         "metadata": {"name": "{{workflow.name}}-" + scope.task_name(phase.name),
                      "labels": {"workflows.argoproj.io/workflow": "{{workflow.name}}",
-                                "wf2k8s.io/step": scope.task_name(phase.name)}},
+                                "wf2k8s.io/step": scope.task_name(phase.name)},
+                     "annotations": {"wf2k8s.io/step-name": phase.name}},
         "spec": {
             "type": "Python",
             "mode": "cluster",

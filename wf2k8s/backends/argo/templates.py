@@ -17,6 +17,9 @@ RUNTIME_ZIPAPP = "/opt/wf2k8s/wf2k8s-runtime.pyz"
 SHARED_BIN = "/wf2k8s/bin"
 CATALOG_DIR = "/etc/wf2k8s/catalog"
 SEVEN_DAYS = str(7 * 24 * 3600)
+#: what every phase of a run shares, given once per template rather than in each task's spec
+RUN_ARGS = ("--run", "{{workflow.name}}", "--namespace", "{{workflow.namespace}}",
+            "--parameters", "{{workflow.parameters.json}}")
 
 CONFIG_MAP = "wf2k8s-config"
 CREDENTIALS_SECRET = "wf2k8s-s3"
@@ -69,7 +72,7 @@ def runtime_template(name: str, command: str, images: Images, outputs: tuple[tup
         active_deadline_seconds="{{inputs.parameters.timeout-seconds}}",
         container=m.Container(
             image=images.runtime,
-            command=["wf2k8s-runtime", command, "--spec", "{{inputs.parameters.spec}}"],
+            command=["wf2k8s-runtime", command, *RUN_ARGS, "--spec", "{{inputs.parameters.spec}}"],
             env_from=runtime_env(),
             volume_mounts=mounts,
         ),
@@ -101,7 +104,8 @@ def job_template(images: Images) -> m.Template:
             command=["cp", RUNTIME_ZIPAPP, f"{SHARED_BIN}/"], volume_mounts=[shared])],
         container=m.Container(
             image="{{inputs.parameters.image}}",
-            command=["python3", f"{SHARED_BIN}/wf2k8s-runtime.pyz", "job", "--spec", "{{inputs.parameters.spec}}"],
+            command=["python3", f"{SHARED_BIN}/wf2k8s-runtime.pyz", "job", *RUN_ARGS,
+                     "--spec", "{{inputs.parameters.spec}}"],
             env_from=runtime_env(),
             volume_mounts=[shared, catalog],
         ),

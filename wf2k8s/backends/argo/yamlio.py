@@ -38,10 +38,24 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     if "\n" in value:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    if "'" in value and '"' not in value and "\\" not in value:
+        # expressions quote with ', which single-quoted YAML would double
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
 
 ArgoDumper.add_representer(str, _represent_str)
+
+
+class Names(list):
+    """A list of plain names (task dependencies), written inline as Argo's docs do: ``[a, b]``."""
+
+
+def _represent_names(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+ArgoDumper.add_representer(Names, _represent_names)
 
 
 #: keys a reader looks for first; the rest keep the models' (alphabetical) order
@@ -52,7 +66,7 @@ _RANK = {key: i for i, key in enumerate(FIRST)}
 def readable(value: Any) -> Any:
     if isinstance(value, dict):
         keys = sorted(value, key=lambda k: _RANK.get(k, len(FIRST)))
-        return {k: readable(value[k]) for k in keys}
+        return {k: Names(value[k]) if k == "dependencies" else readable(value[k]) for k in keys}
     if isinstance(value, list):
         return [readable(v) for v in value]
     return value
