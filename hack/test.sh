@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Everything the tests need, then the tests: unit tests, then the end-to-end tests on the local
+# cluster (hack/cluster-up.sh builds and starts it; it is cached, so the second time is quick).
+# WF2K8S_E2E=0 runs the unit tests only.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+status=0
+python3 -m pytest -q tests/unit || status=$?
+# exit code 5 means no tests were collected: not a failure of ours to hide, but not one either
+if [[ $status -ne 0 && $status -ne 5 ]]; then exit "$status"; fi
+
+if [[ "${WF2K8S_E2E:-1}" != "0" ]]; then
+  kubeconfig_line="$(bash hack/cluster-up.sh | tail -n 1)"
+  export "${kubeconfig_line?}"
+  status=0
+  python3 -m pytest -q -m e2e tests/e2e || status=$?
+  if [[ $status -ne 0 && $status -ne 5 ]]; then exit "$status"; fi
+fi
