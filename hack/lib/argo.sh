@@ -17,10 +17,14 @@ install_argo_crds() {
   kubectl_admin apply --server-side --force-conflicts "${files[@]}" >/dev/null
   local crd
   for crd in workflows workflowtaskresults workflowtemplates; do
-    kubectl_admin wait --for=condition=Established --timeout=60s "crd/${crd}.argoproj.io" >/dev/null
+    wait_for "CRD ${crd}.argoproj.io Established" 60 crd_established "${crd}.argoproj.io"
   done
   kubectl_admin annotate --overwrite crd workflows.argoproj.io "wf2k8s.io/argo-version=${ARGO_VERSION}" >/dev/null
   log "Argo ${ARGO_VERSION} CRDs installed"
+}
+
+crd_established() {
+  [[ "$(kubectl_admin get crd "$1" -o jsonpath='{.status.conditions[?(@.type=="Established")].status}' 2>/dev/null)" == "True" ]]
 }
 
 # run_smoke_workflow: submit hack/smoke-workflow.yaml, wait for Succeeded, check the artifact.
