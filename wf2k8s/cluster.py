@@ -125,14 +125,19 @@ def release_and_run(workflow: Any, parameters: dict[str, str], scene: str | None
     return follow(name, namespace, progress=progress, timeout=timeout)
 
 
-def step_phases(workflow: dict, names: dict[str, str]) -> dict[str, str]:
-    """Phase of each ModelArts step of a run, by its step name (``names``: Argo task -> step)."""
-    phases = {step: "Pending" for step in names.values()}
+def step_nodes(workflow: dict, names: dict[str, str]) -> dict[str, dict]:
+    """The Argo node of each ModelArts step of a run (``names``: Argo task -> step)."""
+    found = {}
     for node in (workflow.get("status", {}).get("nodes") or {}).values():
         step = names.get(node.get("displayName"))
         if step is not None and node.get("type") != "DAG":
-            phases[step] = node.get("phase", "Pending")
-    return phases
+            found[step] = node
+    return found
+
+
+def step_phases(workflow: dict, names: dict[str, str]) -> dict[str, str]:
+    nodes = step_nodes(workflow, names)
+    return {step: nodes[step].get("phase", "Pending") if step in nodes else "Pending" for step in names.values()}
 
 
 def template_step_names(name: str, namespace: str) -> dict[str, str]:
@@ -146,6 +151,10 @@ def summary(workflow: dict, names: dict[str, str]) -> dict:
               "phase": status.get("phase", "Pending"), "steps": step_phases(workflow, names)}
     if status.get("message"):
         result["message"] = status["message"]
+    messages = {step: node["message"] for step, node in step_nodes(workflow, names).items()
+                if node.get("phase") in ("Failed", "Error") and node.get("message")}
+    if messages:
+        result["messages"] = messages
     waiting = [n for n in (status.get("nodes") or {}).values()
                if n.get("type") == "Suspend" and n.get("phase") == "Running"]
     if waiting:

@@ -54,8 +54,8 @@ class GraphBuilder:
                                       f"two steps are named {step.name!r}; step names must be unique in a workflow")
             by_name[step.name] = step
         self.by_name = by_name
-        for storage in self.workflow.storages or []:
-            self.add_storage(storage)
+        for i, storage in enumerate(self.workflow.storages or []):
+            self.add_storage(storage, at(at(self.where, "storages"), i))
         phases = [self.lower_step(step) for step in self.steps]
         self.add_branches(phases)
         ordered = self.topological(phases)
@@ -96,8 +96,10 @@ class GraphBuilder:
         other, other_definition = known
         if other is owner or other_definition == definition:
             return
-        raise ValidationError(where, f"{param.name!r} is already the name of {other.label()} with another "
-                              "definition; names of placeholders and storages must be unique in a workflow")
+        same = "another definition" if type(other) is type(owner) and kind_of(other) == kind_of(owner) else \
+            f"a {kind_of(other)}, not a {kind_of(owner)}"
+        raise ValidationError(where, f"{owner.label()} has the name of {other.label()} ({same}); "
+                              "names of placeholders and storages must be unique in a workflow")
 
     def add_placeholder(self, placeholder: Placeholder, where: str) -> ParamRef | SystemRef:
         if isinstance(placeholder, SystemEnv):
@@ -118,9 +120,9 @@ class GraphBuilder:
                 continue
             value = getattr(placeholder, f.name)
             if f.name == "default":
-                default = self.lower(value, where) if value is not None else None
+                default = self.lower(value, at(where, "default")) if value is not None else None
             elif value is not None:
-                details[f.name] = self.lower(value, where)
+                details[f.name] = self.lower(value, at(where, f.name))
         param = Param(name=placeholder.name, source="data", type=placeholder.data_kind, default=default,
                       has_default=default is not None, delay=getattr(placeholder, "delay", False),
                       description=data_description(placeholder), details=details)
@@ -137,12 +139,13 @@ class GraphBuilder:
     # lowering -------------------------------------------------------------------------------------
     def lower_step(self, step: Step) -> Phase:
         where = step.label()
-        config = self.lower(step.config(), where)
+        config = {key: self.lower(value, at(where, key)) for key, value in step.config().items()}
         config = {k: v for k, v in config.items() if v is not None}
         declared = unique([dep.name for dep in step.depend_steps or []])
         implicit = [ref.step for ref in refs_to_steps(config)]
         policy = step.policy
-        skip = [self.lower(c, where) for c in (policy.skip_conditions if policy else None) or []]
+        skip = [self.lower(c, at(where, f"policy.skip_conditions[{i}]"))
+                for i, c in enumerate((policy.skip_conditions if policy else None) or [])]
         implicit += [ref.step for ref in refs_to_steps(skip)]
         for name in declared + implicit:
             if name not in self.by_name:
@@ -171,7 +174,7 @@ class GraphBuilder:
             return StorageRef(value.storage.name, value.relative_path(), bool(value.with_execution_id),
                               bool(value.create_dir))
         if isinstance(value, data_module.OBSPath):  # an OBS path is its path (a string or a storage path)
-            return self.lower(value.obs_path, where)
+            return self.lower(value.obs_path, at(where, "obs_path"))
         if isinstance(value, Storage):
             self.add_storage(value, where)
             return StorageRef(value.name, "", value.with_execution_id, value.create_dir)
@@ -186,16 +189,17 @@ class GraphBuilder:
             ref = self.output_ref(value.input_data, where)
             return MetricRef(ref.step, ref.output, value.json_key)
         if isinstance(value, Condition):
-            return Cond(value.condition_type.value, self.lower(value.left, where), self.lower(value.right, where))
+            return Cond(value.condition_type.value, self.lower(value.left, at(where, "left")),
+                        self.lower(value.right, at(where, "right")))
         if isinstance(value, Step):
             return value.name
         if isinstance(value, dict):
-            return {str(k): self.lower(v, where) for k, v in value.items()}
+            return {str(k): self.lower(v, at(where, str(k))) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
-            return [self.lower(v, where) for v in value]
+            return [self.lower(v, at(where, i)) for i, v in enumerate(value)]
         if isinstance(value, Spec):
             # fields left at their default are left out: the runtime knows the SDK's defaults
-            lowered = {f.name: self.lower(getattr(value, f.name), where)
+            lowered = {f.name: self.lower(getattr(value, f.name), at(where, f.name))
                        for f in dataclasses.fields(value)  # type: ignore[arg-type]
                        if not is_default(value, f)}
             if isinstance(value, _DATA_CLASSES):
@@ -277,6 +281,22 @@ def is_default(obj: Any, f: dataclasses.Field) -> bool:
         default = f.default_factory()  # type: ignore[misc]
         return type(value) is type(default) and not isinstance(default, Spec) and value == default
     return False
+
+
+def at(where: str, key: str | int) -> str:
+    """``where`` one level down: a field name or a list index."""
+    part = f"[{key}]" if isinstance(key, int) else str(key)
+    if " > " not in where:
+        return f"{where} > {part}"
+    return f"{where}{part}" if isinstance(key, int) else f"{where}.{part}"
+
+
+def kind_of(owner: Any) -> str:
+    if isinstance(owner, Placeholder):
+        return f"{owner.placeholder_type.name} placeholder"
+    if isinstance(owner, DataPlaceholder):
+        return type(owner).__name__
+    return "storage"
 
 
 def unique(items: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any, Callable, ClassVar, Iterable
 
 from wf2k8s.errors import ValidationError
 
-NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+NAME_PATTERN = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 NAME_RULE_TEXT = "1-64 letters, digits, '_' or '-', starting with a letter"
 
 Check = Callable[[Any], "str | None"]
@@ -151,7 +151,16 @@ def check_one(value: Any, rule: Rule, where: str, path: str) -> None:
     if isinstance(value, Spec) and not value.validate_on_init:
         value.validate(where, path)
     if isinstance(value, Placeholder):
-        return  # checks of literal values do not apply to a value set at run time
+        # a value set at run time is checked where it is used; its default and choices are known now
+        for label, literal in [("default", value.default)] + [(f"enum_list[{i}]", v)
+                                                              for i, v in enumerate(value.enum_list or [])]:
+            if literal is None:
+                continue
+            for check in rule.checks:
+                message = check(literal)
+                if message:
+                    fail(where, path, f"{label} of Placeholder {value.name!r} {message}")
+        return
     for check in rule.checks:
         message = check(value)
         if message:
@@ -162,7 +171,7 @@ def check_one(value: Any, rule: Rule, where: str, path: str) -> None:
 
 
 def is_name(value: Any) -> str | None:
-    if isinstance(value, str) and not NAME_PATTERN.match(value):
+    if isinstance(value, str) and not NAME_PATTERN.fullmatch(value):
         return f"must be {NAME_RULE_TEXT}, got {value!r}"
     return None
 

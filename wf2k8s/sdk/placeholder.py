@@ -76,7 +76,8 @@ class Placeholder(Spec):
             for i, item in enumerate(self.enum_list or []):
                 if not isinstance(item, (str, int, float)) or isinstance(item, bool):
                     error(f"enum_list[{i}]", f"must be str, int or float, got {item!r}")
-            if self.default is not None and self.default not in self.enum_list:
+            if self.default is not None and not any(type(self.default) is type(item) and self.default == item
+                                                    for item in self.enum_list or []):
                 error("default", f"must be one of enum_list {self.enum_list}, got {self.default!r}")
         if ptype is PlaceholderType.LIST:
             if self.placeholder_format not in LIST_FORMATS:

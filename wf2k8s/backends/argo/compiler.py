@@ -64,10 +64,15 @@ def param_description(param: Param) -> str | None:
 
 class ArgoCompiler:
     def __init__(self, graph: Graph, namespace: str = DEFAULT_NAMESPACE, image_registry: str = "",
-                 image_tag: str = __version__):
+                 image_tag: str = __version__, phase_images: dict[str, str] | None = None):
         self.graph = graph
         self.namespace = namespace
         self.images = t.Images(image_registry, image_tag)
+        # another image for a phase type's template (e.g. {"model": "my/registrar:1"}): same argv contract
+        self.phase_images = dict(phase_images or {})
+        unknown = set(self.phase_images) - {k.template for k in PHASE_TYPES.values()} - {RESOLVER.template}
+        if unknown:
+            raise ValueError(f"phase_images: no phase template named {', '.join(sorted(unknown))}")
         self.name = dns_name(graph.name)
         self.task_names = self.name_tasks()
         self.scope = Scope(graph.params, self.task_names.__getitem__, self.input_task_name, self.name)
@@ -94,8 +99,10 @@ class ArgoCompiler:
 
     def claim(self, name: str, owner: str) -> str:
         if name in self.reserved and self.reserved[name] != owner:
+            other = self.reserved[name]
+            other = f"step {other!r}" if other in self.task_names else other
             raise ValidationError(f"Workflow {self.graph.name!r} > steps",
-                                  f"step {self.reserved[name]!r} has the name wf2k8s gives to {owner}; rename it")
+                                  f"{other} and {owner} would both be Argo task {name!r}; rename one")
         self.reserved[name] = owner
         return name
 
@@ -202,7 +209,8 @@ class ArgoCompiler:
             kind = RESOLVER if name == RESOLVER.template else next(
                 k for k in PHASE_TYPES.values() if k.template == name)
             templates[name] = t.runtime_template(name, kind.command, self.images, kind.outputs,
-                                                 catalog=name in ("resolve", "model"))
+                                                 catalog=name in ("resolve", "model"),
+                                                 image=self.phase_images.get(name))
 
     def step_info(self, phase: Phase) -> dict:
         info: dict[str, Any] = {"step": phase.name}

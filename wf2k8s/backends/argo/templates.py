@@ -60,7 +60,7 @@ def runtime_env() -> list[m.EnvFromSource]:
 
 
 def runtime_template(name: str, command: str, images: Images, outputs: tuple[tuple[str, str], ...] = (),
-                     catalog: bool = False) -> m.Template:
+                     catalog: bool = False, image: str | None = None) -> m.Template:
     """A phase the wf2k8s runtime image runs: ``wf2k8s-runtime <command> --spec <json>``."""
     mounts = [m.VolumeMount(name="catalog", mount_path=CATALOG_DIR, read_only=True)] if catalog else None
     volumes = [m.Volume(name="catalog", config_map=m.ConfigMapVolumeSource(name=CATALOG_CONFIG_MAP, optional=True))] \
@@ -71,7 +71,7 @@ def runtime_template(name: str, command: str, images: Images, outputs: tuple[tup
         outputs=m.Outputs(parameters=[output("result", "result.json"), *(output(n, f) for n, f in outputs)]),
         active_deadline_seconds="{{inputs.parameters.timeout-seconds}}",
         container=m.Container(
-            image=images.runtime,
+            image=image or images.runtime,
             command=["wf2k8s-runtime", command, *RUN_ARGS, "--spec", "{{inputs.parameters.spec}}"],
             env_from=runtime_env(),
             volume_mounts=mounts,

@@ -73,13 +73,13 @@ class JobResource(Spec):
             error("node_count", f"must be 1: distributed training is not supported yet, got {self.node_count}")
 
 
+def priority_check(value: Any) -> str | None:
+    return None if value in (1, 2, 3) and not isinstance(value, bool) else f"must be 1, 2 or 3, got {value!r}"
+
+
 @spec
 class SchedulePolicy(Spec):
-    priority: Any = field(int, Placeholder, required=True, scalar="int")
-
-    def check(self, error) -> None:
-        if isinstance(self.priority, int) and self.priority not in (1, 2, 3):
-            error("priority", f"must be 1, 2 or 3, got {self.priority}")
+    priority: Any = field(int, Placeholder, required=True, scalar="int", checks=[priority_check])
 
 
 @spec

@@ -1,8 +1,5 @@
-"""Validation rules that wf2k8s does not enforce yet, or enforces with a wrong message.
-
-Every test here fails on the current code: each documents one gap (see its docstring for the
-current behaviour). When a gap is fixed, move its test to test_validation.py.
-"""
+"""More validation rules: exact names, the field path and both sides of name conflicts, enum
+defaults compared by type, and placeholder defaults against the rules of the field using them."""
 
 from __future__ import annotations
 
@@ -16,9 +13,6 @@ from test_validation import (  # tests/unit is on sys.path: pytest prepends the 
     release_step, with_parameter,
 )
 
-pytestmark = pytest.mark.xfail(strict=True, reason="known validation gap; see the test's docstring")
-
-
 # names ending in a newline -------------------------------------------------------------------------------------
 
 
@@ -31,9 +25,6 @@ pytestmark = pytest.mark.xfail(strict=True, reason="known validation gap; see th
      "JobStep 'train' > inputs[0].name"),
 ], ids=["Workflow", "JobStep", "Placeholder", "Storage", "JobInput"])
 def test_a_name_with_a_trailing_newline_is_rejected(build, where):
-    """GAP: ``NAME_PATTERN`` (wf2k8s/sdk/_spec.py) is used with ``re.match`` and ends in ``$``, which
-    also matches before a trailing newline, so "train\\n" passes as a valid name. It then becomes
-    an Argo parameter or task name with a newline in it. Fix: ``fullmatch`` or ``\\Z``."""
     expect_error(lambda: build("train\n"), where, "1-64 letters")
 
 
@@ -41,10 +32,6 @@ def test_a_name_with_a_trailing_newline_is_rejected(build, where):
 
 
 def test_two_placeholder_definitions_error_names_the_field_and_both_definitions():
-    """GAP: the message has no field path and says nothing about the second definition:
-    ``JobStep 'second': 'lr' is already the name of Placeholder 'lr' with another definition; ...``.
-    Expected ``JobStep 'second' > algorithm.parameters[0].value: ...`` (the use of the second
-    definition), with both definitions told apart (here FLOAT vs STR)."""
     first = placeholder("lr", PT.FLOAT, default=0.1)
     second = placeholder("lr", PT.STR, default="0.1")
     message = expect_error(lambda: compile_steps(job_step("first", algorithm=with_parameter(first)),
@@ -54,8 +41,6 @@ def test_two_placeholder_definitions_error_names_the_field_and_both_definitions(
 
 
 def test_storage_and_placeholder_conflict_names_both_kinds_and_the_field():
-    """GAP: ``JobStep 'train': 'root' is already the name of Storage 'root' with another definition; ...``:
-    no field path, and the message does not say that the clashing object is a Placeholder."""
     storage = wf.data.Storage(name="root")
     message = expect_error(
         lambda: compile_steps(job_step(algorithm=with_parameter(placeholder("root", PT.STR))), storages=[storage]),
@@ -64,8 +49,6 @@ def test_storage_and_placeholder_conflict_names_both_kinds_and_the_field():
 
 
 def test_reserved_prefix_error_names_the_field():
-    """GAP: ``JobStep 'train': names starting with 'wf2k8s-' are reserved, got 'wf2k8s-lr'``: the message
-    has no field path (GraphBuilder.lower only passes the step's label down)."""
     expect_error(lambda: compile_steps(job_step(algorithm=with_parameter(placeholder("wf2k8s-lr")))),
                  "JobStep 'train' > algorithm.parameters[0].value", "reserved")
 
@@ -75,9 +58,6 @@ def test_reserved_prefix_error_names_the_field():
 
 @pytest.mark.parametrize("default, enum_list", [(True, [1, 2]), (1.0, [1, 2]), (False, [0, 1])], ids=repr)
 def test_enum_default_must_be_in_enum_list_as_a_parameter_value(default, enum_list):
-    """GAP: the check is ``default in enum_list``, and True == 1, 1.0 == 1 in Python, so these are accepted.
-    The WorkflowTemplate then has ``value: 'true'`` (or ``'1.0'``) with ``enum: ['1', '2']``: a default
-    outside its own enum, which Argo rejects when a run is submitted with the default."""
     expect_error(lambda: placeholder("e", PT.ENUM, enum_list=enum_list, default=default),
                  "Placeholder 'e' > default", "enum_list")
     template = compile_steps(job_step(algorithm=with_parameter(placeholder("e", PT.ENUM, enum_list=enum_list,
@@ -90,10 +70,6 @@ def test_enum_default_must_be_in_enum_list_as_a_parameter_value(default, enum_li
 
 
 def test_delayed_placeholders_that_become_one_input_task_have_a_clear_message():
-    """GAP: two delayed placeholders "a_b" and "a-b" both get the input task "input-a-b"; the error is
-    raised but reads ``Workflow 'wf' > steps: step "the input of 'a_b'" has the name wf2k8s gives to the
-    input of 'a-b'; rename it``: it calls a placeholder's input a step (ArgoCompiler.claim assumes
-    the earlier owner is a step)."""
     first = placeholder("a_b", PT.INT, default=1, delay=True)
     second = placeholder("a-b", PT.INT, default=1, delay=True)
     with pytest.raises(ValidationError) as info:
@@ -119,9 +95,4 @@ def test_delayed_placeholders_that_become_one_input_task_have_a_clear_message():
      "ModelStep 'register' > outputs[0].model_config.model_type"),
 ], ids=["priority default 5", "ratio default 1.5", "model_version default 1.0.1", "model_type enum onnx"])
 def test_a_placeholder_default_or_enum_value_that_breaks_the_field_rule(make, where):
-    """GAP (beyond the literal rules): checks are skipped for any Placeholder ("a value set at run time",
-    _spec.check_one), even for its default and its enum_list, which are known when compiling. So an INT
-    placeholder with default 5 compiles as a SchedulePolicy.priority (the job pod then fails: no
-    priority class wf2k8s-priority-5), a ratio default "1.5" and a model_version default "1.0.1" compile,
-    and an ENUM offering a model_type outside the ten compiles."""
     expect_error(make, where)

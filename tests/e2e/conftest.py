@@ -1,0 +1,97 @@
+"""End-to-end tests: real compiled pipelines on the cluster hack/cluster-up.sh brings up.
+
+They need KUBECONFIG (hack/test.sh sets it from cluster-up.sh's last line). Without a cluster
+they fail: they never skip silently.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import wf2k8s
+from wf2k8s import cluster
+from wf2k8s.runtime.s3 import S3
+
+HERE = Path(__file__).resolve().parent
+NAMESPACE = "wf2k8s"
+STAND_IN = f"wf2k8s/e2e-stand-in:{wf2k8s.__version__}"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if HERE in Path(item.fspath).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def kubectl_json(*args: str) -> dict:
+    return json.loads(cluster.kubectl(*args, "-o", "json"))
+
+
+@pytest.fixture(scope="session")
+def kube() -> None:
+    if not os.environ.get("KUBECONFIG"):
+        pytest.fail("KUBECONFIG is not set: bring the cluster up with hack/cluster-up.sh (hack/test.sh does)")
+    cluster.check_cluster()
+
+
+@pytest.fixture(scope="session")
+def s3(kube) -> S3:
+    config = kubectl_json("get", "configmap", "wf2k8s-config", "-n", NAMESPACE)["data"]
+    secret = {k: base64.b64decode(v).decode()
+              for k, v in kubectl_json("get", "secret", "wf2k8s-s3", "-n", NAMESPACE)["data"].items()}
+    client = S3(config["WF2K8S_S3_ENDPOINT"], secret["AWS_ACCESS_KEY_ID"], secret["AWS_SECRET_ACCESS_KEY"])
+    client.bucket = config["WF2K8S_S3_BUCKET"]  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.fixture(scope="session")
+def code(s3) -> str:
+    """The training code of the tests, uploaded where JobSteps' code_dir points."""
+    s3.put(s3.bucket, "e2e/code/train.py", (HERE / "code" / "train.py").read_bytes())
+    s3.put(s3.bucket, "e2e/data/train.csv", b"x,y\n1,2\n")
+    return f"obs://{s3.bucket}/e2e/code/"
+
+
+@pytest.fixture(scope="session")
+def stand_in(kube) -> str:
+    """The test image standing in for phases whose runtime does not exist yet, loaded into the cluster."""
+    subprocess.run(["docker", "build", "-q", "-t", STAND_IN, str(HERE / "stand-in")], check=True,
+                   stdout=subprocess.DEVNULL)
+    save = subprocess.Popen(["docker", "save", STAND_IN], stdout=subprocess.PIPE)
+    subprocess.run(["ctr", "-n", "k8s.io", "images", "import", "-"], stdin=save.stdout, check=True,
+                   stdout=subprocess.DEVNULL)
+    save.wait()
+    subprocess.run(["ctr", "-n", "k8s.io", "images", "label", f"docker.io/{STAND_IN}",
+                    "io.cri-containerd.pinned=pinned"], check=True, stdout=subprocess.DEVNULL)
+    return STAND_IN
+
+
+@pytest.fixture
+def run(kube, stand_in):
+    """Run a pipeline to its end; phases without a runtime yet use the stand-in image."""
+
+    def start(workflow, parameters: dict | None = None, scene: str | None = None, wait: bool = True,
+              timeout: float = 600):
+        images = {name: stand_in for name in ("model", "service", "create-dataset", "labeling",
+                                               "dataset-import", "release-dataset")}
+        return cluster.release_and_run(workflow, parameters={k: str(v) for k, v in (parameters or {}).items()},
+                                       scene=scene, wait=wait, progress=None, timeout=timeout,
+                                       phase_images=images)
+
+    return start
+
+
+@pytest.fixture
+def record(s3):
+    """What a stand-in phase received in a run, read from S3."""
+
+    def read(run_name: str, step: str) -> dict:
+        return json.loads(s3.get(s3.bucket, f"e2e-records/{run_name}/{step}.json"))
+
+    return read

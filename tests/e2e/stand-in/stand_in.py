@@ -1,0 +1,32 @@
+"""Stand-in for a phase: resolve the spec with the real runtime, record it, succeed."""
+
+import json
+import os
+import sys
+
+sys.path.insert(0, "/opt/wf2k8s/wf2k8s-runtime.pyz")
+
+from wf2k8s_runtime import __main__ as runtime  # noqa: E402
+from wf2k8s_runtime.contract import Run, load_spec, resolve  # noqa: E402
+from wf2k8s_runtime.s3 import S3  # noqa: E402
+
+
+def main(argv):
+    if argv[0] in runtime.COMMANDS:
+        return runtime.main(argv)
+    args = dict(zip(argv[1::2], argv[2::2]))
+    Run.configure(args.get("--run", "run"), args.get("--namespace", ""), args.get("--parameters", "{}"))
+    spec = load_spec(args["--spec"])
+    inputs = {i["name"]: resolve(i["data"]) for i in spec.get("inputs") or []}
+    record = {"step": spec["step"], "command": argv[0], "inputs": inputs}
+    print(json.dumps(record))
+    S3.from_env().put(os.environ["WF2K8S_S3_BUCKET"], f"e2e-records/{Run.name}/{spec['step']}.json",
+                      json.dumps(record).encode())
+    outputs = {o["name"]: {"uri": f"s3://{os.environ['WF2K8S_S3_BUCKET']}/e2e-records/{Run.name}/{o['name']}"}
+               for o in spec.get("outputs") or []}
+    runtime.write_result({"outputs": outputs})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
