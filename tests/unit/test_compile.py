@@ -1,0 +1,220 @@
+"""What the Argo backend emits for each of the seed's semantics."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+
+import wf2k8s as wf
+from argo_schema import check_document
+from wf2k8s.backends.argo import run_manifest
+from wf2k8s.backends.argo.compiler import step_names
+from wf2k8s.backends.argo.yamlio import dump_all
+
+FLAVOR = {"cpu": "1", "memory": "1Gi"}
+
+
+def job(name, depend_steps=None, policy=None, image="team/train:1", **kwargs):
+    outputs = kwargs.pop("outputs", None) or [wf.steps.JobOutput(name="train_url")]
+    return wf.steps.JobStep(
+        name=name,
+        algorithm=kwargs.pop("algorithm", None) or wf.BaseAlgorithm(
+            code_dir="obs://b/code/", boot_file="train.py", engine=wf.steps.JobEngine(image_url=image)),
+        inputs=kwargs.pop("inputs", None) or wf.steps.JobInput(name="data_url",
+                                                               data=wf.data.OBSPath(obs_path="obs://b/data/")),
+        outputs=outputs, spec=kwargs.pop("spec", None) or wf.steps.JobSpec(
+            resource=wf.steps.JobResource(flavor=FLAVOR)),
+        depend_steps=depend_steps, policy=policy, **kwargs)
+
+
+def compile_(*steps, **kwargs) -> dict:
+    document = wf.Workflow(name="wf", desc="d", steps=list(steps), **kwargs).to_workflow_template()
+    assert check_document(yaml.safe_load(dump_all([document]))) == []
+    return document
+
+
+def tasks(document) -> dict[str, dict]:
+    return {t["name"]: t for t in document["spec"]["templates"][0]["dag"]["tasks"]}
+
+
+def argument(task, name):
+    return next(p["value"] for p in task["arguments"]["parameters"] if p["name"] == name)
+
+
+def test_default_rule_needs_one_dependency_to_have_succeeded():
+    a, b = job("a"), job("b")
+    c = job("c", depend_steps=[a, b])
+    found = tasks(compile_(a, b, c))
+    assert "when" not in found["a"]
+    assert found["c"]["dependencies"] == ["a", "b"]
+    assert found["c"]["when"] == "{{tasks.a.status}} == Succeeded || {{tasks.b.status}} == Succeeded"
+
+
+def test_skip_condition_replaces_the_default_rule():
+    skip = wf.Placeholder(name="is_skip", placeholder_type=wf.PlaceholderType.BOOL, default=False)
+    a = job("a")
+    b = job("b", depend_steps=a, policy=wf.steps.StepPolicy(skip_conditions=wf.steps.Condition(
+        wf.steps.ConditionTypeEnum.EQ, skip, True)))
+    assert tasks(compile_(a, b))["b"]["when"] == "{{=!(workflow.parameters['is_skip'] == 'true')}}"
+
+
+def test_metric_skip_condition_reads_the_jobs_result_and_depends_on_it():
+    storage = wf.data.OutputStorage(name="out")
+    a = job("train", outputs=[wf.steps.JobOutput(name="metrics", metrics_config=wf.data.MetricsConfig(
+        metric_files=storage.join("m.json", create_dir=False)))])
+    b = job("register", policy=wf.steps.StepPolicy(skip_conditions=wf.steps.Condition(
+        wf.steps.ConditionTypeEnum.LT, wf.steps.MetricInfo(a.outputs["metrics"].as_input(), "accuracy"), 0.5)))
+    found = tasks(compile_(a, b, storages=storage))
+    assert found["register"]["dependencies"] == ["train"]  # the metric makes it depend on the job
+    assert found["register"]["when"] == ("{{=!(asFloat(jsonpath(tasks['train'].outputs.parameters.result, "
+                                         "'$.metrics.metrics.accuracy')) < 0.5)}}")
+
+
+def test_condition_step_branches():
+    flag = wf.Placeholder(name="flag", placeholder_type=wf.PlaceholderType.BOOL, default=True)
+    check = wf.steps.ConditionStep(name="check", conditions=wf.steps.Condition(
+        wf.steps.ConditionTypeEnum.EQ, flag, True), if_then_steps="yes", else_then_steps=["no"])
+    yes, no = job("yes", depend_steps=check), job("no")  # "no" gets the dependency from the branch
+    found = tasks(compile_(check, yes, no))
+    assert found["yes"]["when"] == ("{{=(tasks['check'].status == 'Succeeded' && "
+                                    "tasks['check'].outputs.parameters.condition == 'true')}}")
+    assert found["no"]["dependencies"] == ["check"]
+    assert found["no"]["when"].endswith("condition == 'false')}}")
+    spec = json.loads(argument(found["check"], "spec"))
+    assert spec == {"step": "check", "conditions": [{"op": "==", "left": {"$param": "flag", "type": "bool"},
+                                                     "right": True}]}
+
+
+def test_data_consumption_selector_gives_every_candidate_result():
+    a, b = job("a"), job("b")
+    model = wf.steps.ModelStep(name="m", inputs=wf.steps.ModelInput(name="model_input", data=wf.data.DataConsumptionSelector(
+        data_list=[a.outputs["train_url"].as_input(), b.outputs["train_url"].as_input()])),
+        outputs=wf.steps.ModelOutput(name="o", model_config=wf.steps.ModelConfig(model_name="x")),
+        depend_steps=[a, b])
+    spec = argument(tasks(compile_(a, b, model))["m"], "spec")
+    assert '{"$select":[{"$output":"a/train_url","result":{{=tasks[\'a\'].outputs.parameters.result ?? \'null\'}}}' \
+        in spec
+
+
+def test_scene_parameter_and_membership():
+    a, b = job("a"), job("b")
+    document = compile_(a, b, policy=wf.policy.Policy(scenes=[wf.policy.Scene(scene_name="Only a", scene_steps=[a])]))
+    scene = next(p for p in document["spec"]["arguments"]["parameters"] if p["name"] == "wf2k8s-scene")
+    assert scene["value"] == "all" and scene["enum"] == ["all", "Only a"]
+    found = tasks(document)
+    assert found["a"]["when"] == "{{=(workflow.parameters['wf2k8s-scene'] in ['all', 'Only a'])}}"
+    assert found["b"]["when"] == "{{=(workflow.parameters['wf2k8s-scene'] in ['all'])}}"
+
+
+def test_delayed_placeholder_is_a_suspend_node_before_its_first_consumer():
+    value = wf.Placeholder(name="epochs", placeholder_type=wf.PlaceholderType.ENUM, enum_list=["1", "5"],
+                           default="5", delay=True, description="how long")
+    first = job("first")
+    second = job("second", depend_steps=first, algorithm=wf.BaseAlgorithm(
+        code_dir="obs://b/c/", boot_file="t.py", engine=wf.steps.JobEngine(image_url="i:1"),
+        parameters=[wf.AlgorithmParameters(name="epochs", value=value)]))
+    document = compile_(first, second)
+    found = tasks(document)
+    assert found["input-epochs"]["dependencies"] == ["first"]
+    assert found["second"]["dependencies"] == ["first", "input-epochs"]
+    template = next(t for t in document["spec"]["templates"] if t["name"] == "input-epochs")
+    assert template["suspend"] == {}
+    assert template["inputs"]["parameters"] == [{"name": "epochs", "default": "5", "description": "how long",
+                                                 "enum": ["1", "5"]}]
+    assert template["outputs"]["parameters"] == [{"name": "epochs", "valueFrom": {"supplied": {}}}]
+    assert "epochs" not in {p["name"] for p in document["spec"]["arguments"]["parameters"]}
+    assert "{{=toJson(tasks['input-epochs'].outputs.parameters['epochs'])}}" in argument(found["second"], "spec")
+
+
+@pytest.mark.parametrize("default, text", [(1e-5, "1e-05"), ("08", "08"), (True, "true"), ("null", "null"),
+                                           ("1e-5", "1e-5"), ("0o17", "0o17"), ("yes", "yes"), ("", "")])
+def test_parameter_values_stay_strings_in_yaml(default, text):
+    ptype = wf.PlaceholderType.BOOL if isinstance(default, bool) else \
+        wf.PlaceholderType.FLOAT if isinstance(default, float) else wf.PlaceholderType.STR
+    placeholder = wf.Placeholder(name="p", placeholder_type=ptype, default=default)
+    step = job("a", algorithm=wf.BaseAlgorithm(code_dir="obs://b/c/", boot_file="t.py",
+                                                engine=wf.steps.JobEngine(image_url="i:1"),
+                                                parameters=[wf.AlgorithmParameters(name="p", value=placeholder)]))
+    emitted = dump_all([compile_(step)])
+    assert f'value: "{text}"' in emitted  # quoted: go-yaml reads it as the string it is
+    reloaded = yaml.safe_load(emitted)["spec"]["arguments"]["parameters"][0]["value"]
+    assert reloaded == text
+
+
+def test_names_documents_and_runs():
+    a = job("training_job")
+    document = compile_(a)
+    assert document["metadata"] == {"name": "wf", "namespace": "wf2k8s",
+                                    "labels": {"app.kubernetes.io/managed-by": "wf2k8s"},
+                                    "annotations": document["metadata"]["annotations"]}
+    assert "generateName" not in json.dumps(document)
+    assert step_names(document) == {"training-job": "training_job"}
+    run = run_manifest(document, "wf-1", {"p": "1"})
+    assert run["spec"] == {"workflowTemplateRef": {"name": "wf"}, "arguments": {"parameters": [
+        {"name": "p", "value": "1"}]}}
+    assert check_document(run) == []
+
+
+def test_job_pod_patch_priority_volumes_timeout_and_shared_arguments():
+    spec = wf.steps.JobSpec(resource=wf.steps.JobResource(flavor="modelarts.vm.cpu.2u"),
+                            schedule_policy=wf.steps.SchedulePolicy(priority=3),
+                            volumes=[wf.steps.Volume(nfs=wf.steps.NFS(nfs_server_path="10.0.0.1:/exports/d",
+                                                                      local_path="/mnt/d", read_only=True))])
+    a = job("a", spec=spec, policy=wf.steps.StepPolicy(max_execution_minutes=30))
+    b = job("b", spec=spec)
+    document = compile_(a, b)
+    template = next(t for t in document["spec"]["templates"] if t["name"] == "job")
+    defaults = {p["name"]: p.get("default") for p in template["inputs"]["parameters"]}
+    # both jobs give the same patch and image: they became the template's defaults
+    patch = json.loads(defaults["pod-spec-patch"])
+    assert defaults["image"] == "team/train:1"
+    assert patch["priorityClassName"] == "wf2k8s-high"
+    assert patch["containers"][0]["resources"]["limits"] == {"cpu": "2", "memory": "8Gi"}
+    assert patch["volumes"] == [{"name": "nfs-0", "nfs": {"server": "10.0.0.1", "path": "/exports/d",
+                                                         "readOnly": True}}]
+    assert patch["containers"][0]["volumeMounts"] == [{"name": "nfs-0", "mountPath": "/mnt/d", "readOnly": True}]
+    assert argument(tasks(document)["a"], "timeout-seconds") == "1800"
+    assert "timeout-seconds" not in {p["name"] for p in tasks(document)["b"]["arguments"]["parameters"]}
+
+
+def test_engines_resolve_once_per_engine_when_the_run_starts():
+    engine = wf.steps.JobEngine(engine_name="scikit-learn", engine_version="1.2")
+    algorithm = wf.BaseAlgorithm(code_dir="obs://b/c/", boot_file="t.py", engine=engine)
+    a, b = job("a", algorithm=algorithm), job("b", algorithm=algorithm)
+    c = job("c", algorithm=wf.Algorithm(algorithm_id="algo-1"))
+    found = tasks(compile_(a, b, c))
+    assert [n for n in found if n.startswith("resolve-image")] == ["resolve-image-1", "resolve-image-2"]
+    assert found["a"]["dependencies"] == found["b"]["dependencies"] == ["resolve-image-1"]
+    assert argument(found["c"], "image") == "{{tasks.resolve-image-2.outputs.parameters.image}}"
+    assert json.loads(argument(found["resolve-image-2"], "spec"))["algorithm"] == {"algorithm_id": "algo-1"}
+
+
+def test_storage_paths_and_output_storage_parameters():
+    storage = wf.data.OutputStorage(name="out", description="where runs write")
+    a = job("a", outputs=[wf.steps.JobOutput(name="train_url", obs_config=wf.data.OBSOutputConfig(
+        obs_path=storage.join("model/").join("v1/")))])
+    document = compile_(a, storages=storage)
+    assert document["spec"]["arguments"]["parameters"] == [{"name": "out", "description": "where runs write"}]
+    assert '{"$storage":"out","path":"model/v1/","execution_id":true}' in argument(tasks(document)["a"], "spec")
+
+
+def test_mrs_job_is_a_spark_application_resource():
+    step = wf.steps.MrsJobStep(
+        name="mrs_test", mrs_algorithm=wf.steps.MrsJobAlgorithm(
+            boot_file="obs://spark-sql/wordcount.py",
+            parameters=[wf.AlgorithmParameters(name="run_args", value="--master,yarn-cluster")]),
+        inputs=wf.steps.MrsJobInput(name="mrs_input", data=wf.data.OBSPath(obs_path="/spark-sql/mrs_input/")),
+        outputs=wf.steps.MrsJobOutput(name="mrs_output", obs_config=wf.data.OBSOutputConfig(
+            obs_path="/spark-sql/mrs_output")),
+        cluster_id="cluster_id_xxx")
+    document = compile_(step)
+    template = next(t for t in document["spec"]["templates"] if t["name"] == "mrs-job")
+    assert template["resource"]["successCondition"] == "status.applicationState.state == COMPLETED"
+    assert template["resource"]["failureCondition"] == "status.applicationState.state in (FAILED, SUBMISSION_FAILED)"
+    manifest = argument(tasks(document)["mrs-test"], "manifest")
+    assert '"kind":"SparkApplication"' in manifest
+    assert "{{=toJson('s3a://spark-sql/wordcount.py')}}" in manifest
+    assert re.search(r"--mrs_input=' \+ 's3a://spark-sql/mrs_input/'", manifest)
