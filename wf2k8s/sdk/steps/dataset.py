@@ -264,9 +264,8 @@ class DatasetImportStep(Step):
 
 
 @spec
-class ReleaseDatasetInput(Spec):
-    name: str = name_field()
-    data: Any = field(*DATASET_OR_TASK, required=True)
+class ReleaseDatasetInput(LabelingInput):
+    """The dataset or labeling job to release (the same data kinds a labeling phase takes)."""
 
 
 @spec
