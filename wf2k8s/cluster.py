@@ -6,6 +6,7 @@ current context); wf2k8s uses it as it is instead of a client library of its own
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import secrets
@@ -105,7 +106,7 @@ def release_and_run(workflow: Any, parameters: dict[str, str], scene: str | None
         scenes = list(workflow.policy.scenes or []) if workflow.policy else []
         chosen = [s for s in workflow.all_steps() if s.name in only_steps]
         scenes = [s for s in scenes if s.scene_name != "development"] + [Scene("development", chosen)]
-        workflow.policy = Policy(scenes=scenes)
+        workflow = dataclasses.replace(workflow, policy=Policy(scenes=scenes))
         scene = "development"
     template = workflow.to_workflow_template(**options)
     given = dict(parameters)
@@ -157,13 +158,18 @@ def summary(workflow: dict, names: dict[str, str]) -> dict:
         result["messages"] = messages
     waiting = [n for n in (status.get("nodes") or {}).values()
                if n.get("type") == "Suspend" and n.get("phase") == "Running"]
-    if waiting:
-        result["waiting_for"] = [p["name"] for n in waiting for p in n.get("outputs", {}).get("parameters", [])]
+    inputs = [p["name"] for n in waiting for p in n.get("outputs", {}).get("parameters", [])]
+    pauses = [names.get(n["displayName"][len("debug-"):], n["displayName"]) for n in waiting
+              if n.get("displayName", "").startswith("debug-")]
+    if inputs:
+        result["waiting_for"] = inputs
+    if pauses:
+        result["paused"] = pauses
     return result
 
 
 def follow(name: str, namespace: str, progress: TextIO | None = sys.stderr, timeout: float = 3600,
-           poll: float = 2.0) -> dict:
+           poll: float = 2.0, until_waiting: bool = False) -> dict:
     deadline = time.monotonic() + timeout
     names: dict[str, str] = {}
     last = None
@@ -183,34 +189,52 @@ def follow(name: str, namespace: str, progress: TextIO | None = sys.stderr, time
             progress.write(line + "\n")
             progress.flush()
             last = line
-        if state["phase"] in FINISHED:
+        if state["phase"] in FINISHED or (until_waiting and (state.get("waiting_for") or state.get("paused"))):
             return state
         if time.monotonic() > deadline:
             raise ClusterError(f"run {namespace}/{name} did not finish in {timeout:.0f} s (phase {state['phase']})")
         time.sleep(poll)
 
 
-def give_input(name: str, namespace: str, values: dict[str, str]) -> list[str]:
-    """Resume the suspend nodes waiting for these values (as ``argo node set`` + ``argo resume`` do)."""
+def resume(name: str, namespace: str, values: dict[str, str] | None = None,
+           pauses: int = 0) -> list[str]:
+    """Resume suspend nodes, as ``argo node set`` + ``argo resume`` do: the input nodes waiting for
+    ``values`` (with those values), and the first ``pauses`` debug pauses."""
+    values = values or {}
     workflow = get_object("workflow", name, namespace)
     if workflow is None:
         raise ClusterError(f"no run {namespace}/{name}")
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     patch: dict[str, Any] = {}
     resumed = []
-    for node_id, node in (workflow.get("status", {}).get("nodes") or {}).items():
-        if node.get("type") != "Suspend" or node.get("phase") != "Running":
-            continue
+    waiting = sorted(((node.get("startedAt", ""), node_id, node)
+                      for node_id, node in (workflow.get("status", {}).get("nodes") or {}).items()
+                      if node.get("type") == "Suspend" and node.get("phase") == "Running"), key=lambda n: n[0])
+    for _, node_id, node in waiting:
         outputs = node.get("outputs", {}).get("parameters", [])
+        if node.get("displayName", "").startswith("debug-"):
+            if pauses <= 0:
+                continue
+            pauses -= 1
+            resumed.append(node["displayName"])
+            patch[node_id] = {"phase": "Succeeded", "finishedAt": now, "message": "resumed by next()"}
+            continue
         if not any(p["name"] in values for p in outputs):
             continue
         parameters = [{**p, "value": values[p["name"]]} if p["name"] in values else p for p in outputs]
         patch[node_id] = {"phase": "Succeeded", "finishedAt": now, "message": "input given with wf2k8s input",
                           "outputs": {**node.get("outputs", {}), "parameters": parameters}}
         resumed.extend(p["name"] for p in outputs if p["name"] in values)
+    if patch:
+        kubectl("patch", "workflow", name, "-n", namespace, "--type", "merge", "-p",
+                json.dumps({"status": {"nodes": patch}}))
+    return resumed
+
+
+def give_input(name: str, namespace: str, values: dict[str, str]) -> list[str]:
+    """Give values a run waits for (delay=True placeholders)."""
+    resumed = resume(name, namespace, values)
     unknown = sorted(set(values) - set(resumed))
     if unknown:
         raise ClusterError(f"run {name} is not waiting for {', '.join(unknown)}")
-    kubectl("patch", "workflow", name, "-n", namespace, "--type", "merge", "-p",
-            json.dumps({"status": {"nodes": patch}}))
     return resumed

@@ -266,3 +266,19 @@ def test_runs_are_isolated_by_execution_id(run, code, s3):
     for result in (first, second):
         keys = list(s3.list(s3.bucket, f"e2e/runs/{result['name']}/training_job/"))
         assert keys == [f"e2e/runs/{result['name']}/training_job/model.txt"]
+
+
+# seed 4.8 debug mode: the run stops before each step, next() runs one ---------------------------------------
+
+
+def test_debug_and_next(kube, stand_in, code):
+    first = job("first", code)
+    second = job("second", code, depend_steps=first)
+    workflow = wf.Workflow(name="debugging", desc="debug mode", steps=[first, second])
+    state = workflow.debug(phase_images={"model": stand_in})
+    assert state["paused"] == ["first"] and state["steps"] == {"first": "Pending", "second": "Pending"}
+    state = workflow.next()
+    assert state["paused"] == ["second"] and state["steps"]["first"] == "Succeeded"
+    state = workflow.next()
+    assert state["phase"] == "Succeeded"
+    assert state["steps"] == {"first": "Succeeded", "second": "Succeeded"}

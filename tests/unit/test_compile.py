@@ -218,3 +218,15 @@ def test_mrs_job_is_a_spark_application_resource():
     assert '"kind":"SparkApplication"' in manifest
     assert "{{=toJson('s3a://spark-sql/wordcount.py')}}" in manifest
     assert re.search(r"--mrs_input=' \+ 's3a://spark-sql/mrs_input/'", manifest)
+
+
+def test_debug_mode_pauses_before_each_chosen_step():
+    a = job("a")
+    b = job("b", depend_steps=a)
+    document = wf.Workflow(name="wf", desc="d", steps=[a, b]).to_workflow_template(pause_before=["b"])
+    assert check_document(yaml.safe_load(dump_all([document]))) == []
+    found = tasks(document)
+    assert list(found) == ["a", "debug-b", "b"]
+    assert found["debug-b"]["template"] == "debug-pause" and found["debug-b"]["dependencies"] == ["a"]
+    assert found["debug-b"]["when"] == found["b"]["when"]
+    assert found["b"]["dependencies"] == ["a", "debug-b"]

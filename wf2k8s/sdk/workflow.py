@@ -115,3 +115,65 @@ class Workflow(Spec):
         return release_and_run(self, parameters=parameters or {}, only_steps=only, wait=wait,
                                labels={"wf2k8s.io/experiment-id": experiment_id} if experiment_id else None,
                                **options)
+
+    # development state: debug mode (seed 4.8) ------------------------------------------------------------
+    def debug(self, steps: list | None = None, experiment_id: str | None = None, parameters: dict | None = None,
+              **options: Any) -> dict:
+        """Start a run that stops before each step (of ``steps``, or all); ``next()`` runs the next one."""
+        from wf2k8s.cluster import follow, release_and_run
+
+        chosen = [s.name for s in steps] if steps else [s.name for s in self.all_steps()]
+        started = release_and_run(self, parameters=parameters or {}, only_steps=chosen if steps else None,
+                                  labels={"wf2k8s.io/experiment-id": experiment_id} if experiment_id else None,
+                                  pause_before=chosen, **options)
+        self._debug_run = (started["name"], started["namespace"])
+        self._pending: dict[str, str] = {}
+        return follow(*self._debug_run, until_waiting=True)
+
+    def next(self) -> dict:
+        """Run the next step of the debug run (and give it the values set with set_placeholder/set_data)."""
+        from wf2k8s.cluster import follow, resume
+
+        run = self._debug_session()
+        resume(*run, values=self._pending, pauses=1)
+        state = follow(*run, until_waiting=True)
+        if state.get("waiting_for"):
+            missing = [n for n in state["waiting_for"] if n not in self._pending]
+            if missing:
+                print(f"{run[0]} waits for {', '.join(missing)}: set them with set_placeholder or set_data, "
+                      "then call next()", file=sys.stderr)
+        return state
+
+    def set_placeholder(self, name: str, value: Any) -> None:
+        """The value of a placeholder the debug run waits for."""
+        from wf2k8s.cluster import resume
+
+        self._pending[name] = value_text(value)
+        resume(*self._debug_session(), values={name: self._pending[name]})
+
+    def set_data(self, name: str, data: Any) -> None:
+        """The data object (OBSPath, Dataset, ...) a data placeholder of the debug run waits for."""
+        self.set_placeholder(name, data)
+
+    def _debug_session(self) -> tuple[str, str]:
+        run = getattr(self, "_debug_run", None)
+        if run is None:
+            raise ValidationError(self.label(), "no debug run: call debug() first")
+        return run
+
+
+def value_text(value: Any) -> str:
+    """A value as the text a run's parameter holds."""
+    import json
+
+    from wf2k8s.sdk.data import OBSPath
+
+    if isinstance(value, OBSPath):
+        return str(value.obs_path)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    if isinstance(value, Spec):
+        return json.dumps({k: v for k, v in vars(value).items() if v is not None and not k.startswith("_")})
+    return str(value)

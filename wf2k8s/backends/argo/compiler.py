@@ -64,12 +64,15 @@ def param_description(param: Param) -> str | None:
 
 class ArgoCompiler:
     def __init__(self, graph: Graph, namespace: str = DEFAULT_NAMESPACE, image_registry: str = "",
-                 image_tag: str = __version__, phase_images: dict[str, str] | None = None):
+                 image_tag: str = __version__, phase_images: dict[str, str] | None = None,
+                 pause_before: list[str] | None = None):
         self.graph = graph
         self.namespace = namespace
         self.images = t.Images(image_registry, image_tag)
         # another image for a phase type's template (e.g. {"model": "my/registrar:1"}): same argv contract
         self.phase_images = dict(phase_images or {})
+        # debug mode (seed 4.8): the run stops before these steps until `next()` resumes it
+        self.pause_before = set(pause_before or ())
         unknown = set(self.phase_images) - {k.template for k in PHASE_TYPES.values()} - {RESOLVER.template}
         if unknown:
             raise ValueError(f"phase_images: no phase template named {', '.join(sorted(unknown))}")
@@ -167,6 +170,11 @@ class ArgoCompiler:
             arguments = {"spec": to_json(self.spec(phase, task)), **arguments}
         if phase.max_execution_minutes != 10080 and kind.command is not None:
             arguments["timeout-seconds"] = str(int(phase.max_execution_minutes * 60))
+        if phase.name in self.pause_before:
+            pause = self.claim(f"debug-{name}", f"the debug pause before step {phase.name!r}")
+            templates.setdefault("debug-pause", m.Template(name="debug-pause", suspend=m.SuspendTemplate()))
+            emitted.append(self.dag_task(pause, "debug-pause", depends, when, {}))
+            depends = [*depends, pause]
         if task.resolver:
             resolver, created = self.resolver(phase, consumers, templates)
             if created is not None:
@@ -195,7 +203,8 @@ class ArgoCompiler:
                  arguments: dict[str, str]) -> m.DAGTask:
         return m.DAGTask(
             name=name, template=template, dependencies=depends or None, when=when,
-            arguments=m.Arguments(parameters=[m.Parameter(name=k, value=v) for k, v in arguments.items()]),
+            arguments=m.Arguments(parameters=[m.Parameter(name=k, value=v) for k, v in arguments.items()])
+            if arguments else None,
         )
 
     def ensure_template(self, name: str, templates: dict) -> None:
