@@ -13,7 +13,8 @@ from wf2k8s.backends.argo.yamlio import dump_all
 from wf2k8s.cli import load_workflows
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*.py") if not p.name.startswith("_"))
+# pipelines, not the code their jobs run (examples/*/code/)
+EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*.py") if "code" not in p.relative_to(ROOT).parts)
 GOLDEN = ROOT / "tests" / "golden"
 UPDATE = os.environ.get("WF2K8S_UPDATE_GOLDEN") == "1"
 
