@@ -16,6 +16,7 @@ OBSPlaceholder = wf.data.OBSPlaceholder
 LabelTaskPlaceholder = wf.data.LabelTaskPlaceholder
 ServiceUpdatePlaceholder = wf.data.ServiceUpdatePlaceholder
 SWRImagePlaceholder = wf.data.SWRImagePlaceholder
+SWRIImagePlaceholder = wf.data.SWRIImagePlaceholder  # the spelling of table 4-14
 ServiceInputPlaceholder = wf.data.ServiceInputPlaceholder
 DataSelector = wf.data.DataSelector
 DataConsumptionSelector = wf.data.DataConsumptionSelector
@@ -47,7 +48,7 @@ gallery_model_example = GalleryModel(subscription_id="**", version_num="**")
 # Subscribed model object, which is used as the input of the model registration phase
 
 # Table 4-10 DatasetPlaceholder
-dataset_placeholder_example = DatasetPlaceholder(name = "dataset_placeholder", data_type = DataTypeEnum.IMAGE)  # seed fix: (a) name "**" shared by different placeholders -> "dataset_placeholder"; DataTypeEnum has no IMAGE_CLASSIFICATION (enum table: IMAGE TEXT AUDIO TABULAR VIDEO FREE_FORMAT) -> IMAGE
+dataset_placeholder_example = DatasetPlaceholder(name = "dataset_placeholder", data_type = DataTypeEnum.IMAGE_CLASSIFICATION)  # seed fix: (a) name "**" shared by different placeholders -> "dataset_placeholder"
 # Dataset object placeholder. Configure data_type to specify supported data types.
 
 # Table 4-11 OBSPlaceholder
@@ -63,7 +64,7 @@ service_update_placeholder_example = ServiceUpdatePlaceholder(name = "service_up
 # ServiceData object placeholder, which is used as the input for service update
 
 # Table 4-14 SWRIImagePlaceholder
-swr_image_placeholder_example = SWRImagePlaceholder(name = "swr_image_placeholder")  # seed fix: class typo SWRIImagePlaceholder -> SWRImagePlaceholder; (a) name "**" shared by different placeholders -> "swr_image_placeholder"
+swr_image_placeholder_example = SWRIImagePlaceholder(name = "swr_image_placeholder")  # seed fix: (a) name "**" shared by different placeholders -> "swr_image_placeholder"
 # SWRIImage object placeholder, which is used as the input for model registration.
 
 # Table 4-15 ServiceInputPlaceholder
