@@ -111,7 +111,11 @@ build_project_images() {
     [[ "$(_image_label "$tag")" == "$sum" ]] && continue
     log "building ${tag} (context ${ctx})"
     # shellcheck disable=SC2046
-    _docker_build --network host $(pip_build_args) \
+    local ca_args=()
+    if grep -q '^ARG PIP_CERT_PEM' "${dir}/Dockerfile"; then
+      ca_args=(--build-arg "PIP_CERT_PEM=$(host_extra_ca_pem)")
+    fi
+    _docker_build --network host $(pip_build_args) "${ca_args[@]}" \
       --label "wf2k8s.input=${sum}" -f "${dir}/Dockerfile" -t "$tag" "$ctx"
   done
 }
@@ -126,6 +130,17 @@ pip_build_args() {
   [[ -n "$idx" ]] && printf -- '--build-arg PIP_INDEX_URL=%s ' "$idx"
   [[ -n "$extra" ]] && printf -- '--build-arg PIP_EXTRA_INDEX_URL=%s ' "$extra"
   [[ -n "$trusted" ]] && printf -- '--build-arg PIP_TRUSTED_HOST=%s ' "$trusted"
+  return 0
+}
+
+# Extra CA certificates this host trusts locally (e.g. a TLS-intercepting egress proxy), as
+# PEM text. Passed as --build-arg PIP_CERT_PEM=... (Dockerfiles declare ARG PIP_CERT_PEM,
+# add it to their trust store for apt/pip steps and remove it afterwards).
+host_extra_ca_pem() {
+  local f
+  for f in /usr/local/share/ca-certificates/*.crt; do
+    [[ -f "$f" ]] && cat "$f"
+  done
   return 0
 }
 
