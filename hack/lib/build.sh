@@ -22,7 +22,7 @@ binary_dir() {
 # binary_built TARGET: true when the target needs no (re)build.
 binary_built() {
   if [[ $1 == pause ]]; then
-    [[ -x "${BIN_DIR}/pause/pause" && "${BIN_DIR}/pause/pause" -nt "${HACK_DIR}/pause/main.go" ]]
+    [[ -x "${BIN_DIR}/pause/pause" && "$(cat "${BIN_DIR}/pause/.source" 2>/dev/null)" == "$(_pause_source_sum)" ]]
   else
     _built "$(binary_dir "$1")"
   fi
@@ -190,6 +190,8 @@ build_versitygw() {
   log "versitygw ${VERSITYGW_VERSION} built"
 }
 
+_pause_source_sum() { cat "${HACK_DIR}/pause/go.mod" "${HACK_DIR}/pause/main.go" | sha256sum | cut -c1-16; }
+
 # Our own pause program (hack/pause, project code).
 build_pause() {
   local out="${BIN_DIR}/pause"
@@ -197,6 +199,7 @@ build_pause() {
   binary_built pause && return 0
   mkdir -p "$out"
   (cd "$src" && GOFLAGS=-buildvcs=false go build -trimpath -ldflags "${GO_LDFLAGS_BASE}" -o "$out/pause" .)
+  _pause_source_sum > "$out/.source"
 }
 
 k8s_bin() { echo "${BIN_DIR}/kubernetes-${K8S_VERSION}/$1"; }
