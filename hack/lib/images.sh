@@ -110,26 +110,26 @@ build_project_images() {
     sum="$(_context_fingerprint "$ctx")-$(docker image inspect -f '{{.Id}}' "${BASE_IMAGE}" | cut -c8-20)"
     [[ "$(_image_label "$tag")" == "$sum" ]] && continue
     log "building ${tag} (context ${ctx})"
-    # shellcheck disable=SC2046
-    local ca_args=()
+    local build_args=()
+    mapfile -t build_args < <(pip_build_args)
     if grep -q '^ARG PIP_CERT_PEM' "${dir}/Dockerfile"; then
-      ca_args=(--build-arg "PIP_CERT_PEM=$(host_extra_ca_pem)")
+      build_args+=(--build-arg "PIP_CERT_PEM=$(host_extra_ca_pem)")
     fi
-    _docker_build --network host $(pip_build_args) "${ca_args[@]}" \
+    _docker_build --network host "${build_args[@]}" \
       --label "wf2k8s.input=${sum}" -f "${dir}/Dockerfile" -t "$tag" "$ctx"
   done
 }
 
-# Forward the host's pip index configuration to docker builds (as build args, which a
-# Dockerfile may declare with ARG PIP_INDEX_URL etc.).
+# Forward the host's pip index configuration to docker builds, one argument per line
+# (as build args, which a Dockerfile may declare with ARG PIP_INDEX_URL etc.).
 pip_build_args() {
   local idx extra trusted
   idx="${PIP_INDEX_URL:-$(pip3 config get global.index-url 2>/dev/null || true)}"
   extra="${PIP_EXTRA_INDEX_URL:-$(pip3 config get global.extra-index-url 2>/dev/null || true)}"
   trusted="${PIP_TRUSTED_HOST:-$(pip3 config get global.trusted-host 2>/dev/null || true)}"
-  [[ -n "$idx" ]] && printf -- '--build-arg PIP_INDEX_URL=%s ' "$idx"
-  [[ -n "$extra" ]] && printf -- '--build-arg PIP_EXTRA_INDEX_URL=%s ' "$extra"
-  [[ -n "$trusted" ]] && printf -- '--build-arg PIP_TRUSTED_HOST=%s ' "$trusted"
+  [[ -n "$idx" ]] && printf -- '--build-arg\nPIP_INDEX_URL=%s\n' "$idx"
+  [[ -n "$extra" ]] && printf -- '--build-arg\nPIP_EXTRA_INDEX_URL=%s\n' "$extra"
+  [[ -n "$trusted" ]] && printf -- '--build-arg\nPIP_TRUSTED_HOST=%s\n' "$trusted"
   return 0
 }
 
