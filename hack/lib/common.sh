@@ -38,6 +38,9 @@ S3_ACCESS_KEY="${S3_ACCESS_KEY:-wf2k8sdev}"
 S3_SECRET_KEY="${S3_SECRET_KEY:-wf2k8sdev-secret}"
 S3_BUCKET="${S3_BUCKET:-wf2k8s}"
 NAMESPACE="wf2k8s"
+# MLflow tracking server of manifests/mlflow.yaml: a Service with a fixed ClusterIP, since
+# the cluster has no DNS. Written into ConfigMap wf2k8s-config.
+MLFLOW_TRACKING_URI="${MLFLOW_TRACKING_URI:-http://10.96.0.50:5000}"
 
 export GOMODCACHE="${WF2K8S_CACHE}/go/mod"
 export GOCACHE="${WF2K8S_CACHE}/go/build"

@@ -14,7 +14,7 @@ render_manifests() {
   export S3_ACCESS_KEY S3_SECRET_KEY WF2K8S_S3_ENDPOINT
   export WF2K8S_S3_HOSTPORT="${WF2K8S_S3_ENDPOINT#*://}"
   export WF2K8S_S3_BUCKET="${S3_BUCKET}"
-  export MLFLOW_TRACKING_URI="${MLFLOW_TRACKING_URI:-}"
+  export MLFLOW_TRACKING_URI
   for t in "${REPO_ROOT}"/manifests/templates/*.tmpl; do
     envsubst "${MANIFEST_VARS}" < "$t" > "$out/$(basename "${t%.tmpl}")"
   done
