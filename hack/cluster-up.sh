@@ -86,6 +86,18 @@ WF2K8S_KUBECTL=$(k8s_bin kubectl)
 ENV
 }
 
+# The code the example catalog's algorithms and the examples run, on the cluster's S3 server.
+upload_examples() {
+  python3 "${HACK_DIR}/upload-examples.py" "http://127.0.0.1:${S3_PORT}" "${S3_BUCKET}" \
+    "${S3_ACCESS_KEY}" "${S3_SECRET_KEY}"
+}
+
+# In-cluster services phases use (the MLflow Model Registry).
+wait_for_services() {
+  kubectl_admin -n "${NAMESPACE}" rollout status deployment/mlflow --timeout=300s >&2 \
+    || die "the MLflow server did not become ready: $(kubectl_admin -n "${NAMESPACE}" describe deployment mlflow | tail -20)"
+}
+
 main() {
   local t0=$SECONDS
   [[ $EUID -eq 0 ]] || die "must run as root"
@@ -100,7 +112,9 @@ main() {
   start_s3
   ensure_bucket
   apply_manifests
+  upload_examples
   start_argo_controller
+  wait_for_services
   case "${WF2K8S_SMOKE:-auto}" in
     always) run_smoke_workflow ;;
     auto) if (( STARTED_SOMETHING )); then run_smoke_workflow; else log "cluster was already running; smoke workflow skipped (WF2K8S_SMOKE=always to force)"; fi ;;

@@ -11,7 +11,9 @@ source "${HACK_DIR}/lib/manifests.sh"
 
 KIND_CLUSTER="${KIND_CLUSTER:-wf2k8s}"
 KIND_NODE_IMAGE="${KIND_NODE_IMAGE:-kindest/node:${K8S_VERSION}}"
-ARGO_INSTALL_URL="${ARGO_INSTALL_URL:-https://github.com/argoproj/argo-workflows/releases/download/${ARGO_VERSION}/install.yaml}"
+# with internet, the Argo release wf2k8s targets (the offline cluster builds v3.7.18: see lib/common.sh)
+KIND_ARGO_VERSION="${KIND_ARGO_VERSION:-v4.1.2}"
+ARGO_INSTALL_URL="${ARGO_INSTALL_URL:-https://github.com/argoproj/argo-workflows/releases/download/${KIND_ARGO_VERSION}/install.yaml}"
 VERSITYGW_IMAGE="${VERSITYGW_IMAGE:-versity/versitygw:${VERSITYGW_VERSION}}"
 KIND_KUBECONFIG="${KIND_KUBECONFIG:-${HOME}/.kube/wf2k8s-kind.kubeconfig}"
 
@@ -28,7 +30,7 @@ create_cluster() {
 
 install_argo() {
   k create namespace argo --dry-run=client -o yaml | k apply -f - >&2
-  # Pinned release manifest: images are quay.io/argoproj/*:${ARGO_VERSION}.
+  # Pinned release manifest: images are quay.io/argoproj/*:${KIND_ARGO_VERSION}.
   k apply --server-side --force-conflicts -n argo -f "${ARGO_INSTALL_URL}" >&2
   k -n argo rollout status deploy/workflow-controller --timeout=180s >&2
 }

@@ -116,15 +116,9 @@ GO
   log "etcd ${ETCD_VERSION} built"
 }
 
-# Argo Workflows v4 source tree, pinned at ${ARGO_VERSION}, kept in the cache (the CRDs
-# are read from it too). Sources, in order:
-#   1. the Go module proxy (go mod download ${ARGO_MODULE}@${ARGO_VERSION});
-#   2. a local git snapshot of the argoproj/argo-workflows repository (bare or not) in
-#      ${WF2K8S_ARGO_GIT}: the tag is exported with git archive. Needed where the module
-#      proxy refuses the module (it answers 403 "not available" on this workplace); the
-#      default path is where the session tooling stores repository snapshots.
-WF2K8S_ARGO_GIT="${WF2K8S_ARGO_GIT:-/work/.mirror/argoproj+argo-workflows/repo}"
-
+# Argo Workflows source tree, pinned at ${ARGO_VERSION}, from the Go module proxy, kept in the
+# cache (the CRDs are read from it too). Module zips leave out symlinks; the one the build needs,
+# signal_linux.go -> signal_darwin.go, is made again as a copy.
 argo_source_dir() { echo "${WF2K8S_CACHE}/src/argo-workflows-${ARGO_VERSION}"; }
 
 ensure_argo_source() {
@@ -132,30 +126,13 @@ ensure_argo_source() {
   [[ -f "$src/.done" ]] && return 0
   rm -rf "$src"; mkdir -p "$src"
   local dir
-  dir="$(go mod download -json "${ARGO_MODULE}@${ARGO_VERSION}" 2>/dev/null | \
+  dir="$(go mod download -json "${ARGO_MODULE}@${ARGO_VERSION}" | \
     python3 -c 'import json,sys; print(json.load(sys.stdin).get("Dir",""))' || true)"
-  if [[ -n "$dir" && -d "$dir" ]]; then
-    log "argo ${ARGO_VERSION} source from the Go module proxy"
-    cp -a "$dir/." "$src/"; chmod -R u+w "$src"
-  elif git --git-dir="${WF2K8S_ARGO_GIT}" rev-parse -q --verify "refs/tags/${ARGO_VERSION}" >/dev/null 2>&1; then
-    log "argo ${ARGO_VERSION} source from git snapshot ${WF2K8S_ARGO_GIT}"
-    # Snapshots may omit some very large blobs (the generated quick-start-*.yaml
-    # manifests); export everything that is present and let the build verify the rest.
-    local excludes=() type obj path
-    while read -r _ type obj path; do
-      [[ $type == blob ]] || continue
-      git --git-dir="${WF2K8S_ARGO_GIT}" cat-file -e "$obj" 2>/dev/null || excludes+=(":(exclude)${path}")
-    done < <(git --git-dir="${WF2K8S_ARGO_GIT}" ls-tree -r "${ARGO_VERSION}")
-    (( ${#excludes[@]} )) && log "argo snapshot lacks ${#excludes[@]} blob(s): ${excludes[*]}"
-    git --git-dir="${WF2K8S_ARGO_GIT}" archive --format=tar "${ARGO_VERSION}" -- . "${excludes[@]}" 2>/dev/null | tar -C "$src" -x || true
-    local want have
-    want=$(( $(git --git-dir="${WF2K8S_ARGO_GIT}" ls-tree -r "${ARGO_VERSION}" | grep -c ' blob ') - ${#excludes[@]} ))
-    have=$(find "$src" -type f -o -type l | wc -l)
-    (( have >= want )) || { rm -rf "$src"; die "argo source export incomplete (${have}/${want} files)"; }
-  else
-    rm -rf "$src"
-    die "argo ${ARGO_VERSION}: the module proxy does not serve ${ARGO_MODULE} and no git snapshot with tag ${ARGO_VERSION} at WF2K8S_ARGO_GIT=${WF2K8S_ARGO_GIT}"
-  fi
+  [[ -n "$dir" && -d "$dir" ]] || die "go mod download ${ARGO_MODULE}@${ARGO_VERSION} failed"
+  log "argo ${ARGO_VERSION} source from the Go module proxy"
+  cp -a "$dir/." "$src/"; chmod -R u+w "$src"
+  local os_dir="$src/workflow/executor/osspecific"
+  [[ -f "$os_dir/signal_linux.go" ]] || cp "$os_dir/signal_darwin.go" "$os_dir/signal_linux.go"
   grep -q "^module ${ARGO_MODULE}\$" "$src/go.mod" || die "unexpected module path in $src/go.mod"
   touch "$src/.done"
 }

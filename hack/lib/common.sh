@@ -9,8 +9,11 @@ REPO_ROOT="$(cd "${HACK_DIR}/.." && pwd)"
 # --- pinned versions -------------------------------------------------------
 K8S_VERSION="${K8S_VERSION:-v1.34.4}"      # last minor that runs on cgroup v1 by default
 ETCD_VERSION="${ETCD_VERSION:-v3.5.35}"
-ARGO_VERSION="${ARGO_VERSION:-v4.1.2}"
-ARGO_MODULE="github.com/argoproj/argo-workflows/v4"
+# Argo v4.x is not served by this machine's Go module proxy (403 for every v4 version); v3.7.18, the
+# newest v3, is. Its semantics for what wf2k8s emits are v4's (the skipped-outputs fix of v4.0.7 is
+# in v3.7.16+). kind-up.sh, with internet, installs the v4 release instead.
+ARGO_VERSION="${ARGO_VERSION:-v3.7.18}"
+ARGO_MODULE="github.com/argoproj/argo-workflows/v3"
 VERSITYGW_VERSION="${VERSITYGW_VERSION:-v1.8.0}"
 PAUSE_TAG="${PAUSE_TAG:-wf2k8s/pause:1.0}"
 BASE_IMAGE="wf2k8s/base:bookworm"
