@@ -15,6 +15,8 @@ if [[ $status -ne 0 && $status -ne 5 ]]; then exit "$status"; fi
 if [[ "${WF2K8S_E2E:-1}" != "0" ]]; then
   kubeconfig_line="$(bash hack/cluster-up.sh | tail -n 1)"
   export "${kubeconfig_line?}"
+  # the cluster's settings: its kubectl (matching the server's version), S3 and MLflow addresses
+  set -a; source "${WF2K8S_STATE:-/var/lib/wf2k8s/cluster}/cluster.env"; set +a
   status=0
   python3 -m pytest -q -m e2e tests/e2e || status=$?
   if [[ $status -ne 0 && $status -ne 5 ]]; then exit "$status"; fi

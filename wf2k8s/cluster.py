@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -34,10 +35,11 @@ class ParameterError(ClusterError):
 
 
 def kubectl(*args: str, stdin: str | None = None, timeout: float = 120) -> str:
-    if shutil.which("kubectl") is None:
-        raise ClusterError("kubectl is not installed (wf2k8s talks to the cluster through it)")
+    binary = os.environ.get("WF2K8S_KUBECTL") or "kubectl"
+    if shutil.which(binary) is None:
+        raise ClusterError(f"{binary} is not installed (wf2k8s talks to the cluster through kubectl)")
     try:
-        done = subprocess.run(["kubectl", *args], input=stdin, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise ClusterError(f"kubectl {' '.join(args[:3])} did not answer in {timeout:.0f} s") from None
     if done.returncode != 0:

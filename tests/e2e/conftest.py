@@ -74,12 +74,12 @@ def stand_in(kube) -> str:
 
 @pytest.fixture
 def run(kube, stand_in):
-    """Run a pipeline to its end; phases without a runtime yet use the stand-in image."""
+    """Run a pipeline to its end; phases without a runtime yet (services, datasets) use the stand-in image."""
 
     def start(workflow, parameters: dict | None = None, scene: str | None = None, wait: bool = True,
               timeout: float = 600):
-        images = {name: stand_in for name in ("model", "service", "create-dataset", "labeling",
-                                               "dataset-import", "release-dataset")}
+        images = {name: stand_in for name in ("service", "create-dataset", "labeling", "dataset-import",
+                                               "release-dataset")}
         return cluster.release_and_run(workflow, parameters={k: str(v) for k, v in (parameters or {}).items()},
                                        scene=scene, wait=wait, progress=None, timeout=timeout,
                                        phase_images=images)
@@ -88,10 +88,16 @@ def run(kube, stand_in):
 
 
 @pytest.fixture
-def record(s3):
-    """What a stand-in phase received in a run, read from S3."""
+def step_result(kube):
+    """The result a step of a run wrote (its `result` output parameter, as Argo keeps it)."""
 
     def read(run_name: str, step: str) -> dict:
-        return json.loads(s3.get(s3.bucket, f"e2e-records/{run_name}/{step}.json"))
+        workflow = kubectl_json("get", "workflow", run_name, "-n", NAMESPACE)
+        task = step.replace("_", "-")
+        for node in workflow["status"]["nodes"].values():
+            if node.get("displayName") == task:
+                parameters = {p["name"]: p.get("value") for p in node.get("outputs", {}).get("parameters", [])}
+                return json.loads(parameters["result"])
+        raise AssertionError(f"run {run_name} has no step {step}")
 
     return read

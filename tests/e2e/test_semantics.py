@@ -1,8 +1,8 @@
 """The seed's semantics on the real Argo controller: branches, conditions, selection, scenes, input.
 
 Pipelines follow the seed's examples (the section is named on each test); their JobSteps run
-tests/e2e/code/train.py for real, ConditionSteps the real runtime, and ModelSteps the
-stand-in image (their runtime comes with the model registry).
+tests/e2e/code/train.py for real, ConditionSteps evaluate in the real runtime, and ModelSteps
+register in the cluster's MLflow.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def root(s3) -> str:
 
 @pytest.mark.parametrize("a_skip,b_skip,model_runs", [(True, True, False), (True, False, True),
                                                        (False, True, True), (False, False, True)])
-def test_branch_control_table(run, record, code, s3, a_skip, b_skip, model_runs):
+def test_branch_control_table(run, step_result, code, s3, a_skip, b_skip, model_runs):
     storage = wf.data.Storage(name="storage_name", with_execution_id=True, create_dir=True)
     job_a = job("training_job_a", code, storage, policy=wf.steps.StepPolicy(skip_conditions=is_skip("a_is_skip")))
     job_b = job("training_job_b", code, storage, policy=wf.steps.StepPolicy(skip_conditions=is_skip("b_is_skip")))
@@ -78,8 +78,8 @@ def test_branch_control_table(run, record, code, s3, a_skip, b_skip, model_runs)
     }
     if model_runs:  # the selector gave the output of a branch that ran (the first listed, when both did)
         chosen = "training_job_a" if not a_skip else "training_job_b"
-        consumed = record(result["name"], "model_registration")["inputs"]["model_input"]["uri"]
-        assert consumed.endswith(f"/{result['name']}/{chosen}/")
+        registered = step_result(result["name"], "model_registration")["outputs"]["model_output"]
+        assert registered["uri"] == f"s3://{s3.bucket}/e2e/runs/{result['name']}/{chosen}/"
 
 
 # seed 4.4.8.3 simple example: left_value true and false, per its "Execution analysis" ---------------------
@@ -155,7 +155,7 @@ def test_metric_skip_condition(run, code, s3, accuracy):
 
 
 @pytest.mark.parametrize("is_true", [True, False])
-def test_data_selection(run, record, code, s3, is_true):
+def test_data_selection(run, step_result, code, s3, is_true):
     storage = wf.data.OutputStorage(name="storage_name")
     condition_step = wf.steps.ConditionStep(name="condition_step", conditions=[is_skip("is_true")],
                                             if_then_steps=["training_job_1"], else_then_steps=["training_job_2"])
@@ -171,8 +171,8 @@ def test_data_selection(run, record, code, s3, is_true):
     assert result["phase"] == "Succeeded"
     assert result["steps"] == {"condition_step": "Succeeded", chosen: "Succeeded", other: "Skipped",
                                "model_registration": "Succeeded"}
-    consumed = record(result["name"], "model_registration")["inputs"]["model_input"]["uri"]
-    assert consumed == f"s3://{s3.bucket}/e2e/runs/{result['name']}/{chosen}/"
+    registered = step_result(result["name"], "model_registration")["outputs"]["model_output"]
+    assert registered["uri"] == f"s3://{s3.bucket}/e2e/runs/{result['name']}/{chosen}/"
     written = json.loads(s3.get(s3.bucket, f"e2e/runs/{result['name']}/{chosen}/model.txt"))
     assert written["tag"] == chosen
 
@@ -275,7 +275,7 @@ def test_debug_and_next(kube, stand_in, code):
     first = job("first", code)
     second = job("second", code, depend_steps=first)
     workflow = wf.Workflow(name="debugging", desc="debug mode", steps=[first, second])
-    state = workflow.debug(phase_images={"model": stand_in})
+    state = workflow.debug()
     assert state["paused"] == ["first"] and state["steps"] == {"first": "Pending", "second": "Pending"}
     state = workflow.next()
     assert state["paused"] == ["second"] and state["steps"]["first"] == "Succeeded"

@@ -210,8 +210,9 @@ class ArgoCompiler:
     def ensure_template(self, name: str, templates: dict) -> None:
         if name in templates:
             return
+        with_parameters = any(not p.delay for p in self.graph.params.values()) or bool(self.graph.scenes)
         if name == "job":
-            templates[name] = t.job_template(self.images)
+            templates[name] = t.job_template(self.images, parameters=with_parameters)
         elif name == "mrs-job":
             templates[name] = t.spark_template()
         else:
@@ -219,7 +220,7 @@ class ArgoCompiler:
                 k for k in PHASE_TYPES.values() if k.template == name)
             templates[name] = t.runtime_template(name, kind.command, self.images, kind.outputs,
                                                  catalog=name in ("resolve", "model"),
-                                                 image=self.phase_images.get(name))
+                                                 image=self.phase_images.get(name), parameters=with_parameters)
 
     def step_info(self, phase: Phase) -> dict:
         info: dict[str, Any] = {"step": phase.name}
@@ -376,7 +377,8 @@ def hoist_common_arguments(document: dict) -> dict:
         for declared in template.get("inputs", {}).get("parameters", []):
             values = {json.dumps(next((p.get("value") for p in u.get("arguments", {}).get("parameters", [])
                                        if p["name"] == declared["name"]), None)) for u in users}
-            if len(values) != 1 or values == {"null"}:
+            # a reference to another task resolves only in the DAG, not as a template's default
+            if len(values) != 1 or values == {"null"} or "tasks" in next(iter(values)):
                 continue
             declared["default"] = json.loads(values.pop())
             for user in users:

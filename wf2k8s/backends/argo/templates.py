@@ -18,8 +18,9 @@ SHARED_BIN = "/wf2k8s/bin"
 CATALOG_DIR = "/etc/wf2k8s/catalog"
 SEVEN_DAYS = str(7 * 24 * 3600)
 #: what every phase of a run shares, given once per template rather than in each task's spec
-RUN_ARGS = ("--run", "{{workflow.name}}", "--namespace", "{{workflow.namespace}}",
-            "--parameters", "{{workflow.parameters.json}}")
+RUN_ARGS = ("--run", "{{workflow.name}}", "--namespace", "{{workflow.namespace}}")
+#: all workflow parameters at once; Argo defines the variable only when the workflow has parameters
+PARAMETER_ARGS = ("--parameters", "{{workflow.parameters.json}}")
 
 CONFIG_MAP = "wf2k8s-config"
 CREDENTIALS_SECRET = "wf2k8s-s3"
@@ -59,8 +60,12 @@ def runtime_env() -> list[m.EnvFromSource]:
             m.EnvFromSource(secret_ref=m.SecretEnvSource(name=CREDENTIALS_SECRET, optional=True))]
 
 
+def run_args(with_parameters: bool) -> list[str]:
+    return [*RUN_ARGS, *(PARAMETER_ARGS if with_parameters else ())]
+
+
 def runtime_template(name: str, command: str, images: Images, outputs: tuple[tuple[str, str], ...] = (),
-                     catalog: bool = False, image: str | None = None) -> m.Template:
+                     catalog: bool = False, image: str | None = None, parameters: bool = True) -> m.Template:
     """A phase the wf2k8s runtime image runs: ``wf2k8s-runtime <command> --spec <json>``."""
     mounts = [m.VolumeMount(name="catalog", mount_path=CATALOG_DIR, read_only=True)] if catalog else None
     volumes = [m.Volume(name="catalog", config_map=m.ConfigMapVolumeSource(name=CATALOG_CONFIG_MAP, optional=True))] \
@@ -72,7 +77,7 @@ def runtime_template(name: str, command: str, images: Images, outputs: tuple[tup
         active_deadline_seconds="{{inputs.parameters.timeout-seconds}}",
         container=m.Container(
             image=image or images.runtime,
-            command=["wf2k8s-runtime", command, *RUN_ARGS, "--spec", "{{inputs.parameters.spec}}"],
+            command=["wf2k8s-runtime", command, *run_args(parameters), "--spec", "{{inputs.parameters.spec}}"],
             env_from=runtime_env(),
             volume_mounts=mounts,
         ),
@@ -80,7 +85,7 @@ def runtime_template(name: str, command: str, images: Images, outputs: tuple[tup
     )
 
 
-def job_template(images: Images) -> m.Template:
+def job_template(images: Images, parameters: bool = True) -> m.Template:
     """A JobStep: the user's code in its engine image, driven by the runtime zipapp.
 
     An init container copies the runtime (a zipapp that needs only python3) into a shared
@@ -104,7 +109,7 @@ def job_template(images: Images) -> m.Template:
             command=["cp", RUNTIME_ZIPAPP, f"{SHARED_BIN}/"], volume_mounts=[shared])],
         container=m.Container(
             image="{{inputs.parameters.image}}",
-            command=["python3", f"{SHARED_BIN}/wf2k8s-runtime.pyz", "job", *RUN_ARGS,
+            command=["python3", f"{SHARED_BIN}/wf2k8s-runtime.pyz", "job", *run_args(parameters),
                      "--spec", "{{inputs.parameters.spec}}"],
             env_from=runtime_env(),
             volume_mounts=[shared, catalog],
@@ -132,10 +137,11 @@ def spark_template() -> m.Template:
 def input_template(name: str, parameter: str, default: str | None, description: str | None,
                    enum: list[str] | None) -> m.Template:
     """Waits for a value while the run runs (``delay=True``): the Argo UI shows it as awaiting input."""
+    # an input without a default would have to be given by the task; "" lets the form start empty
     return m.Template(
         name=name,
         suspend=m.SuspendTemplate(),
-        inputs=m.Inputs(parameters=[m.Parameter(name=parameter, default=default, description=description,
-                                                enum=enum)]),
+        inputs=m.Inputs(parameters=[m.Parameter(name=parameter, default="" if default is None else default,
+                                                description=description, enum=enum)]),
         outputs=m.Outputs(parameters=[m.Parameter(name=parameter, value_from=m.ValueFrom(supplied={}))]),
     )
