@@ -236,8 +236,9 @@ def test_delayed_placeholder_waits_for_input(run, code, s3):
     workflow = wf.Workflow(name="delayed", desc="waits for input", steps=[training], storages=storage)
     started = run(workflow, {"storage_name": root(s3)}, wait=False)
     name, namespace = started["name"], started["namespace"]
+    names = cluster.template_step_names("delayed", namespace)
     for _ in range(60):
-        state = cluster.summary(cluster.get_object("workflow", name, namespace), {})
+        state = cluster.summary(cluster.get_object("workflow", name, namespace), names)
         if state.get("waiting_for") == ["tag_value"]:
             break
         time.sleep(2)

@@ -66,9 +66,14 @@ def test_metric_condition_step_with_real_training(run, s3, regularisation, retra
                                       left=wf.steps.MetricInfo(train.outputs["metrics"].as_input(), "accuracy"),
                                       right=0.8),
         if_then_steps="training_job_retrain", else_then_steps="model_registration", depend_steps=train)
+    storage = flow.storages[0]
     retrain = wf.steps.JobStep(
         name="training_job_retrain", algorithm=train.algorithm, inputs=train.inputs,
-        outputs=wf.steps.JobOutput(name="train_url"), spec=train.spec, depend_steps=check)
+        outputs=[wf.steps.JobOutput(name="train_url", obs_config=wf.data.OBSOutputConfig(
+                     obs_path=storage.join("retrain/"))),
+                 wf.steps.JobOutput(name="metrics", metrics_config=wf.data.MetricsConfig(
+                     metric_files=storage.join("retrain/metrics.json", create_dir=False)))],
+        spec=train.spec, depend_steps=check)
     register = next(s for s in flow.all_steps() if s.name == "register")
     registration = wf.steps.ModelStep(name="model_registration", inputs=register.inputs, outputs=register.outputs,
                                       depend_steps=check)
