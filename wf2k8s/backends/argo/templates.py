@@ -98,7 +98,10 @@ def job_template(images: Images, parameters: bool = True) -> m.Template:
         name="job",
         inputs=m.Inputs(parameters=[param("spec"), param("image"), param("pod-spec-patch", "{}"),
                                     param("timeout-seconds", SEVEN_DAYS)]),
-        outputs=m.Outputs(parameters=[output("result", "result.json")]),
+        # the job's metrics, rendered as one HTML page, kept in the artifact repository for the Argo UI
+        outputs=m.Outputs(parameters=[output("result", "result.json")],
+                          artifacts=[m.Artifact(name="metrics", path=f"{RESULT_DIR}/metrics.html", optional=True,
+                                                archive=m.ArchiveStrategy(none=m.NoneStrategy()))]),
         active_deadline_seconds="{{inputs.parameters.timeout-seconds}}",
         pod_spec_patch="{{inputs.parameters.pod-spec-patch}}",
         volumes=[m.Volume(name="wf2k8s-bin", empty_dir=m.EmptyDirVolumeSource()),
