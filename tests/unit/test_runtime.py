@@ -200,7 +200,7 @@ def test_locations(location, uri):
 
 
 def test_bad_locations():
-    with pytest.raises(ContractError, match="datasets cannot be read yet"):
+    with pytest.raises(ContractError, match="a dataset is not an OBS path"):
         as_uri('{"dataset_name": "d", "version_name": "V001"}', "input 'data_url'")
     with pytest.raises(S3Error, match="is not an OBS path"):
         split_uri("bucket/key")

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import dataset as dataset_module
 from . import metrics as metrics_module
 from .contract import RESULT_DIR, ContractError, Run, resolve
 from .resolve import catalog_entry
@@ -35,12 +36,12 @@ def as_uri(location: Any, what: str) -> str:
         elif "obs_path" in location:
             location = location["obs_path"]
         elif "dataset_name" in location:
-            raise ContractError(f"{what}: dataset {location['dataset_name']!r} cannot be read yet: this runtime "
-                                "version reads OBS paths only")
+            raise ContractError(f"{what}: dataset {location['dataset_name']!r} is not an OBS path "
+                                "(datasets are read as job inputs only)")
     if not isinstance(location, str) or not location:
         raise ContractError(f"{what}: no OBS path (got {location!r})")
     if location.lstrip().startswith("{"):
-        raise ContractError(f"{what}: datasets cannot be read yet: this runtime version reads OBS paths only")
+        raise ContractError(f"{what}: a dataset is not an OBS path (datasets are read as job inputs only)")
     bucket, key = split_uri(location)
     return f"s3://{bucket}/{key}"
 
@@ -81,7 +82,12 @@ def run(spec: dict) -> dict:
     for name, value in algorithm["parameters"].items():
         argv.append(f"--{name}={argument(value)}")
     for item in config.get("inputs") or []:
-        uri = as_uri(resolve(item["data"]), f"input {item['name']!r}")
+        data = resolve(item["data"])
+        version = dataset_module.download_input(s3, data, WORK / "inputs" / item["name"])  # None: not a dataset
+        if version is not None:
+            argv.append(f"--{item['name']}={version}")
+            continue
+        uri = as_uri(data, f"input {item['name']!r}")
         local = s3.download(uri, WORK / "inputs" / item["name"])
         if local.is_file() and uri.endswith("/"):
             local = local.parent

@@ -78,8 +78,11 @@ class S3:
         headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential={self.access_key}/{scope}, "
                                     f"SignedHeaders={signed}, Signature={signature}")
         full = f"{url.scheme}://{url.netloc}{path}" + (f"?{canonical_query}" if canonical_query else "")
+        sent = {k: v for k, v in headers.items() if k != "host"}
+        if method in ("PUT", "POST"):  # urllib would say form data, and form-parsing servers would eat the body
+            sent["content-type"] = "application/octet-stream"
         req = urllib.request.Request(full, data=body if method in ("PUT", "POST") else None, method=method,
-                                     headers={k: v for k, v in headers.items() if k != "host"})
+                                     headers=sent)
         try:
             with urllib.request.urlopen(req, timeout=60) as response:
                 return response.status, response.read()
