@@ -4,11 +4,12 @@
 # Progress goes to stderr; the last line of stdout is KUBECONFIG=<path>.
 #
 # Env: WF2K8S_CACHE (default /var/cache/wf2k8s), WF2K8S_STATE (default /var/lib/wf2k8s/cluster),
-#      WF2K8S_SMOKE=auto|always|never (auto: only when a component was (re)started).
+#      WF2K8S_SMOKE=auto|always|never (auto: only when a component was (re)started),
+#      WF2K8S_KSERVE=1 installs KServe (hack/lib/kserve.sh; default 0).
 set -euo pipefail
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "${HACK_DIR}/lib/common.sh"
-for _lib in host build images pki procs components manifests argo; do
+for _lib in host build images pki procs components manifests argo kserve; do
   source "${HACK_DIR}/lib/${_lib}.sh"
 done
 
@@ -114,6 +115,7 @@ main() {
   apply_manifests
   upload_examples
   start_argo_controller
+  if [[ "${WF2K8S_KSERVE:-0}" == 1 ]]; then install_kserve; fi
   wait_for_services
   case "${WF2K8S_SMOKE:-auto}" in
     always) run_smoke_workflow ;;

@@ -1,0 +1,180 @@
+# shellcheck shell=bash
+# KServe (Standard / RawDeployment mode: no Knative, no Istio) on the offline cluster.
+#
+#   * the controller (cmd/manager) built from the Go module proxy at ${KSERVE_VERSION} through a
+#     wrapper module that repeats the replace lines of KServe's go.mod, run as a host process
+#     (kserve-controller) with a client certificate bound to KServe's own ClusterRole;
+#   * its CRDs and ClusterRole read from the module source at run time (nothing committed);
+#   * its webhooks served by that process on ${KSERVE_WEBHOOK_PORT} of the node IP, registered
+#     with url clientConfigs and a certificate signed by the cluster CA;
+#   * ConfigMap inferenceservice-config: the module's, with deploy mode Standard, no ingress
+#     creation and our storage-initializer image;
+#   * ClusterServingRuntimes for sklearn and xgboost on wf2k8s/kserve-sklearn (containers/, built
+#     from the kserve PyPI package), from manifests/kserve/.
+# Used by cluster-up.sh when WF2K8S_KSERVE=1.
+
+KSERVE_VERSION="${KSERVE_VERSION:-v0.20.0}"
+KSERVE_MODULE="github.com/kserve/kserve"
+KSERVE_NAMESPACE="kserve"
+KSERVE_WEBHOOK_PORT="${KSERVE_WEBHOOK_PORT:-9443}"
+KSERVE_STATE="${WF2K8S_STATE}/kserve"
+KSERVE_USER="wf2k8s:kserve-controller"
+
+kserve_bin() { echo "${BIN_DIR}/kserve-${KSERVE_VERSION}/manager"; }
+
+# kserve_source_dir: the module's source tree in the Go module cache (read-only).
+kserve_source_dir() {
+  local dir
+  dir="$(go mod download -json "${KSERVE_MODULE}@${KSERVE_VERSION}" | \
+    python3 -c 'import json,sys; print(json.load(sys.stdin).get("Dir",""))' || true)"
+  [[ -n "$dir" && -d "$dir/config" ]] || die "go mod download ${KSERVE_MODULE}@${KSERVE_VERSION} failed"
+  echo "$dir"
+}
+
+# build_kserve: the controller through a wrapper module. `go build module/cmd@version` ignores the
+# replace lines of a dependency's go.mod, so the wrapper repeats every one of them (all point to
+# published versions; a local-path replace is an error).
+build_kserve() {
+  local out="${BIN_DIR}/kserve-${KSERVE_VERSION}"
+  _built "$out" && return 0
+  log "building kserve ${KSERVE_VERSION} controller (slow: ~10 min cold on 2 cores)"
+  local wd gomod
+  wd="$(_wrapper_dir kserve "${KSERVE_VERSION}")"
+  gomod="$(go mod download -json "${KSERVE_MODULE}@${KSERVE_VERSION}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')"
+  {
+    echo "module wf2k8s.local/kserve-build"
+    echo
+    grep -m1 '^go ' "$gomod"
+    echo
+    echo "require ${KSERVE_MODULE} ${KSERVE_VERSION}"
+    echo
+    python3 - "$gomod" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+lines = []
+for block in re.findall(r"^replace \(\n(.*?)^\)", text, re.M | re.S):
+    lines += [l.split("//")[0].strip() for l in block.splitlines() if "=>" in l.split("//")[0]]
+lines += [m.split("//")[0].strip() for m in re.findall(r"^replace ([^(\n][^\n]*=>[^\n]*)$", text, re.M)]
+for line in dict.fromkeys(lines):
+    target = line.split("=>", 1)[1].strip()
+    if target.startswith((".", "/")):
+        sys.exit(f"local replace in kserve's go.mod: {line}")
+    print("replace", line)
+PY
+  } > "$wd/go.mod"
+  grep -q '^replace' "$wd/go.mod" || die "no replace lines found in ${KSERVE_MODULE} ${KSERVE_VERSION} go.mod"
+  cat > "$wd/tools.go" <<GO
+//go:build tools
+
+package tools
+
+import _ "${KSERVE_MODULE}/cmd/manager"
+GO
+  mkdir -p "$out"
+  (cd "$wd" && go mod download "${KSERVE_MODULE}" && go mod tidy && \
+    go build -trimpath -ldflags "${GO_LDFLAGS_BASE}" -o "$out/manager" "${KSERVE_MODULE}/cmd/manager")
+  touch "$out/.done"
+  log "kserve ${KSERVE_VERSION} built"
+}
+
+# CRDs (config/crd/full, every serving.kserve.io_*.yaml) and the controller's ClusterRole.
+install_kserve_crds() {
+  local src f; src="$(kserve_source_dir)"
+  for f in $(find "$src/config/crd/full" -name 'serving.kserve.io_*.yaml' | sort); do
+    kubectl_admin apply --server-side --force-conflicts -f "$f" >/dev/null
+  done
+  wait_for "InferenceService CRD established" 60 \
+    kubectl_admin wait --for=condition=Established --timeout=5s crd/inferenceservices.serving.kserve.io
+  kubectl_admin apply -f "$src/config/rbac/role.yaml" >&2
+  kubectl_admin apply -f "${REPO_ROOT}/manifests/kserve/controller-rbac.yaml" >&2
+  log "kserve ${KSERVE_VERSION} CRDs installed"
+}
+
+# The namespace and inferenceservice-config, from the module's ConfigMap with our settings.
+apply_kserve_config() {
+  local src; src="$(kserve_source_dir)"
+  kubectl_admin create namespace "${KSERVE_NAMESPACE}" --dry-run=client -o yaml | kubectl_admin apply -f - >/dev/null
+  STORAGE_IMAGE="wf2k8s/kserve-sklearn:$(project_version)" python3 - "$src/config/configmap/inferenceservice.yaml" <<'PY' | kubectl_admin apply -f - >&2
+import json, os, sys
+import yaml
+cm = yaml.safe_load(open(sys.argv[1]))
+data = cm["data"]
+data.pop("_example", None)
+def edit(key, **values):
+    value = json.loads(data[key])
+    value.update(values)
+    data[key] = json.dumps(value, indent=2)
+edit("deploy", defaultDeploymentMode="Standard")
+# no ingress controller here: the cluster-local address (status.address.url) is what clients use
+edit("ingress", disableIngressCreation=True)
+edit("storageInitializer", image=os.environ["STORAGE_IMAGE"], enableModelcar=False)
+cm["metadata"] = {"name": "inferenceservice-config", "namespace": "kserve"}
+print(yaml.safe_dump(cm))
+PY
+}
+
+# The controller's client certificate and kubeconfig (user ${KSERVE_USER}, bound to
+# kserve-manager-role by manifests/kserve/controller-rbac.yaml) and the webhook serving certificate.
+ensure_kserve_pki() {
+  local ip; ip="$(node_ip)"
+  if [[ -f "${KSERVE_STATE}/node-ip" && "$(cat "${KSERVE_STATE}/node-ip")" != "$ip" ]]; then
+    rm -f "${PKI_DIR}/kserve-webhook.crt"
+  fi
+  mkdir -p "${KSERVE_STATE}/tmp/k8s-webhook-server/serving-certs"
+  echo "$ip" > "${KSERVE_STATE}/node-ip"
+  _cert kserve-controller "/CN=${KSERVE_USER}"
+  _cert kserve-webhook "/CN=kserve-webhook-server" "IP:${ip},IP:127.0.0.1,DNS:localhost"
+  _kubeconfig kserve-controller kserve-controller "${KSERVE_NAMESPACE}"
+  # controller-runtime reads the serving certificate from $TMPDIR/k8s-webhook-server/serving-certs
+  install -m 0600 "${PKI_DIR}/kserve-webhook.crt" "${KSERVE_STATE}/tmp/k8s-webhook-server/serving-certs/tls.crt"
+  install -m 0600 "${PKI_DIR}/kserve-webhook.key" "${KSERVE_STATE}/tmp/k8s-webhook-server/serving-certs/tls.key"
+}
+
+# The module's webhook configurations with url clientConfigs (the server is a host process).
+apply_kserve_webhooks() {
+  local src; src="$(kserve_source_dir)"
+  WEBHOOK_BASE="https://$(node_ip):${KSERVE_WEBHOOK_PORT}" CA_BUNDLE="$(base64 -w0 < "${PKI_DIR}/ca.crt")" \
+    python3 - "$src/config/webhook/manifests.yaml" <<'PY' | kubectl_admin apply -f - >&2
+import os, sys
+import yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+for doc in docs:
+    doc["metadata"].pop("creationTimestamp", None)
+    for hook in doc.get("webhooks", []):
+        path = hook["clientConfig"]["service"]["path"]
+        hook["clientConfig"] = {"url": os.environ["WEBHOOK_BASE"] + path, "caBundle": os.environ["CA_BUNDLE"]}
+print(yaml.safe_dump_all(docs))
+PY
+}
+
+kserve_webhook_up() {
+  curl -fsS --cacert "${PKI_DIR}/ca.crt" -o /dev/null "https://$(node_ip):${KSERVE_WEBHOOK_PORT}/healthz" 2>/dev/null \
+    || curl -fsS -o /dev/null "http://127.0.0.1:8086/readyz"
+}
+
+start_kserve_controller() {
+  POD_NAMESPACE="${KSERVE_NAMESPACE}" TMPDIR="${KSERVE_STATE}/tmp" \
+  KUBECONFIG="${WF2K8S_STATE}/kserve-controller.kubeconfig" \
+  start_proc kserve-controller "$(kserve_bin)" \
+    --metrics-addr=127.0.0.1:8085 --health-probe-addr=127.0.0.1:8086 \
+    --webhook-port="${KSERVE_WEBHOOK_PORT}" --leader-elect=false
+  wait_for "kserve-controller /readyz" 90 curl -fsS http://127.0.0.1:8086/readyz
+}
+
+# The ClusterServingRuntimes (manifests/kserve/runtimes.yaml; ${WF2K8S_IMAGE_TAG} is the images' tag).
+apply_kserve_runtimes() {
+  export WF2K8S_IMAGE_TAG; WF2K8S_IMAGE_TAG="$(project_version)"
+  envsubst '${WF2K8S_IMAGE_TAG}' < "${REPO_ROOT}/manifests/kserve/runtimes.yaml" | kubectl_admin apply -f - >&2
+}
+
+# install_kserve: everything above, in order (idempotent).
+install_kserve() {
+  build_kserve
+  install_kserve_crds
+  apply_kserve_config
+  ensure_kserve_pki
+  apply_kserve_webhooks
+  start_kserve_controller
+  apply_kserve_runtimes
+  log "kserve ${KSERVE_VERSION} ready (Standard mode, webhooks on :${KSERVE_WEBHOOK_PORT})"
+}
