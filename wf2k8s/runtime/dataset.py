@@ -298,10 +298,14 @@ class Source:
             raise DatasetError(f"nothing to import at {uri}")
         self.names = set(self.files)
 
-    def read(self, rel: str) -> bytes:
-        if rel not in self.cache:
-            self.cache[rel] = self.s3.get(self.bucket, self.prefix + rel)
-        return self.cache[rel]
+    def read(self, rel: str, keep: bool = True) -> bytes:
+        """A file's bytes; label files are kept (read again by other samples), sample files are not."""
+        if rel in self.cache:
+            return self.cache[rel]
+        body = self.s3.get(self.bucket, self.prefix + rel)
+        if keep:
+            self.cache[rel] = body
+        return body
 
     def text(self, rel: str) -> str:
         try:
@@ -487,10 +491,9 @@ def parse_manifest_input(source: Source, s3: S3) -> tuple[list[Parsed], dict[str
         if src.startswith("content://"):
             found.append(Parsed(None, annotations, text=src[len("content://"):], hard=bool(sample.get("hard"))))
             continue
-        bucket, key = split_uri(src)
-        name = posixpath.basename(key)
-        remote[name] = (s3, f"s3://{bucket}/{key}")
-        found.append(Parsed(name, annotations, hard=bool(sample.get("hard"))))
+        bucket, key = split_uri(src)  # stored as samples/<key>: sources in different folders stay apart
+        remote[key] = (s3, f"s3://{bucket}/{key}")
+        found.append(Parsed(key, annotations, hard=bool(sample.get("hard"))))
     return found, remote
 
 
@@ -521,7 +524,7 @@ def merge(store: Store, name: str, source: Source, parsed: list[Parsed], *, impo
                 bucket, key = split_uri(uri)
                 body, origin = client.get(bucket, key), uri
             else:
-                body, origin = source.read(item.rel), source.where(item.rel)
+                body, origin = source.read(item.rel, keep=False), source.where(item.rel)
             digest = sha256(body)
             sample_id = sha256(f"{item.rel}\n{digest}".encode())[:24]
             target = store.uri(name, "samples", item.rel)
