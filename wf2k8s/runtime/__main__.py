@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import condition, dataset, job, model, resolve
+from . import condition, dataset, job, model, resolve, service
 from .contract import RESULT_DIR, ContractError, Run, load_spec
 from .metrics import MetricsError
 from .s3 import S3Error
@@ -17,12 +17,13 @@ COMMANDS = {
     "condition": condition.run,
     "resolve": resolve.run,
     "model": model.run,
+    "service": service.run,
     "create-dataset": dataset.create,
     "dataset-import": dataset.import_data,
     "release-dataset": dataset.release,
 }
 #: phase types whose runtime is not part of this version yet: they fail with this message
-LATER = {"service", "labeling"}
+LATER = {"labeling"}
 TERMINATION_LOG = Path("/dev/termination-log")
 
 

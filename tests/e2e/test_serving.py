@@ -1,0 +1,152 @@
+"""ServiceStep on the cluster's real KServe (hack/cluster-up.sh with WF2K8S_KSERVE=1): train,
+register and deploy the iris model, then ask the service for predictions.
+
+Unlike the other e2e tests, the runs here use the real "service" phase image (the `run` fixture of
+conftest.py swaps it for the stand-in).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import secrets
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from modelarts import workflow as wf
+from wf2k8s import cluster
+
+ROOT = Path(__file__).resolve().parents[2]
+NAMESPACE = "wf2k8s"
+ROWS = [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3], [5.9, 3.0, 4.2, 1.5]]
+
+
+@pytest.fixture(scope="module")
+def kserve(kube) -> None:
+    if cluster.get_object("crd", "inferenceservices.serving.kserve.io", "") is None:
+        pytest.skip("KServe is not installed on the cluster (hack/cluster-up.sh with WF2K8S_KSERVE=1)")
+
+
+@pytest.fixture
+def run_serving(kube, kserve):
+    """Start a run whose phases all use their real images (ServiceStep included)."""
+
+    def start(workflow, parameters: dict | None = None):
+        return cluster.release_and_run(workflow, parameters={k: str(v) for k, v in (parameters or {}).items()},
+                                       wait=False, progress=None)
+
+    return start
+
+
+@pytest.fixture
+def services():
+    """Names of InferenceServices a test made; deleted afterwards."""
+    made: list[str] = []
+    yield made
+    for name in made:
+        cluster.kubectl("delete", "inferenceservice", name, "-n", NAMESPACE, "--ignore-not-found", "--wait=false")
+
+
+def iris_module():
+    spec = importlib.util.spec_from_file_location("iris_pipeline", ROOT / "examples" / "iris" / "pipeline.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def wait_for_input(name: str, placeholder: str, template: str) -> None:
+    names = cluster.template_step_names(template, NAMESPACE)
+    state: dict = {}
+    for _ in range(150):
+        state = cluster.summary(cluster.get_object("workflow", name, NAMESPACE), names)
+        if state.get("waiting_for") == [placeholder]:
+            return
+        if state["phase"] in ("Failed", "Error", "Succeeded"):
+            break
+        time.sleep(2)
+    pytest.fail(f"run {name} never waited for {placeholder}: {state}")
+
+
+def step_result(run_name: str, step: str) -> dict:
+    workflow = json.loads(cluster.kubectl("get", "workflow", run_name, "-n", NAMESPACE, "-o", "json"))
+    for node in workflow["status"]["nodes"].values():
+        if node.get("displayName") == step.replace("_", "-"):
+            parameters = {p["name"]: p.get("value") for p in node.get("outputs", {}).get("parameters", [])}
+            return json.loads(parameters["result"])
+    raise AssertionError(f"run {run_name} has no step {step}")
+
+
+def predict(address: str, rows: list) -> dict:
+    request = urllib.request.Request(f"{address}:predict", data=json.dumps({"instances": rows}).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def deploy_step(model_name, name="deploy", envs=None, after=None) -> wf.steps.ServiceStep:
+    config = wf.steps.ServiceConfig(envs=envs) if envs else wf.steps.ServiceConfig()
+    return wf.steps.ServiceStep(
+        name=name, title="Deploy the model",
+        inputs=wf.steps.ServiceInput(name="models", data=wf.data.ServiceInputPlaceholder(
+            name="deploy_models", model_name=model_name)),
+        outputs=wf.steps.ServiceOutput(name="service_output", service_config=config),
+        policy=wf.steps.StepPolicy(poll_interval_seconds=2, max_execution_minutes=8),
+        depend_steps=after,
+    )
+
+
+def test_train_register_deploy_and_predict(run_serving, services):
+    iris = iris_module()
+    model_name = iris.register.outputs[0].model_config.model_name
+    deploy = deploy_step(model_name, after=iris.register)
+    workflow = wf.Workflow(name="iris-serve", desc="train, register and deploy iris",
+                           steps=[iris.train, iris.register, deploy], storages=iris.storage)
+    unique = f"iris-serve-{secrets.token_hex(3)}"
+    services.append("deploy")
+    started = run_serving(workflow, {"storage_name": "obs://wf2k8s/e2e/runs/", "model_name": unique})
+    name = started["name"]
+    wait_for_input(name, "deploy_models", "iris-serve")
+    entry = [{"model_name": unique, "model_version": "", "weight": 100}]
+    assert cluster.give_input(name, NAMESPACE, {"deploy_models": json.dumps(entry)}) == ["deploy_models"]
+    result = cluster.follow(name, NAMESPACE, progress=None, timeout=900)
+    assert result["phase"] == "Succeeded", result
+    assert result["steps"] == {"train": "Succeeded", "register": "Succeeded", "deploy": "Succeeded"}
+    deployed = step_result(name, "deploy")
+    variables = deployed["variables"]["service_output"]
+    assert variables["service_name"] == "deploy"
+    assert variables["cluster_inner_access_address"].endswith("/v1/models/deploy")
+    [model] = deployed["outputs"]["service_output"]["models"]
+    assert model["model_name"] == unique and model["model_version"] == "1.1.1"
+    assert model["uri"].startswith(f"s3://wf2k8s/e2e/runs/{name}/")
+    answer = predict(variables["cluster_inner_access_address"], ROWS)
+    assert answer["predictions"][:2] == [0, 2] and len(answer["predictions"]) == 3
+
+    # the same deployment again: nothing changes, the service is not restarted
+    isvc = cluster.get_object("inferenceservice", "deploy", NAMESPACE)
+    again = run_serving(wf.Workflow(name="iris-redeploy", desc="deploy again", steps=[deploy_step(model_name)]),
+                        {"model_name": unique})
+    wait_for_input(again["name"], "deploy_models", "iris-redeploy")
+    cluster.give_input(again["name"], NAMESPACE, {"deploy_models": json.dumps(entry)})
+    second = cluster.follow(again["name"], NAMESPACE, progress=None, timeout=600)
+    assert second["phase"] == "Succeeded", second
+    assert step_result(again["name"], "deploy")["outputs"]["service_output"]["action"] == "unchanged"
+    after = cluster.get_object("inferenceservice", "deploy", NAMESPACE)
+    assert after["metadata"]["generation"] == isvc["metadata"]["generation"]
+
+
+def test_bad_deployment_input_fails_with_the_seed_message(run_serving, kserve):
+    model_name = wf.Placeholder(name="model_name", placeholder_type=wf.PlaceholderType.STR, default="iris")
+    workflow = wf.Workflow(name="bad-deploy", desc="a bad deployment input",
+                           steps=[deploy_step(model_name, name="bad_deploy")])
+    started = run_serving(workflow, {})
+    wait_for_input(started["name"], "deploy_models", "bad-deploy")
+    bad = [{"model_name": "iris", "model_version": "1.1.1", "weight": 60},
+           {"model_name": "iris", "model_version": "1.1.2", "weight": 30}]
+    cluster.give_input(started["name"], NAMESPACE, {"deploy_models": json.dumps(bad)})
+    result = cluster.follow(started["name"], NAMESPACE, progress=None, timeout=300)
+    assert result["phase"] == "Failed"
+    message = result["messages"]["bad_deploy"]
+    assert "the weights sum to 90" in message and "The sum of the weights must be equal to 100" in message

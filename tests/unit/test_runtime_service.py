@@ -1,0 +1,300 @@
+"""ServiceStep's deployer (wf2k8s/runtime/service.py): its pure logic, and a whole run against
+fakes of the Kubernetes API and the model registry (the real ones: tests/e2e/test_serving.py)."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from wf2k8s.runtime import service
+from wf2k8s.runtime.contract import ContractError, Run
+
+# the deployment input ---------------------------------------------------------------------------
+
+
+def entry(version, weight=None, name="iris", **more):
+    item = {"model_name": name, "model_version": version, **more}
+    if weight is not None:
+        item["weight"] = weight
+    return item
+
+
+def test_single_entry_without_weight_takes_everything():
+    [only] = service.parse_deployment(json.dumps([entry("1.1.1")]))
+    assert only["weight"] == 100 and only["model_version"] == "1.1.1" and only["specification"] is None
+
+
+def test_seed_example_with_missing_weights_counts_them_as_zero():
+    value = [entry("v1", 50), entry("v2", 30), entry("v3"), entry("v4", 20)]
+    assert [e["weight"] for e in service.parse_deployment(value)] == [50, 30, 0, 20]
+
+
+def test_a_single_object_is_a_list_of_one():
+    assert len(service.parse_deployment(entry("1.1.1", 100))) == 1
+
+
+@pytest.mark.parametrize("value, problem", [
+    ("", "no deployment input"),
+    ("not json", "not JSON"),
+    ("[]", "non-empty JSON list"),
+    ([entry("a", 50), entry("b", 40)], "sum to 90"),
+    ([entry("a", 50), entry("b", 50, name="other")], "several models"),
+    ([entry("a", 50), entry("a", 50)], "appears twice"),
+    ([entry("a", 101)], "more than 100"),
+    ([entry("a", "x")], "not a whole number"),
+    ([{"model_version": "a"}], "no model_name"),
+    (["text"], "not a JSON object"),
+])
+def test_bad_inputs_are_refused_with_the_seed_message(value, problem):
+    with pytest.raises(service.DeploymentError) as caught:
+        service.parse_deployment(value, "si_placeholder1")
+    text = str(caught.value)
+    assert problem in text
+    assert 'Please enter the ServiceInputPlaceholder "si_placeholder1"' in text
+    assert "The sum of the weights must be equal to 100" in text
+
+
+def test_the_placeholder_model_name_restricts_the_input():
+    with pytest.raises(service.DeploymentError, match="deploys model 'iris'"):
+        service.parse_deployment([entry("1.1.1", name="flowers")], model_name="iris")
+
+
+# names, resources, envs -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, name", [
+    ("service_step", "service-step"), ("Main__Service", "main-service"), ("1st", "svc-1st"),
+    ("a" * 80, "a" * 45), ("x_-_y", "x-y"),
+])
+def test_dns_names(text, name):
+    assert service.dns_name(text) == name
+
+
+def test_resources_from_specification():
+    assert service.resources_of(None) == service.DEFAULT_RESOURCES
+    assert service.resources_of("modelarts.vm.cpu.2u")["limits"] == {"cpu": "2", "memory": "8Gi"}
+    assert service.resources_of('{"cpu": "500m", "memory": "1Gi"}') == {
+        "requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "500m", "memory": "1Gi"}}
+    with pytest.raises(ContractError, match="neither a ModelArts CPU flavor"):
+        service.resources_of("modelarts.vm.gpu.p4")
+
+
+def test_envs_are_strings_in_order_later_sources_win():
+    assert service.env_list({"A": 1, "B": True}, {"B": "x", "C": {"k": 1}, "D": None}) == [
+        {"name": "A", "value": "1"}, {"name": "B", "value": "x"}, {"name": "C", "value": '{"k": 1}'}]
+
+
+# the model registry -----------------------------------------------------------------------------
+
+
+def version(number, tag=None, source="s3://wf2k8s/runs/r/model/", model_type="Scikit_Learn"):
+    tags = [{"key": "modelarts.model_type", "value": model_type}]
+    if tag:
+        tags.append({"key": "modelarts.version", "value": tag})
+    return {"name": "iris", "version": str(number), "source": source, "tags": tags}
+
+
+def test_pick_version_by_tag_by_number_or_newest():
+    versions = [version(1, "1.1.1"), version(2, "1.1.2"), version(10, "1.1.3")]
+    assert service.pick_version(versions, "iris", "1.1.2")["version"] == "2"
+    assert service.pick_version(versions, "iris", "10")["version"] == "10"
+    assert service.pick_version(versions, "iris", "")["version"] == "10"
+    with pytest.raises(ContractError, match="no version '9.9.9'"):
+        service.pick_version(versions, "iris", "9.9.9")
+    with pytest.raises(ContractError, match="no registered version"):
+        service.pick_version([], "iris", "")
+
+
+class FakeMLflow:
+    def __init__(self, versions):
+        self.by_name = versions
+
+    def versions(self, name):
+        return iter(self.by_name.get(name, []))
+
+
+def test_resolve_model_gives_uri_and_format():
+    mlflow = FakeMLflow({"iris": [version(1, "1.1.1")]})
+    model = service.resolve_model(mlflow, {"model_name": "iris", "model_version": "1.1.1", "weight": 100})
+    assert (model["uri"], model["format"], model["mlflow_version"]) == ("s3://wf2k8s/runs/r/model/", "sklearn", "1")
+
+
+def test_resolve_model_refuses_unservable_models():
+    with pytest.raises(ContractError, match="model type 'TensorFlow'"):
+        service.resolve_model(FakeMLflow({"iris": [version(1, "1.1.1", model_type="TensorFlow")]}),
+                              {"model_name": "iris", "model_version": "", "weight": 100})
+    with pytest.raises(ContractError, match="no model files on S3"):
+        service.resolve_model(FakeMLflow({"iris": [version(1, "1.1.1", source="docker://img:1")]}),
+                              {"model_name": "iris", "model_version": "", "weight": 100})
+
+
+# the InferenceService ---------------------------------------------------------------------------
+
+
+def model(version_tag, weight, uri="s3://b/m/"):
+    return {"model_name": "iris", "model_version": version_tag, "weight": weight, "uri": uri, "format": "sklearn",
+            "specification": None, "envs": {}, "mlflow_version": "1", "model_type": "Scikit_Learn"}
+
+
+def test_desired_isvc_single_version():
+    isvc = service.desired_isvc("svc", "ns", [model("1.1.1", 100)], [{"name": "A", "value": "1"}], "step", None)
+    predictor = isvc["spec"]["predictor"]
+    assert predictor["model"]["storageUri"] == "s3://b/m/" and predictor["model"]["modelFormat"] == {"name": "sklearn"}
+    assert predictor["serviceAccountName"] == service.SERVICE_ACCOUNT
+    assert predictor["model"]["env"] == [{"name": "A", "value": "1"}]
+    assert "canary" not in isvc["spec"]
+    assert isvc["metadata"]["annotations"]["serving.kserve.io/deploymentMode"] == "RawDeployment"
+
+
+def test_desired_isvc_weights_make_canaries():
+    isvc = service.desired_isvc("svc", "ns", [model("1.1.1", 30, "s3://b/1/"), model("1.1.2", 70, "s3://b/2/"),
+                                              model("1.1.3", 0)], [], "step", None)
+    assert isvc["spec"]["predictor"]["model"]["storageUri"] == "s3://b/2/"
+    assert [c["trafficPercent"] for c in isvc["spec"]["canary"]] == [30]
+    assert isvc["spec"]["canary"][0]["predictor"]["name"] == "v1-1-1"
+
+
+def test_defaults_added_by_kserve_do_not_count_as_changes():
+    wanted = service.desired_isvc("svc", "ns", [model("1.1.1", 100)], [], "step", None)
+    existing = copy.deepcopy(wanted)
+    existing["metadata"]["annotations"]["other"] = "x"
+    existing["metadata"]["annotations"]["serving.kserve.io/deploymentMode"] = "Standard"
+    existing["spec"]["predictor"]["model"]["name"] = ""
+    existing["spec"]["predictor"]["model"]["runtime"] = "wf2k8s-sklearn"
+    assert service.unchanged(existing, wanted)
+    existing["spec"]["predictor"]["model"]["storageUri"] = "s3://b/other/"
+    assert not service.unchanged(existing, wanted)
+
+
+def status(ready="True", generation=1, observed=1, model_status=None):
+    return {"metadata": {"generation": generation},
+            "status": {"observedGeneration": observed, "modelStatus": model_status or {},
+                       "conditions": [{"type": "Ready", "status": ready, "reason": "Waiting", "message": "pods"}]}}
+
+
+def test_readiness():
+    assert service.readiness(status())[0] == "ready"
+    assert service.readiness(status(generation=2))[0] == "waiting"
+    assert service.readiness(status(ready="False")) == ("waiting", "Ready: Waiting pods")
+    failed = status(ready="False", model_status={"transitionStatus": "BlockedByFailedLoad", "lastFailureInfo": {
+        "reason": "ModelLoadFailed", "message": "no model file"}})
+    assert service.readiness(failed) == ("failed", "ModelLoadFailed: no model file")
+
+
+# a whole run against fakes ----------------------------------------------------------------------
+
+
+class FakeKube:
+    def __init__(self, states=("True",)):
+        self.objects: dict[str, dict] = {}
+        self.calls: list[tuple[str, str]] = []
+        self.states = list(states)
+
+    def call(self, method, path, body=None):
+        self.calls.append((method, path))
+        if method == "POST":
+            body = copy.deepcopy(body)
+            body["metadata"].update(resourceVersion="1", generation=1, uid="uid-1")
+            self.objects[f"{path}/{body['metadata']['name']}"] = body
+            return body
+        if method == "PUT":
+            old = self.objects[path]
+            body = copy.deepcopy(body)
+            body["metadata"].update(generation=old["metadata"]["generation"] + 1, uid="uid-1")
+            self.objects[path] = body
+            return body
+        raise AssertionError(method)
+
+    def get(self, path):
+        self.calls.append(("GET", path))
+        if path.endswith("-predictor"):
+            return {"spec": {"clusterIP": "10.96.7.7"}}
+        found = copy.deepcopy(self.objects.get(path))
+        if found is not None:
+            ready = self.states.pop(0) if len(self.states) > 1 else self.states[0]
+            found["status"] = {"observedGeneration": found["metadata"]["generation"],
+                               "conditions": [{"type": "Ready", "status": ready}]}
+        return found
+
+
+@pytest.fixture()
+def fakes(monkeypatch):
+    kube = FakeKube()
+    monkeypatch.setattr(service.Kube, "in_cluster", classmethod(lambda cls: kube))
+    monkeypatch.setattr(service.MLflow, "from_env", classmethod(
+        lambda cls: FakeMLflow({"iris": [version(1, "1.1.1", "s3://b/1/"), version(2, "1.1.2", "s3://b/2/")]})))
+    monkeypatch.setattr(service.time, "sleep", lambda s: None)
+    Run.configure("run-1", "wf2k8s", json.dumps({"model_name": "iris", "service": ""}))
+    return kube
+
+
+def spec_with(value, envs=None, service_name=None):
+    config = {}
+    if envs:
+        config["envs"] = envs
+    if service_name:
+        config["service_name"] = service_name
+    return {"step": "service_step", "inputs": [{"name": "si", "data": {
+        "$param": "si_placeholder1", "type": "service_input", "value": json.dumps(value),
+        "details": {"model_name": {"$param": "model_name", "type": "str"}}}}],
+        "outputs": [{"name": "service_output", "service_config": config}]}
+
+
+def test_run_creates_waits_and_outputs_addresses(fakes):
+    result = service.run(spec_with([entry("1.1.2")], envs={"infer_address": "http://10.0.0.1/v1/models/sub"}))
+    variables = result["variables"]["service_output"]
+    assert variables["cluster_inner_access_address"] == "http://10.96.7.7/v1/models/service-step"
+    assert variables["access_address"] == variables["cluster_inner_access_address"]
+    assert variables["service_name"] == "service-step"
+    isvc = fakes.objects["/apis/serving.kserve.io/v1beta1/namespaces/wf2k8s/inferenceservices/service-step"]
+    assert isvc["spec"]["predictor"]["model"]["storageUri"] == "s3://b/2/"
+    assert isvc["spec"]["predictor"]["model"]["env"] == [{"name": "infer_address",
+                                                          "value": "http://10.0.0.1/v1/models/sub"}]
+    assert result["outputs"]["service_output"]["action"] == "created"
+
+
+def test_run_again_is_idempotent_and_a_new_version_updates(fakes):
+    service.run(spec_with([entry("1.1.1")]))
+    again = service.run(spec_with([entry("1.1.1")]))
+    assert again["outputs"]["service_output"]["action"] == "unchanged"
+    assert not [c for c in fakes.calls if c[0] == "PUT"]
+    updated = service.run(spec_with([entry("1.1.2")]))
+    assert updated["outputs"]["service_output"]["action"] == "updated"
+
+
+def test_run_refuses_bad_input_and_unsupported_config(fakes):
+    with pytest.raises(service.DeploymentError, match="sum to 50"):
+        service.run(spec_with([entry("1.1.1", 50)]))
+    bad = spec_with([entry("1.1.1")])
+    bad["outputs"][0]["service_config"] = {"vpc_id": "v", "cluster_id": "c"}
+    with pytest.raises(ContractError, match="vpc_id, cluster_id cannot be applied"):
+        service.run(bad)
+    batch = spec_with([entry("1.1.1")])
+    batch["outputs"][0]["service_config"] = {"infer_type": "batch"}
+    with pytest.raises(ContractError, match="infer_type 'batch'"):
+        service.run(batch)
+
+
+def test_run_times_out_with_kserve_reason(fakes):
+    fakes.states = ["False"]
+    spec = spec_with([entry("1.1.1")])
+    spec["policy"] = {"poll_interval_seconds": 1, "max_execution_minutes": 0}
+    with pytest.raises(ContractError, match="not Ready after 0 min"):
+        service.run(spec)
+
+
+def test_update_needs_an_existing_service(fakes):
+    spec = spec_with([entry("1.1.1")])
+    spec["inputs"].append({"name": "svc", "data": {"$param": "service", "type": "service", "value": "old-one"}})
+    with pytest.raises(ContractError, match="'old-one' to update does not exist"):
+        service.run(spec)
+
+
+def test_third_party_service_deploys_nothing(fakes):
+    spec = {"step": "s", "outputs": [{"name": "o", "service_config": {
+        "service_name": "ext", "access_address": "http://ext.example/v1"}}]}
+    result = service.run(spec)
+    assert result["variables"]["o"]["access_address"] == "http://ext.example/v1"
+    assert fakes.calls == []

@@ -1,0 +1,475 @@
+"""ServiceStep: deploy registered model versions as a KServe InferenceService (seed 4.4.7).
+
+The deployment input is the seed's list ``[{"model_name", "model_version", "specification",
+"weight"}, ...]`` (a ServiceInputPlaceholder's value, given while the run waits, or a fixed
+ModelData). Its rules: the weights sum to 100 (a missing weight is 0, or 100 for a single
+entry), one model name (the placeholder's ``model_name`` when it names one), distinct versions.
+A bad input fails the step with the seed's message (this version does not wait again).
+
+Each version is looked up in the MLflow Model Registry (``MLFLOW_TRACKING_URI``, as ModelStep
+registered it): by its ModelArts version tag ``modelarts.version`` (``x.y.z``), else by the MLflow
+version number; a blank version is the newest. Its ``source`` (``s3://...``) is the
+InferenceService's ``storageUri`` and its ``modelarts.model_type`` tag the ``modelFormat``
+(Scikit_Learn -> sklearn, XGBoost -> xgboost).
+
+The InferenceService (Standard/RawDeployment mode) is named after ``service_name`` or the step
+(DNS-safe), runs as ServiceAccount ``wf2k8s-kserve`` (whose Secret carries the S3 endpoint and
+credentials for KServe's storage initializer), and gets ``envs`` as its container's environment.
+It is created, or replaced when what this step wants differs from what runs (an unchanged
+deployment is left alone: no restart). The step then polls it every ``poll_interval_seconds``
+until it is Ready, and fails with KServe's reason when the model cannot load or
+``max_execution_minutes`` pass.
+
+Kubernetes is reached with the pod's service account token over
+``https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT``; standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import ssl
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+from .contract import ContractError, Run, resolve
+from .model import TAGS, VERSION_TAG, MLflow, tags_of
+
+FORMATS = {"Scikit_Learn": "sklearn", "XGBoost": "xgboost"}
+GROUP = "serving.kserve.io/v1beta1"
+SERVICE_ACCOUNT = os.environ.get("WF2K8S_KSERVE_SERVICE_ACCOUNT", "wf2k8s-kserve")
+SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+NAME_LIMIT = 45  # KServe derives "<name>-predictor-<hash>" Deployments and pods from it
+#: ServiceConfig fields with no meaning on Kubernetes: rejected when set
+UNSUPPORTED = ("vpc_id", "subnet_network_id", "security_group_id", "cluster_id", "apps")
+#: resources of a predictor when the input names no specification
+DEFAULT_RESOURCES = {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
+#: ModelArts CPU specifications: modelarts.vm.cpu.<N>u (N cores, 4 GiB per core)
+SPECIFICATION = re.compile(r"modelarts\.vm\.cpu\.(\d+)u")
+
+
+class DeploymentError(ContractError):
+    """The deployment input breaks the seed's rules."""
+
+
+def input_format_message(placeholder: str, problem: str) -> str:
+    return (f"{problem}. Please enter the ServiceInputPlaceholder \"{placeholder}\" in the following format: "
+            '[{"model_name": "*****", "model_version": "v1", "specification": "*****", "weight": 50}, '
+            '{"model_name": "*****", "model_version": "v2", "specification": "*****", "weight": 50}]. '
+            'Note that: (1) The "[" at the beginning and "]" at the end are required. '
+            "(2) The sum of the weights must be equal to 100. "
+            "(3) All model must have the same model name. Two model versions cannot be the same.")
+
+
+def parse_deployment(value: Any, placeholder: str = "service_input", model_name: str | None = None) -> list[dict]:
+    """The seed's deployment list, checked: entries with model_name, model_version, specification, weight."""
+    def bad(problem: str) -> DeploymentError:
+        return DeploymentError(input_format_message(placeholder, problem))
+
+    if isinstance(value, str):
+        if not value.strip():
+            raise bad("no deployment input was given")
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise bad(f"the input is not JSON: {value[:200]!r}") from None
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise bad("the input must be a non-empty JSON list")
+    entries = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise bad(f"entry {i} is not a JSON object")
+        name = item.get("model_name")
+        if not isinstance(name, str) or not name.strip():
+            raise bad(f"entry {i} has no model_name")
+        version = item.get("model_version")
+        version = "" if version is None else str(version).strip()
+        weight = item.get("weight")
+        if weight is None:
+            weight = 100 if len(value) == 1 else 0
+        if isinstance(weight, bool) or not isinstance(weight, (int, str)) or not str(weight).strip().isdigit():
+            raise bad(f"entry {i} has weight {weight!r}, not a whole number 0-100")
+        weight = int(weight)
+        if weight > 100:
+            raise bad(f"entry {i} has weight {weight}, more than 100")
+        spec = item.get("specification")
+        entries.append({"model_name": name.strip(), "model_version": version, "weight": weight,
+                        "specification": spec if spec not in (None, "") else None, "envs": item.get("envs") or {}})
+    total = sum(e["weight"] for e in entries)
+    if total != 100:
+        raise bad(f"the weights sum to {total}, not 100")
+    names = sorted({e["model_name"] for e in entries})
+    if len(names) > 1:
+        raise bad(f"the entries name several models ({', '.join(names)})")
+    if model_name and names[0] != model_name:
+        raise bad(f"this phase deploys model {model_name!r}, the input names {names[0]!r}")
+    versions = [e["model_version"] for e in entries]
+    if len(set(versions)) != len(versions):
+        raise bad(f"a model version appears twice ({', '.join(v or '<latest>' for v in versions)})")
+    return entries
+
+
+def dns_name(text: str) -> str:
+    """A DNS-1035 label KServe accepts: lower case, digits and '-', starting with a letter."""
+    name = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
+    name = re.sub(r"-{2,}", "-", name)
+    if not name or not name[0].isalpha():
+        name = "svc-" + name
+    return name[:NAME_LIMIT].rstrip("-")
+
+
+def resources_of(specification: Any) -> dict:
+    """Container resources from a deployment entry's specification: a ModelArts CPU flavor
+    (modelarts.vm.cpu.<N>u), a JSON object of limits ({"cpu": ..., "memory": ...}), or nothing."""
+    if specification in (None, ""):
+        return json.loads(json.dumps(DEFAULT_RESOURCES))
+    if isinstance(specification, str):
+        match = SPECIFICATION.fullmatch(specification.strip())
+        if match:
+            cores = int(match.group(1))
+            return {"requests": DEFAULT_RESOURCES["requests"], "limits": {"cpu": str(cores), "memory": f"{4 * cores}Gi"}}
+        try:
+            specification = json.loads(specification)
+        except ValueError:
+            raise ContractError(f"specification {specification!r} is neither a ModelArts CPU flavor "
+                                "(modelarts.vm.cpu.<N>u) nor a JSON object of resource limits") from None
+    if not isinstance(specification, dict) or not specification:
+        raise ContractError(f"specification must be a flavor name or a JSON object, got {specification!r}")
+    limits = {str(k): str(v) for k, v in specification.items()}
+    requests = {k: v for k, v in DEFAULT_RESOURCES["requests"].items() if k in limits}
+    return {"requests": requests, "limits": limits}
+
+
+def env_list(*sources: dict | None) -> list[dict]:
+    merged: dict[str, str] = {}
+    for source in sources:
+        for key, value in (source or {}).items():
+            if value is None:
+                continue
+            merged[str(key)] = json.dumps(value) if isinstance(value, (dict, list)) else str(value).lower() \
+                if isinstance(value, bool) else str(value)
+    return [{"name": k, "value": v} for k, v in merged.items()]
+
+
+def model_format(model_type: str, model: str, version: str) -> str:
+    try:
+        return FORMATS[model_type]
+    except KeyError:
+        raise ContractError(f"model {model!r} version {version} has model type {model_type or 'unknown'!r}; "
+                            f"this cluster serves {', '.join(FORMATS)} models") from None
+
+
+def pick_version(versions: list[dict], model: str, wanted: str) -> dict:
+    """The registered version a deployment entry names: by modelarts.version tag, else by MLflow
+    number; the newest when blank."""
+    if not versions:
+        raise ContractError(f"model {model!r} has no registered version in the model registry")
+    if not wanted:
+        return max(versions, key=lambda v: int(v.get("version", 0)))
+    for version in versions:
+        if tags_of(version).get(VERSION_TAG) == wanted:
+            return version
+    for version in versions:
+        if str(version.get("version")) == wanted:
+            return version
+    known = ", ".join(sorted(tags_of(v).get(VERSION_TAG) or str(v.get("version")) for v in versions))
+    raise ContractError(f"model {model!r} has no version {wanted!r} (registered: {known})")
+
+
+def resolve_model(mlflow: MLflow, entry: dict) -> dict:
+    model, wanted = entry["model_name"], entry["model_version"]
+    version = pick_version(list(mlflow.versions(model)), model, wanted)
+    tags = tags_of(version)
+    source = tags.get(TAGS["model_uri"]) or version.get("source") or ""
+    shown = tags.get(VERSION_TAG) or str(version.get("version"))
+    if not source.startswith("s3://"):
+        raise ContractError(f"model {model!r} version {shown} has no model files on S3 (source {source!r}); "
+                            "only models registered from OBS/S3 files can be deployed")
+    return {**entry, "uri": source, "model_version": shown, "mlflow_version": str(version.get("version")),
+            "model_type": tags.get(TAGS["model_type"], ""),
+            "format": model_format(tags.get(TAGS["model_type"], ""), model, shown)}
+
+
+def predictor(model: dict, envs: list[dict]) -> dict:
+    spec = {"modelFormat": {"name": model["format"]}, "storageUri": model["uri"],
+            "resources": resources_of(model.get("specification"))}
+    if envs:
+        spec["env"] = envs
+    return {"serviceAccountName": SERVICE_ACCOUNT, "minReplicas": 1, "model": spec}
+
+
+def desired_isvc(name: str, namespace: str, models: list[dict], envs: list[dict], step: str,
+                 description: str | None) -> dict:
+    """The InferenceService for the resolved models (weight > 0): the heaviest is the predictor, the
+    others canaries with their traffic percent (KServe >= 0.20 Standard mode)."""
+    serving = sorted([m for m in models if m["weight"] > 0], key=lambda m: -m["weight"])
+    main = serving[0]
+    spec: dict = {"predictor": predictor(main, env_list(main.get("envs")) + envs)}
+    if len(serving) > 1:
+        spec["predictor"]["name"] = dns_name("v" + main["model_version"].replace(".", "-"))
+        spec["predictor"]["minReplicas"] = len(serving)
+        spec["canary"] = []
+        for model in serving[1:]:
+            canary = predictor(model, env_list(model.get("envs")) + envs)
+            canary["name"] = dns_name("v" + model["model_version"].replace(".", "-"))
+            spec["canary"].append({"predictor": canary, "trafficPercent": model["weight"]})
+    annotations = {
+        "serving.kserve.io/deploymentMode": "RawDeployment",
+        "wf2k8s.io/model": main["model_name"],
+        "wf2k8s.io/versions": json.dumps({m["model_version"]: m["weight"] for m in models}, sort_keys=True),
+        "wf2k8s.io/step": step,
+    }
+    if description:
+        annotations["wf2k8s.io/description"] = description
+    return {"apiVersion": GROUP, "kind": "InferenceService",
+            "metadata": {"name": name, "namespace": namespace, "annotations": annotations,
+                         "labels": {"app.kubernetes.io/managed-by": "wf2k8s"}},
+            "spec": spec}
+
+
+def contains(have: Any, want: Any) -> bool:
+    """True when every field of ``want`` is in ``have`` with the same value (defaults KServe adds
+    to ``have`` do not count)."""
+    if isinstance(want, dict):
+        return isinstance(have, dict) and all(contains(have.get(k), v) for k, v in want.items())
+    if isinstance(want, list):
+        return isinstance(have, list) and len(have) == len(want) and all(contains(h, w) for h, w in zip(have, want))
+    if isinstance(want, str) and isinstance(have, (int, float)):
+        return want == str(have)
+    return have == want
+
+
+def unchanged(existing: dict, wanted: dict) -> bool:
+    keys = ("wf2k8s.io/versions",)  # KServe rewrites the deploymentMode annotation (RawDeployment -> Standard)
+    annotations = existing.get("metadata", {}).get("annotations") or {}
+    return (contains(existing.get("spec"), wanted["spec"])
+            and len((existing.get("spec") or {}).get("canary") or []) == len(wanted["spec"].get("canary") or [])
+            and all(annotations.get(k) == wanted["metadata"]["annotations"][k] for k in keys))
+
+
+def condition(isvc: dict, kind: str) -> dict:
+    for item in (isvc.get("status") or {}).get("conditions") or []:
+        if item.get("type") == kind:
+            return item
+    return {}
+
+
+def readiness(isvc: dict) -> tuple[str, str]:
+    """("ready" | "failed" | "waiting", reason) of an InferenceService's status."""
+    status = isvc.get("status") or {}
+    generation = (isvc.get("metadata") or {}).get("generation")
+    if generation is not None and status.get("observedGeneration") not in (None, generation):
+        return "waiting", f"KServe has not seen generation {generation} yet"
+    model = status.get("modelStatus") or {}
+    failure = model.get("lastFailureInfo") or {}
+    if model.get("transitionStatus") in ("BlockedByFailedLoad", "InvalidSpec") or \
+            (model.get("states") or {}).get("activeModelState") == "FailedToLoad" and failure:
+        text = ": ".join(t for t in (failure.get("reason"), failure.get("message")) if t)
+        return "failed", text or model.get("transitionStatus", "the model failed to load")
+    ready = condition(isvc, "Ready")
+    if ready.get("status") == "True" and status.get("observedGeneration") is not None:
+        return "ready", ""
+    reasons = []
+    for item in (status.get("conditions") or []):
+        if item.get("status") != "True" and (item.get("reason") or item.get("message")):
+            reasons.append(f"{item['type']}: {item.get('reason', '')} {item.get('message', '')}".strip())
+    return "waiting", "; ".join(reasons) or "not Ready yet"
+
+
+# Kubernetes REST --------------------------------------------------------------------------------
+
+
+class KubeError(ContractError):
+    def __init__(self, message: str, status: int = 0):
+        super().__init__(message)
+        self.status = status
+
+
+class Kube:
+    """The few Kubernetes API calls the deployer needs, with the pod's service account."""
+
+    def __init__(self, server: str, token: str, context: ssl.SSLContext):
+        self.server, self.token, self.context = server.rstrip("/"), token, context
+
+    @classmethod
+    def in_cluster(cls) -> "Kube":
+        host, port = os.environ.get("KUBERNETES_SERVICE_HOST"), os.environ.get("KUBERNETES_SERVICE_PORT", "443")
+        if not host:
+            raise ContractError("not in a Kubernetes pod: KUBERNETES_SERVICE_HOST is not set")
+        try:
+            token = open(f"{SA_DIR}/token").read().strip()
+        except OSError as problem:
+            raise ContractError(f"no service account token in {SA_DIR}: {problem}") from None
+        context = ssl.create_default_context(cafile=f"{SA_DIR}/ca.crt")
+        if ":" in host:
+            host = f"[{host}]"
+        return cls(f"https://{host}:{port}", token, context)
+
+    def call(self, method: str, path: str, body: dict | None = None) -> dict:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.server + path, data=data, method=method, headers={
+            "Authorization": f"Bearer {self.token}", "Accept": "application/json",
+            "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30, context=self.context) as response:
+                return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            try:
+                message = json.loads(error.read()).get("message", "")
+            except ValueError:
+                message = ""
+            raise KubeError(f"Kubernetes {method} {path}: HTTP {error.code} {message}".strip(), error.code) from None
+        except (urllib.error.URLError, OSError) as error:
+            raise KubeError(f"Kubernetes API at {self.server} is unreachable: {getattr(error, 'reason', error)}") from None
+
+    def get(self, path: str) -> dict | None:
+        try:
+            return self.call("GET", path)
+        except KubeError as error:
+            if error.status == 404:
+                return None
+            raise
+
+
+def isvc_path(namespace: str, name: str = "") -> str:
+    path = f"/apis/{GROUP}/namespaces/{urllib.parse.quote(namespace)}/inferenceservices"
+    return f"{path}/{name}" if name else path
+
+
+def apply(kube: Kube, wanted: dict) -> tuple[dict, str]:
+    """Create or replace the InferenceService; ("unchanged" | "created" | "updated")."""
+    meta = wanted["metadata"]
+    existing = kube.get(isvc_path(meta["namespace"], meta["name"]))
+    if existing is None:
+        return kube.call("POST", isvc_path(meta["namespace"]), wanted), "created"
+    if unchanged(existing, wanted):
+        return existing, "unchanged"
+    body = json.loads(json.dumps(wanted))
+    body["metadata"]["resourceVersion"] = existing["metadata"]["resourceVersion"]
+    body["metadata"]["labels"] = {**(existing["metadata"].get("labels") or {}), **meta["labels"]}
+    body["metadata"]["annotations"] = {**(existing["metadata"].get("annotations") or {}), **meta["annotations"]}
+    return kube.call("PUT", isvc_path(meta["namespace"], meta["name"]), body), "updated"
+
+
+def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: float,
+               clock=time.monotonic, sleep=time.sleep) -> dict:
+    deadline = clock() + minutes * 60
+    while True:
+        isvc = kube.get(isvc_path(namespace, name))
+        if isvc is None:
+            raise ContractError(f"InferenceService {name!r} disappeared while it was deploying")
+        state, reason = readiness(isvc)
+        if state == "ready":
+            return isvc
+        if state == "failed":
+            raise ContractError(f"InferenceService {name!r} failed: {reason}")
+        if clock() >= deadline:
+            raise ContractError(f"InferenceService {name!r} was not Ready after {minutes:g} min "
+                                f"(max_execution_minutes): {reason}")
+        print(f"waiting for InferenceService {name}: {reason}", flush=True)
+        sleep(poll)
+
+
+# the step ---------------------------------------------------------------------------------------
+
+
+def deployment_input(inputs: list[dict]) -> tuple[list[dict], str | None, dict]:
+    """(entries, service to update, envs of the input) from the step's inputs."""
+    entries: list[dict] | None = None
+    update: str | None = None
+    envs: dict = {}
+    for item in inputs:
+        data = item.get("data")
+        if isinstance(data, dict) and data.get("type") == "service_input":
+            details = resolve(data.get("details") or {})
+            value = resolve({k: v for k, v in data.items() if k != "details"})
+            entries = parse_deployment(value, data.get("$param", item.get("name", "")), details.get("model_name"))
+            if details.get("model_version") and len(entries) == 1 and not entries[0]["model_version"]:
+                entries[0]["model_version"] = str(details["model_version"])
+            envs.update(details.get("envs") or {})
+        elif isinstance(data, dict) and data.get("type") == "service":
+            update = str(resolve(data)).strip() or None
+        elif isinstance(data, dict) and "service_id" in data:
+            update = str(resolve(data["service_id"])).strip() or None
+        elif isinstance(data, dict) and "model_name" in data:
+            model = resolve(data)
+            entries = parse_deployment([{k: model.get(k) for k in ("model_name", "model_version", "specification")}
+                                        | {"weight": model.get("weight", 100)}], item.get("name", "model"))
+            envs.update(model.get("envs") or {})
+        else:
+            raise ContractError(f"input {item.get('name')!r} is not a model list or a service")
+    if entries is None:
+        raise ContractError("the step has no models to deploy (a ServiceInputPlaceholder or ModelData input)")
+    return entries, update, envs
+
+
+def run(spec: dict) -> dict:
+    step = spec["step"]
+    outputs = spec.get("outputs") or []
+    if len(outputs) != 1:
+        raise ContractError("a service deployment phase has exactly one output")
+    output = outputs[0]
+    config = resolve(output.get("service_config") or {})
+    if not isinstance(config, dict):
+        raise ContractError(f"service_config must be an object, got {config!r}")
+    if "access_address" in config:  # TripartiteServiceConfig: a service run elsewhere, nothing to deploy
+        variables = {"service_name": str(config.get("service_name", "")), "service_id": str(config.get("service_name", "")),
+                     "access_address": str(config["access_address"]),
+                     "cluster_inner_access_address": str(config.get("cluster_inner_access_address")
+                                                         or config["access_address"])}
+        return {"outputs": {output["name"]: {"uri": variables["access_address"], **variables}},
+                "variables": {output["name"]: variables}}
+    infer_type = config.get("infer_type", "real-time")
+    if infer_type != "real-time":
+        raise ContractError(f"infer_type {infer_type!r} is not in this runtime version; use real-time")
+    ignored = [k for k in UNSUPPORTED if config.get(k) not in (None, "", [])]
+    if config.get("additional_properties"):
+        ignored.append("additional_properties")
+    if ignored:
+        raise ContractError(f"ServiceConfig {', '.join(ignored)} cannot be applied on Kubernetes; leave "
+                            f"{'it' if len(ignored) == 1 else 'them'} out")
+    entries, update, input_envs = deployment_input(spec.get("inputs") or [])
+    namespace = Run.namespace or os.environ.get("WF2K8S_NAMESPACE") or "wf2k8s"
+    name = dns_name(update or config.get("service_name") or step)
+    policy = spec.get("policy") or {}
+    poll = max(1.0, float(policy.get("poll_interval_seconds", 5)))
+    minutes = float(policy.get("max_execution_minutes", 30))
+
+    kube = Kube.in_cluster()
+    if update and kube.get(isvc_path(namespace, name)) is None:
+        raise ContractError(f"service {update!r} to update does not exist (no InferenceService {name!r} "
+                            f"in namespace {namespace})")
+    mlflow = MLflow.from_env()
+    models = [resolve_model(mlflow, entry) for entry in entries]
+    envs = env_list(input_envs, config.get("envs"))
+    wanted = desired_isvc(name, namespace, models, envs, step, config.get("description"))
+    started = time.monotonic()
+    isvc, action = apply(kube, wanted)
+    print(f"InferenceService {name} {action}: " + ", ".join(
+        f"{m['model_name']} {m['model_version']} ({m['format']}, {m['uri']}) {m['weight']}%" for m in models), flush=True)
+    isvc = wait_ready(kube, namespace, name, poll, minutes)
+    print(f"InferenceService {name} Ready after {time.monotonic() - started:.1f}s", flush=True)
+    service = kube.get(f"/api/v1/namespaces/{namespace}/services/{name}-predictor") or {}
+    cluster_ip = (service.get("spec") or {}).get("clusterIP")
+    status = isvc.get("status") or {}
+    host = cluster_ip if cluster_ip and cluster_ip != "None" else \
+        urllib.parse.urlparse((status.get("address") or {}).get("url") or "").netloc
+    inner = f"http://{host}/v1/models/{name}"
+    variables = {
+        "service_name": name,
+        "service_id": (isvc.get("metadata") or {}).get("uid", name),
+        "cluster_inner_access_address": inner,
+        # no ingress in this cluster: the in-cluster address is also the one clients use
+        "access_address": inner,
+    }
+    out = output["name"]
+    return {"outputs": {out: {"uri": inner, **variables, "action": action,
+                              "models": [{k: m[k] for k in ("model_name", "model_version", "mlflow_version", "uri",
+                                                             "model_type", "weight")} for m in models]}},
+            "variables": {out: variables}}
