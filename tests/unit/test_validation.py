@@ -571,8 +571,10 @@ TYPED_FIELDS = {
 }
 
 
-def typed_placeholder(ptype: PT) -> wf.Placeholder:
-    extra = {PT.LIST: dict(placeholder_format="int"), PT.ENUM: dict(enum_list=["a", "b"])}.get(ptype, {})
+def typed_placeholder(ptype: PT, field: str = "") -> wf.Placeholder:
+    # an ENUM's values must themselves be valid where it is used: flavor ids for a flavor
+    choices = ["modelarts.vm.cpu.2u", "modelarts.vm.cpu.4u"] if field == "flavor" else ["a", "b"]
+    extra = {PT.LIST: dict(placeholder_format="int"), PT.ENUM: dict(enum_list=choices)}.get(ptype, {})
     return placeholder("p", ptype, **extra)
 
 
@@ -581,9 +583,9 @@ def typed_placeholder(ptype: PT) -> wf.Placeholder:
 def test_a_placeholder_of_the_wrong_type_is_an_error(field, ptype):
     make, where, accepted = TYPED_FIELDS[field]
     if ptype in accepted:
-        compile_steps(make(typed_placeholder(ptype)))
+        compile_steps(make(typed_placeholder(ptype, field)))
     else:
-        expect_error(lambda: make(typed_placeholder(ptype)), where, f"Placeholder 'p' is {ptype.name}, but a")
+        expect_error(lambda: make(typed_placeholder(ptype, field)), where, f"Placeholder 'p' is {ptype.name}, but a")
 
 
 def test_reserved_parameter_prefix():
@@ -656,9 +658,8 @@ def test_node_count_placeholder_is_rejected_at_compile():
 
 
 @pytest.mark.parametrize("bad", ["modelarts.vm.nope", "2u", "", "cpu=2"])
-def test_unknown_literal_flavor_is_an_error_at_compile(bad):
-    step = job_step(spec=job_spec(flavor=bad))
-    expect_error(lambda: compile_steps(step), "JobStep 'train' > spec.resource.flavor",
+def test_unknown_literal_flavor_is_an_error(bad):
+    expect_error(lambda: compile_steps(job_step(spec=job_spec(flavor=bad))), "JobStep 'train' > spec.resource.flavor",
                  f"{bad!r} is not a known flavor")
 
 

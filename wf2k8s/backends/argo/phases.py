@@ -44,8 +44,6 @@ def simple(value: Any, scope: Scope) -> str:
 
 
 def job_task(phase: Phase, scope: Scope, images: Images) -> Task:
-    from wf2k8s.sdk.resource import resolve_flavor
-
     where = f"JobStep {phase.name!r}"
     algorithm = phase.config["algorithm"]
     engine = algorithm.get("engine") or {}
@@ -58,14 +56,8 @@ def job_task(phase: Phase, scope: Scope, images: Images) -> Task:
     spec = phase.config["spec"]
     resource = spec["resource"]
     flavor = resource["flavor"]
-    if isinstance(flavor, ParamRef):
-        resources: Any = Raw(simple(flavor, scope))
-    else:
-        resources = resolve_flavor(flavor)
-        if resources is None:
-            raise ValidationError(f"{where} > spec.resource.flavor",
-                                  f"{flavor!r} is not a known flavor; use a resource map such as "
-                                  '{"cpu": "2", "memory": "8Gi"} or one of wf.resource.FLAVORS')
+    # a placeholder's value is a resource map (JSON) spliced in as it is
+    resources: Any = Raw(simple(flavor, scope)) if isinstance(flavor, ParamRef) else flavor
     node_count = resource.get("node_count", 1)
     if isinstance(node_count, ParamRef):
         raise ValidationError(f"{where} > spec.resource.node_count",

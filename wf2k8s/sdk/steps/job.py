@@ -63,9 +63,18 @@ class JobOutput(StepOutput):
     consumption = OBSConsumption
 
 
+def flavor_check(value: Any) -> str | None:
+    from wf2k8s.sdk.resource import resolve_flavor
+
+    if isinstance(value, str) and resolve_flavor(value) is None:
+        return (f"{value!r} is not a known flavor; use a resource map such as "
+                '{"cpu": "2", "memory": "8Gi"} or one of wf.resource.FLAVORS')
+    return None
+
+
 @spec
 class JobResource(Spec):
-    flavor: Any = field(Placeholder, dict, str, required=True, scalar="flavor")
+    flavor: Any = field(Placeholder, dict, str, required=True, scalar="flavor", checks=[flavor_check])
     node_count: Any = field(int, Placeholder, default=1, scalar="int")
 
     def check(self, error) -> None:
@@ -124,10 +133,18 @@ class JobStep(Step):
     step_type = "job"
 
     def config(self) -> dict:
+        from wf2k8s.sdk.resource import resolve_flavor
+
+        flavor = self.spec.resource.flavor
         return {
             "algorithm": self.algorithm,
             "inputs": self.inputs,
             "outputs": self.outputs,
-            "spec": self.spec,
+            # a flavor id means its resource map
+            "spec": {key: value for key, value in (
+                ("resource", {"flavor": flavor if isinstance(flavor, Placeholder) else resolve_flavor(flavor),
+                              "node_count": self.spec.resource.node_count}),
+                ("log_export_path", self.spec.log_export_path), ("schedule_policy", self.spec.schedule_policy),
+                ("volumes", self.spec.volumes)) if value is not None},
             "metadata": self.metadata,
         }
