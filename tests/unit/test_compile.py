@@ -230,3 +230,14 @@ def test_debug_mode_pauses_before_each_chosen_step():
     assert found["debug-b"]["template"] == "debug-pause" and found["debug-b"]["dependencies"] == ["a"]
     assert found["debug-b"]["when"] == found["b"]["when"]
     assert found["b"]["dependencies"] == ["a", "debug-b"]
+
+
+def test_gallery_assets_are_versioned_templates():
+    from wf2k8s.sdk.gallery import gallery_asset, next_version
+
+    assert next_version([]) == "1.0.0"
+    assert next_version(["1.0.0", "1.0.9", "1.0.10"]) == "1.0.11"
+    asset = gallery_asset(compile_(job("a")), "demo", "1.0.2", "Demo", "shared", "group")
+    assert asset["metadata"]["name"] == "demo-v1-0-2"
+    assert asset["metadata"]["labels"]["wf2k8s.io/gallery-version"] == "1.0.2"
+    assert check_document(asset) == []

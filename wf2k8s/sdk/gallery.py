@@ -66,3 +66,71 @@ def delete_whitelist_users(content_id: str, version_num: str | None = None, user
     binding = whitelist_binding(content_id, namespace, sorted(users))
     apply_manifest(binding)
     return [binding]
+
+
+VISIBILITIES = ("public", "group", "private")
+GALLERY_LABEL = "wf2k8s.io/gallery-asset"
+GALLERY_VERSION_LABEL = "wf2k8s.io/gallery-version"
+
+
+def next_version(existing: list[str]) -> str:
+    """The next x.y.z after the highest of ``existing`` (1.0.0 first, the seed's first asset version)."""
+    if not existing:
+        return "1.0.0"
+    major, minor, patch = max(tuple(int(p) for p in v.split(".")) for v in existing)
+    return f"{major}.{minor}.{patch + 1}"
+
+
+def gallery_asset(template: dict, content_id: str, version: str, title: str, desc: str | None,
+                  visibility: str) -> dict:
+    """A released workflow as a versioned asset: a WorkflowTemplate of its own, labelled."""
+    asset = {**template, "metadata": {**template["metadata"]}}
+    meta = asset["metadata"]
+    meta["name"] = f"{content_id}-v{version.replace('.', '-')}"
+    meta["labels"] = {**meta.get("labels", {}), GALLERY_LABEL: content_id, GALLERY_VERSION_LABEL: version,
+                      "wf2k8s.io/visibility": visibility}
+    meta["annotations"] = {**meta.get("annotations", {}), "workflows.argoproj.io/title": title,
+                           **({"workflows.argoproj.io/description": desc} if desc else {})}
+    return asset
+
+
+def release_to_gallery(workflow, content_id: str | None = None, version: str | None = None, desc: str | None = None,
+                       title: str | None = None, visibility: str = "private", group_users: list[str] | None = None,
+                       **options) -> dict:
+    """Publish a workflow as a versioned asset others can run (seed 4.9.2), on the cluster.
+
+    The asset is the WorkflowTemplate ``<content_id>-v<x-y-z>``; ``visibility`` private keeps it to
+    the namespace's users, group lets ``group_users`` read and run it, public lets every
+    authenticated user.
+    """
+    import json
+    import re
+
+    from wf2k8s.cluster import apply_manifest, kubectl
+
+    where = f"{workflow.label()} > release_to_gallery"
+    if visibility not in VISIBILITIES:
+        raise ValidationError(f"{where}.visibility", f"must be one of {', '.join(VISIBILITIES)}, got {visibility!r}")
+    if visibility == "group" and not group_users:
+        raise ValidationError(f"{where}.group_users", "is mandatory when visibility is group")
+    if version is not None and not re.fullmatch(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,2}", version):
+        raise ValidationError(f"{where}.version", f"must be x.x.x, got {version!r}")
+    template = workflow.to_workflow_template(**options)
+    namespace = template["metadata"].get("namespace", "wf2k8s")
+    content_id = content_id or template["metadata"]["name"]
+    if version is None:
+        listed = json.loads(kubectl("get", "workflowtemplates", "-n", namespace, "-l", f"{GALLERY_LABEL}={content_id}",
+                                    "-o", "json"))
+        version = next_version([t["metadata"]["labels"][GALLERY_VERSION_LABEL] for t in listed.get("items", [])])
+    asset = gallery_asset(template, content_id, version, title or workflow.name, desc, visibility)
+    apply_manifest(asset)
+    name = asset["metadata"]["name"]
+    if visibility == "group":
+        add_whitelist_users(name, version, group_users, namespace)
+    elif visibility == "public":
+        apply_manifest(whitelist_role(name, namespace))
+        binding = whitelist_binding(name, namespace, [])
+        binding["subjects"] = [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group",
+                                "name": "system:authenticated"}]
+        apply_manifest(binding)
+    return asset

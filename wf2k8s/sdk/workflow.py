@@ -103,6 +103,14 @@ class Workflow(Spec):
 
         return release_and_run(self, parameters=parameters or {}, scene=scene, wait=wait, **options)
 
+    def release_to_gallery(self, content_id: str | None = None, version: str | None = None,
+                           desc: str | None = None, title: str | None = None, visibility: str = "private",
+                           group_users: list | None = None, **options: Any) -> dict:
+        """Publish as a versioned asset others can run (seed 4.9.2); see wf2k8s.sdk.gallery."""
+        from wf2k8s.sdk.gallery import release_to_gallery
+
+        return release_to_gallery(self, content_id, version, desc, title, visibility, group_users, **options)
+
     def run(self, steps: list | None = None, experiment_id: str | None = None, parameters: dict | None = None,
             wait: bool = True, **options: Any) -> dict:
         """Development-state run (seed 4.8): all steps, or only ``steps`` (the others are skipped)."""
