@@ -150,3 +150,78 @@ def test_bad_deployment_input_fails_with_the_seed_message(run_serving, kserve):
     assert result["phase"] == "Failed"
     message = result["messages"]["bad_deploy"]
     assert "the weights sum to 90" in message and "The sum of the weights must be equal to 100" in message
+
+
+# gray update: two versions by weight, then only the second ------------------------------------------
+
+
+def register_versions(run_serving, count: int) -> str:
+    """Train and register the iris model ``count`` times (runs in parallel): versions 1.1.1, 1.1.2, ..."""
+    iris = iris_module()
+    workflow = wf.Workflow(name="iris-versions", desc="train and register", steps=[iris.train, iris.register],
+                           storages=iris.storage)
+    unique = f"iris-gray-{secrets.token_hex(3)}"
+    started = []
+    for _ in range(count):
+        started.append(run_serving(workflow, {"storage_name": "obs://wf2k8s/e2e/runs/", "model_name": unique}))
+        time.sleep(1.5)  # run names carry the second
+    for run in started:
+        result = cluster.follow(run["name"], NAMESPACE, progress=None, timeout=600)
+        assert result["phase"] == "Succeeded", result
+    return unique
+
+
+def deploy(run_serving, model_name: str, template: str, entries: list[dict]) -> dict:
+    placeholder = wf.Placeholder(name="model_name", placeholder_type=wf.PlaceholderType.STR)
+    started = run_serving(wf.Workflow(name=template, desc="deploy", steps=[deploy_step(placeholder, name="gray")]),
+                          {"model_name": model_name})
+    wait_for_input(started["name"], "deploy_models", template)
+    cluster.give_input(started["name"], NAMESPACE, {"deploy_models": json.dumps(entries)})
+    result = cluster.follow(started["name"], NAMESPACE, progress=None, timeout=600)
+    assert result["phase"] == "Succeeded", result
+    return step_result(started["name"], "gray")
+
+
+def predictions_by_version(name: str) -> dict[str, float]:
+    """Requests each predictor pod of InferenceService ``name`` answered (its /metrics), by the
+    storage URI it serves."""
+    pods = json.loads(cluster.kubectl("get", "pods", "-n", NAMESPACE, "-l",
+                                      f"serving.kserve.io/inferenceservice={name},component=predictor", "-o", "json"))
+    counts: dict[str, float] = {}
+    for pod in pods["items"]:
+        if pod["status"].get("phase") != "Running" or pod["metadata"].get("deletionTimestamp"):
+            continue
+        uri = next(a for c in pod["spec"].get("initContainers", []) for a in c.get("args", []) if a.startswith("s3://"))
+        with urllib.request.urlopen(f"http://{pod['status']['podIP']}:8080/metrics", timeout=10) as response:
+            text = response.read().decode()
+        total = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                    if line.startswith("request_predict_seconds_count"))
+        counts[uri] = counts.get(uri, 0.0) + total
+    return counts
+
+
+def test_gray_update_splits_traffic_then_moves_it(run_serving, services):
+    model_name = register_versions(run_serving, 2)
+    services.append("gray")
+    half = deploy(run_serving, model_name, "gray-half", [
+        {"model_name": model_name, "model_version": "1.1.1", "weight": 50},
+        {"model_name": model_name, "model_version": "1.1.2", "weight": 50}])
+    address = half["variables"]["service_output"]["cluster_inner_access_address"]
+    uris = {m["model_version"]: m["uri"] for m in half["outputs"]["service_output"]["models"]}
+    before = predictions_by_version("gray")
+    for _ in range(40):
+        assert len(predict(address, ROWS[:1])["predictions"]) == 1
+    after = predictions_by_version("gray")
+    served = {version: after.get(uri, 0) - before.get(uri, 0) for version, uri in uris.items()}
+    assert served["1.1.1"] > 0 and served["1.1.2"] > 0, served
+
+    full = deploy(run_serving, model_name, "gray-full", [
+        {"model_name": model_name, "model_version": "1.1.1", "weight": 0},
+        {"model_name": model_name, "model_version": "1.1.2", "weight": 100}])
+    assert full["variables"]["service_output"]["cluster_inner_access_address"] == address
+    deadline = time.time() + 120
+    while set(predictions_by_version("gray")) != {uris["1.1.2"]} and time.time() < deadline:
+        time.sleep(2)  # the old version's pods terminate
+    assert set(predictions_by_version("gray")) == {uris["1.1.2"]}
+    for _ in range(10):
+        assert len(predict(address, ROWS[:1])["predictions"]) == 1

@@ -186,6 +186,20 @@ def test_readiness():
 # a whole run against fakes ----------------------------------------------------------------------
 
 
+def pod(uri, ready="True", deleting=False):
+    meta = {"deletionTimestamp": "2026-01-01T00:00:00Z"} if deleting else {}
+    return {"metadata": meta, "spec": {"initContainers": [{"name": "storage-initializer", "args": [uri, "/mnt/models"]}]},
+            "status": {"conditions": [{"type": "Ready", "status": ready}]}}
+
+
+def test_ready_only_when_the_pods_serve_exactly_the_wanted_models():
+    isvc = status(generation=2, observed=1)  # KServe's Standard mode leaves observedGeneration behind
+    assert service.readiness(isvc, [pod("s3://b/1/"), pod("s3://b/2/")], {"s3://b/2/"})[0] == "waiting"
+    assert service.readiness(isvc, [pod("s3://b/1/", deleting=True), pod("s3://b/2/")], {"s3://b/2/"})[0] == "ready"
+    assert service.readiness(isvc, [pod("s3://b/2/", ready="False")], {"s3://b/2/"}) == (
+        "waiting", "no predictor pod is ready (want s3://b/2/)")
+
+
 class FakeKube:
     def __init__(self, states=("True",)):
         self.objects: dict[str, dict] = {}
@@ -197,6 +211,8 @@ class FakeKube:
         if method == "POST":
             body = copy.deepcopy(body)
             body["metadata"].update(resourceVersion="1", generation=1, uid="uid-1")
+            if body["kind"] == "Service":
+                body["spec"]["clusterIP"] = "10.96.7.7"
             self.objects[f"{path}/{body['metadata']['name']}"] = body
             return body
         if method == "PUT":
@@ -209,10 +225,12 @@ class FakeKube:
 
     def get(self, path):
         self.calls.append(("GET", path))
-        if path.endswith("-predictor"):
-            return {"spec": {"clusterIP": "10.96.7.7"}}
+        if "/pods?labelSelector=" in path:  # one ready pod per model the InferenceService names
+            isvc = next(o for o in self.objects.values() if o["kind"] == "InferenceService")
+            predictors = [isvc["spec"]["predictor"]] + [c["predictor"] for c in isvc["spec"].get("canary", [])]
+            return {"items": [pod(p["model"]["storageUri"]) for p in predictors]}
         found = copy.deepcopy(self.objects.get(path))
-        if found is not None:
+        if found is not None and found["kind"] == "InferenceService":
             ready = self.states.pop(0) if len(self.states) > 1 else self.states[0]
             found["status"] = {"observedGeneration": found["metadata"]["generation"],
                                "conditions": [{"type": "Ready", "status": ready}]}
@@ -253,6 +271,16 @@ def test_run_creates_waits_and_outputs_addresses(fakes):
     assert isvc["spec"]["predictor"]["model"]["env"] == [{"name": "infer_address",
                                                           "value": "http://10.0.0.1/v1/models/sub"}]
     assert result["outputs"]["service_output"]["action"] == "created"
+    front = fakes.objects["/api/v1/namespaces/wf2k8s/services/service-step-serving"]
+    assert front["spec"]["selector"] == {"serving.kserve.io/inferenceservice": "service-step", "component": "predictor"}
+    assert front["metadata"]["ownerReferences"][0]["uid"] == "uid-1"
+
+
+def test_replicas_render_the_weights():
+    assert service.replicas([50, 50]) == 2
+    assert service.replicas([75, 25]) == 4
+    assert service.replicas([70, 30]) == service.MAX_REPLICAS
+    assert service.replicas([34, 33, 33]) == service.MAX_REPLICAS
 
 
 def test_run_again_is_idempotent_and_a_new_version_updates(fakes):

@@ -27,6 +27,7 @@ Kubernetes is reached with the pod's service account token over
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import ssl
@@ -43,6 +44,8 @@ FORMATS = {"Scikit_Learn": "sklearn", "XGBoost": "xgboost"}
 GROUP = "serving.kserve.io/v1beta1"
 SERVICE_ACCOUNT = os.environ.get("WF2K8S_KSERVE_SERVICE_ACCOUNT", "wf2k8s-kserve")
 SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+MAX_REPLICAS = int(os.environ.get("WF2K8S_SERVICE_MAX_REPLICAS", "4"))
+FRONT_SUFFIX = "serving"
 NAME_LIMIT = 45  # KServe derives "<name>-predictor-<hash>" Deployments and pods from it
 #: ServiceConfig fields with no meaning on Kubernetes: rejected when set
 UNSUPPORTED = ("vpc_id", "subnet_network_id", "security_group_id", "cluster_id", "apps")
@@ -213,7 +216,7 @@ def desired_isvc(name: str, namespace: str, models: list[dict], envs: list[dict]
     spec: dict = {"predictor": predictor(main, env_list(main.get("envs")) + envs)}
     if len(serving) > 1:
         spec["predictor"]["name"] = dns_name("v" + main["model_version"].replace(".", "-"))
-        spec["predictor"]["minReplicas"] = len(serving)
+        spec["predictor"]["minReplicas"] = replicas([m["weight"] for m in serving])
         spec["canary"] = []
         for model in serving[1:]:
             canary = predictor(model, env_list(model.get("envs")) + envs)
@@ -231,6 +234,39 @@ def desired_isvc(name: str, namespace: str, models: list[dict], envs: list[dict]
             "metadata": {"name": name, "namespace": namespace, "annotations": annotations,
                          "labels": {"app.kubernetes.io/managed-by": "wf2k8s"}},
             "spec": spec}
+
+
+def replicas(weights: list[int]) -> int:
+    """Pods of a split deployment: KServe's Standard mode splits traffic by replica count (a canary gets
+    ceil(replicas * percent / 100) of them), so the smallest count that renders the weights exactly,
+    at most MAX_REPLICAS."""
+    return max(len(weights), min(MAX_REPLICAS, 100 // math.gcd(*weights)))
+
+
+def front_service(name: str, namespace: str, isvc: dict) -> dict:
+    """A Service over every predictor pod of the InferenceService, stable and canaries alike: KServe
+    makes one Service per predictor, and without an ingress nothing else spreads requests by weight."""
+    meta = isvc.get("metadata") or {}
+    owner = [{"apiVersion": GROUP, "kind": "InferenceService", "name": name, "uid": meta["uid"],
+              "blockOwnerDeletion": False}] if meta.get("uid") else []
+    return {"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": f"{name}-{FRONT_SUFFIX}", "namespace": namespace, "ownerReferences": owner,
+                         "labels": {"app.kubernetes.io/managed-by": "wf2k8s", "serving.kserve.io/inferenceservice": name}},
+            "spec": {"type": "ClusterIP", "selector": {"serving.kserve.io/inferenceservice": name, "component": "predictor"},
+                     "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]}}
+
+
+def apply_front_service(kube: "Kube", wanted: dict) -> dict:
+    meta = wanted["metadata"]
+    path = f"/api/v1/namespaces/{meta['namespace']}/services"
+    existing = kube.get(f"{path}/{meta['name']}")
+    if existing is None:
+        return kube.call("POST", path, wanted)
+    if contains(existing.get("spec"), wanted["spec"]):
+        return existing
+    body = json.loads(json.dumps(existing))
+    body["spec"].update(selector=wanted["spec"]["selector"], ports=wanted["spec"]["ports"])
+    return kube.call("PUT", f"{path}/{meta['name']}", body)
 
 
 def contains(have: Any, want: Any) -> bool:
@@ -260,11 +296,29 @@ def condition(isvc: dict, kind: str) -> dict:
     return {}
 
 
-def readiness(isvc: dict) -> tuple[str, str]:
-    """("ready" | "failed" | "waiting", reason) of an InferenceService's status."""
+def serving_uris(pods: list[dict]) -> dict[str, int]:
+    """Ready predictor pods by the storage URI their storage initializer fetched (pods being deleted
+    do not count)."""
+    found: dict[str, int] = {}
+    for pod in pods:
+        if (pod.get("metadata") or {}).get("deletionTimestamp"):
+            continue
+        ready = any(c.get("type") == "Ready" and c.get("status") == "True"
+                    for c in (pod.get("status") or {}).get("conditions") or [])
+        uris = [a for c in (pod.get("spec") or {}).get("initContainers") or [] for a in c.get("args") or []
+                if isinstance(a, str) and "://" in a]
+        if ready and uris:
+            found[uris[0]] = found.get(uris[0], 0) + 1
+    return found
+
+
+def readiness(isvc: dict, pods: list[dict] | None = None, uris: set[str] | None = None) -> tuple[str, str]:
+    """("ready" | "failed" | "waiting", reason) of an InferenceService's status and, when given, its
+    predictor pods: ready once exactly the wanted storage URIs are served. (KServe 0.20's Standard
+    mode does not advance status.observedGeneration on updates, so the pods tell what runs.)"""
     status = isvc.get("status") or {}
     generation = (isvc.get("metadata") or {}).get("generation")
-    if generation is not None and status.get("observedGeneration") not in (None, generation):
+    if pods is None and generation is not None and status.get("observedGeneration") not in (None, generation):
         return "waiting", f"KServe has not seen generation {generation} yet"
     model = status.get("modelStatus") or {}
     failure = model.get("lastFailureInfo") or {}
@@ -274,7 +328,13 @@ def readiness(isvc: dict) -> tuple[str, str]:
         return "failed", text or model.get("transitionStatus", "the model failed to load")
     ready = condition(isvc, "Ready")
     if ready.get("status") == "True" and status.get("observedGeneration") is not None:
-        return "ready", ""
+        if pods is None:
+            return "ready", ""
+        serving = serving_uris(pods)
+        if set(serving) == set(uris or ()):
+            return "ready", ""
+        return "waiting", ("pods serve " + ", ".join(sorted(serving)) if serving else "no predictor pod is ready") + \
+            " (want " + ", ".join(sorted(uris or ())) + ")"
     reasons = []
     for item in (status.get("conditions") or []):
         if item.get("status") != "True" and (item.get("reason") or item.get("message")):
@@ -357,14 +417,20 @@ def apply(kube: Kube, wanted: dict) -> tuple[dict, str]:
     return kube.call("PUT", isvc_path(meta["namespace"], meta["name"]), body), "updated"
 
 
-def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: float,
+def predictor_pods(kube: Kube, namespace: str, name: str) -> list[dict]:
+    selector = urllib.parse.quote(f"serving.kserve.io/inferenceservice={name},component=predictor")
+    return (kube.get(f"/api/v1/namespaces/{namespace}/pods?labelSelector={selector}") or {}).get("items") or []
+
+
+def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: float, uris: set[str] | None = None,
                clock=time.monotonic, sleep=time.sleep) -> dict:
     deadline = clock() + minutes * 60
     while True:
         isvc = kube.get(isvc_path(namespace, name))
         if isvc is None:
             raise ContractError(f"InferenceService {name!r} disappeared while it was deploying")
-        state, reason = readiness(isvc)
+        pods = predictor_pods(kube, namespace, name) if uris is not None else None
+        state, reason = readiness(isvc, pods, uris)
         if state == "ready":
             return isvc
         if state == "failed":
@@ -453,10 +519,10 @@ def run(spec: dict) -> dict:
     isvc, action = apply(kube, wanted)
     print(f"InferenceService {name} {action}: " + ", ".join(
         f"{m['model_name']} {m['model_version']} ({m['format']}, {m['uri']}) {m['weight']}%" for m in models), flush=True)
-    isvc = wait_ready(kube, namespace, name, poll, minutes)
+    isvc = wait_ready(kube, namespace, name, poll, minutes, {m["uri"] for m in models if m["weight"] > 0})
     print(f"InferenceService {name} Ready after {time.monotonic() - started:.1f}s", flush=True)
-    service = kube.get(f"/api/v1/namespaces/{namespace}/services/{name}-predictor") or {}
-    cluster_ip = (service.get("spec") or {}).get("clusterIP")
+    front = apply_front_service(kube, front_service(name, namespace, isvc))
+    cluster_ip = (front.get("spec") or {}).get("clusterIP")
     status = isvc.get("status") or {}
     host = cluster_ip if cluster_ip and cluster_ip != "None" else \
         urllib.parse.urlparse((status.get("address") or {}).get("url") or "").netloc
