@@ -5,7 +5,7 @@
 #
 # Env: WF2K8S_CACHE (default /var/cache/wf2k8s), WF2K8S_STATE (default /var/lib/wf2k8s/cluster),
 #      WF2K8S_SMOKE=auto|always|never (auto: only when a component was (re)started),
-#      WF2K8S_KSERVE=1 installs KServe (hack/lib/kserve.sh; default 0).
+#      WF2K8S_KSERVE=0 leaves KServe out (hack/lib/kserve.sh; default 1).
 set -euo pipefail
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "${HACK_DIR}/lib/common.sh"
@@ -115,7 +115,7 @@ main() {
   apply_manifests
   upload_examples
   start_argo_controller
-  if [[ "${WF2K8S_KSERVE:-0}" == 1 ]]; then install_kserve; fi
+  if [[ "${WF2K8S_KSERVE:-1}" == 1 ]]; then install_kserve; fi
   wait_for_services
   case "${WF2K8S_SMOKE:-auto}" in
     always) run_smoke_workflow ;;

@@ -11,7 +11,7 @@
 #     creation and our storage-initializer image;
 #   * ClusterServingRuntimes for sklearn and xgboost on wf2k8s/kserve-sklearn (containers/, built
 #     from the kserve PyPI package), from manifests/kserve/.
-# Used by cluster-up.sh when WF2K8S_KSERVE=1.
+# Used by cluster-up.sh unless WF2K8S_KSERVE=0.
 
 KSERVE_VERSION="${KSERVE_VERSION:-v0.20.0}"
 KSERVE_MODULE="github.com/kserve/kserve"

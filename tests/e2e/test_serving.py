@@ -1,4 +1,4 @@
-"""ServiceStep on the cluster's real KServe (hack/cluster-up.sh with WF2K8S_KSERVE=1): train,
+"""ServiceStep on the cluster's real KServe (hack/cluster-up.sh installs it unless WF2K8S_KSERVE=0): train,
 register and deploy the iris model, then ask the service for predictions.
 
 Unlike the other e2e tests, the runs here use the real "service" phase image (the `run` fixture of
@@ -27,7 +27,7 @@ ROWS = [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3], [5.9, 3.0, 4.2, 1.5]]
 @pytest.fixture(scope="module")
 def kserve(kube) -> None:
     if cluster.get_object("crd", "inferenceservices.serving.kserve.io", "") is None:
-        pytest.skip("KServe is not installed on the cluster (hack/cluster-up.sh with WF2K8S_KSERVE=1)")
+        pytest.skip("KServe is not installed on the cluster (hack/cluster-up.sh without WF2K8S_KSERVE=0)")
 
 
 @pytest.fixture
@@ -225,3 +225,43 @@ def test_gray_update_splits_traffic_then_moves_it(run_serving, services):
     assert set(predictions_by_version("gray")) == {uris["1.1.2"]}
     for _ in range(10):
         assert len(predict(address, ROWS[:1])["predictions"]) == 1
+
+
+# the seed's sub-service / main-service example (4.4.7.3) ------------------------------------------
+
+
+def test_main_service_gets_the_sub_service_address(run_serving, services):
+    model_name = register_versions(run_serving, 1)
+    services.extend(["sub-service-step", "main-service-step"])
+    name_placeholder = wf.Placeholder(name="model_name", placeholder_type=wf.PlaceholderType.STR)
+    sub = wf.steps.ServiceStep(
+        name="sub_service_step", title="Subservice",
+        inputs=wf.steps.ServiceInput(name="si_service_ph", data=wf.data.ServiceInputPlaceholder(
+            name="si_placeholder1", model_name=name_placeholder)),
+        outputs=wf.steps.ServiceOutput(name="service_output"))
+    main = wf.steps.ServiceStep(
+        name="main_service_step", title="Main service",
+        inputs=wf.steps.ServiceInput(name="si_service_ph", data=wf.data.ServiceInputPlaceholder(
+            name="si_placeholder2", model_name=name_placeholder)),
+        outputs=wf.steps.ServiceOutput(name="service_output", service_config=wf.steps.ServiceConfig(
+            infer_type="real-time",
+            envs={"infer_address": sub.outputs["service_output"].get_output_variable("access_address")})),
+        depend_steps=sub)
+    workflow = wf.Workflow(name="service-step-demo", desc="sub and main service", steps=[sub, main])
+    started = run_serving(workflow, {"model_name": model_name})
+    entry = json.dumps([{"model_name": model_name, "model_version": "1.1.1", "weight": 100}])
+    wait_for_input(started["name"], "si_placeholder1", "service-step-demo")
+    cluster.give_input(started["name"], NAMESPACE, {"si_placeholder1": entry})
+    wait_for_input(started["name"], "si_placeholder2", "service-step-demo")
+    cluster.give_input(started["name"], NAMESPACE, {"si_placeholder2": entry})
+    result = cluster.follow(started["name"], NAMESPACE, progress=None, timeout=600)
+    assert result["phase"] == "Succeeded", result
+    sub_address = step_result(started["name"], "sub_service_step")["variables"]["service_output"]["access_address"]
+    isvc = cluster.get_object("inferenceservice", "main-service-step", NAMESPACE)
+    env = {e["name"]: e["value"] for e in isvc["spec"]["predictor"]["model"]["env"]}
+    assert env["infer_address"] == sub_address
+    pods = json.loads(cluster.kubectl("get", "pods", "-n", NAMESPACE, "-l",
+                                      "serving.kserve.io/inferenceservice=main-service-step", "-o", "json"))["items"]
+    container = next(c for c in pods[0]["spec"]["containers"] if c["name"] == "kserve-container")
+    assert {"name": "infer_address", "value": sub_address} in container["env"]
+    assert predict(sub_address, ROWS[:1])["predictions"] == [0]
