@@ -265,3 +265,40 @@ def test_main_service_gets_the_sub_service_address(run_serving, services):
     container = next(c for c in pods[0]["spec"]["containers"] if c["name"] == "kserve-container")
     assert {"name": "infer_address", "value": sub_address} in container["env"]
     assert predict(sub_address, ROWS[:1])["predictions"] == [0]
+
+
+# a model that cannot load ----------------------------------------------------------------------------
+
+
+def register_broken_model() -> str:
+    """A version in MLflow whose files are no model (the e2e training code)."""
+    import os
+
+    base = os.environ.get("MLFLOW_TRACKING_URI", "http://10.96.0.50:5000").rstrip("/") + "/api/2.0/mlflow/"
+    name = f"broken-{secrets.token_hex(3)}"
+
+    def post(endpoint, body):
+        request = urllib.request.Request(base + endpoint, data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    post("registered-models/create", {"name": name})
+    post("model-versions/create", {"name": name, "source": "s3://wf2k8s/e2e/code/", "tags": [
+        {"key": "modelarts.version", "value": "1.1.1"}, {"key": "modelarts.model_type", "value": "Scikit_Learn"}]})
+    return name
+
+
+def test_a_model_that_cannot_load_fails_the_step_with_the_reason(run_serving, services, code):
+    model_name = register_broken_model()
+    services.append("broken")
+    placeholder = wf.Placeholder(name="model_name", placeholder_type=wf.PlaceholderType.STR)
+    started = run_serving(wf.Workflow(name="broken-deploy", desc="a model that cannot load",
+                                      steps=[deploy_step(placeholder, name="broken")]), {"model_name": model_name})
+    wait_for_input(started["name"], "deploy_models", "broken-deploy")
+    cluster.give_input(started["name"], NAMESPACE, {"deploy_models": json.dumps(
+        [{"model_name": model_name, "model_version": "1.1.1"}])})
+    result = cluster.follow(started["name"], NAMESPACE, progress=None, timeout=600)
+    assert result["phase"] == "Failed"
+    message = result["messages"]["broken"]
+    assert "keeps exiting" in message and "no model file" in message, message

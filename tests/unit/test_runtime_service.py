@@ -200,6 +200,15 @@ def test_ready_only_when_the_pods_serve_exactly_the_wanted_models():
         "waiting", "no predictor pod is ready (want s3://b/2/)")
 
 
+def test_a_crashing_model_server_fails_the_step_with_its_log():
+    crashing = pod("s3://b/1/", ready="False")
+    crashing["metadata"]["name"] = "svc-predictor-1"
+    crashing["status"]["containerStatuses"] = [{"name": "kserve-container", "restartCount": 3, "lastState": {
+        "terminated": {"reason": "Error", "exitCode": 1}}}]
+    assert service.crashed([crashing]) == ("svc-predictor-1", "kserve-container", "Error, exit code 1")
+    assert service.crashed([pod("s3://b/1/")]) is None
+
+
 class FakeKube:
     def __init__(self, states=("True",)):
         self.objects: dict[str, dict] = {}
@@ -222,6 +231,9 @@ class FakeKube:
             self.objects[path] = body
             return body
         raise AssertionError(method)
+
+    def text(self, path):
+        return "Traceback\nRuntimeError: no model file\n"
 
     def get(self, path):
         self.calls.append(("GET", path))

@@ -17,8 +17,9 @@ The InferenceService (Standard/RawDeployment mode) is named after ``service_name
 credentials for KServe's storage initializer), and gets ``envs`` as its container's environment.
 It is created, or replaced when what this step wants differs from what runs (an unchanged
 deployment is left alone: no restart). The step then polls it every ``poll_interval_seconds``
-until it is Ready, and fails with KServe's reason when the model cannot load or
-``max_execution_minutes`` pass.
+until it is Ready, and fails with KServe's reason when the model cannot load (or, as KServe's
+Standard mode does not report that, when a predictor container keeps exiting: with the end of its
+log) or ``max_execution_minutes`` pass.
 
 Kubernetes is reached with the pod's service account token over
 ``https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT``; standard library only.
@@ -312,6 +313,21 @@ def serving_uris(pods: list[dict]) -> dict[str, int]:
     return found
 
 
+def crashed(pods: list[dict], restarts: int = 2) -> tuple[str, str, str] | None:
+    """(pod, container, "reason, exit code N") of a predictor container that keeps failing: KServe's
+    Standard mode reports such a model only as "MinimumReplicasUnavailable"."""
+    for pod in pods:
+        if (pod.get("metadata") or {}).get("deletionTimestamp"):
+            continue
+        status = pod.get("status") or {}
+        for item in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
+            last = (item.get("lastState") or {}).get("terminated") or {}
+            if item.get("restartCount", 0) >= restarts and last:
+                text = f"{last.get('reason', 'Error')}, exit code {last.get('exitCode')}"
+                return (pod.get("metadata") or {}).get("name", "?"), item.get("name", "?"), text
+    return None
+
+
 def readiness(isvc: dict, pods: list[dict] | None = None, uris: set[str] | None = None) -> tuple[str, str]:
     """("ready" | "failed" | "waiting", reason) of an InferenceService's status and, when given, its
     predictor pods: ready once exactly the wanted storage URIs are served. (KServe 0.20's Standard
@@ -388,6 +404,15 @@ class Kube:
         except (urllib.error.URLError, OSError) as error:
             raise KubeError(f"Kubernetes API at {self.server} is unreachable: {getattr(error, 'reason', error)}") from None
 
+    def text(self, path: str) -> str:
+        """A plain-text answer (a container's log); empty when it cannot be read."""
+        request = urllib.request.Request(self.server + path, headers={"Authorization": f"Bearer {self.token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=30, context=self.context) as response:
+                return response.read()[-2000:].decode(errors="replace")
+        except (urllib.error.URLError, OSError):
+            return ""
+
     def get(self, path: str) -> dict | None:
         try:
             return self.call("GET", path)
@@ -431,6 +456,13 @@ def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: floa
             raise ContractError(f"InferenceService {name!r} disappeared while it was deploying")
         pods = predictor_pods(kube, namespace, name) if uris is not None else None
         state, reason = readiness(isvc, pods, uris)
+        failing = crashed(pods or []) if state == "waiting" else None
+        if failing:
+            pod, container, what = failing
+            tail = kube.text(f"/api/v1/namespaces/{namespace}/pods/{pod}/log?container={container}"
+                             "&previous=true&tailLines=3")
+            raise ContractError(f"InferenceService {name!r} failed: {container} of pod {pod} keeps exiting "
+                                f"({what}): {' | '.join(line.strip() for line in tail.splitlines() if line.strip())}")
         if state == "ready":
             return isvc
         if state == "failed":
