@@ -30,10 +30,9 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 from typing import Any, Iterator
 
-from . import resolve as catalog_module
+from .resolve import load_catalog
 from .contract import ContractError, Run, resolve
 from .s3 import S3, S3Error, split_uri
 
@@ -234,16 +233,6 @@ def check_files(s3: S3, uri: str, what: str) -> str:
         if not found.endswith("/"):  # directory markers (an empty output directory) are not model files
             return f"s3://{bucket}/{prefix}"
     raise ContractError(f"{what}: no model files at {uri} (the S3 prefix holds no objects)")
-
-
-def load_catalog() -> dict:
-    path = Path(os.environ.get("WF2K8S_CATALOG") or catalog_module.CATALOG)
-    if not path.is_file():
-        return {}
-    try:
-        return json.loads(path.read_text())
-    except ValueError as problem:
-        raise ContractError(f"catalog {path} is not JSON: {problem}") from None
 
 
 def gallery_model(data: dict) -> tuple[str, dict]:

@@ -23,16 +23,18 @@ import os
 from pathlib import Path
 from .contract import ContractError, resolve
 
-CATALOG = Path(os.environ.get("WF2K8S_CATALOG", "/etc/wf2k8s/catalog/catalog.json"))
+CATALOG = "/etc/wf2k8s/catalog/catalog.json"
 
 
 def load_catalog() -> dict:
-    if not CATALOG.is_file():
+    """The catalog (``$WF2K8S_CATALOG``, read when asked, or the mounted ConfigMap); {} when there is none."""
+    path = Path(os.environ.get("WF2K8S_CATALOG") or CATALOG)
+    if not path.is_file():
         return {}
     try:
-        return json.loads(CATALOG.read_text())
+        return json.loads(path.read_text())
     except ValueError as problem:
-        raise ContractError(f"catalog {CATALOG} is not JSON: {problem}") from None
+        raise ContractError(f"catalog {path} is not JSON: {problem}") from None
 
 
 def engine_image(engine: dict, catalog: dict) -> str:
