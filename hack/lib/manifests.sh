@@ -24,7 +24,9 @@ render_manifests() {
 apply_project_manifests() {
   local rendered; rendered="$(mktemp -d)"
   render_manifests "$rendered"
-  "$@" apply -f "${REPO_ROOT}/manifests/" >&2   # files in name order: namespace.yaml first
+  # the namespace first: kubectl applies a directory's files in name order
+  "$@" apply -f "${REPO_ROOT}/manifests/namespace.yaml" >&2
+  "$@" apply -f "${REPO_ROOT}/manifests/" >&2
   "$@" apply -f "$rendered" >&2
   rm -rf "$rendered"
 }
