@@ -447,9 +447,23 @@ def predictor_pods(kube: Kube, namespace: str, name: str) -> list[dict]:
     return (kube.get(f"/api/v1/namespaces/{namespace}/pods?labelSelector={selector}") or {}).get("items") or []
 
 
+LOG_ATTEMPTS = 5
+
+
+def crash_log(kube: Kube, namespace: str, pod: str, container: str) -> str | None:
+    """The last lines a crashed container wrote (its previous run's, else the current one's), or None."""
+    for previous in ("&previous=true", ""):
+        text = kube.text(f"/api/v1/namespaces/{namespace}/pods/{pod}/log?container={container}{previous}&tailLines=3")
+        lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+        if lines and not lines[0].startswith("unable to retrieve container logs"):
+            return " | ".join(lines)
+    return None
+
+
 def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: float, uris: set[str] | None = None,
                clock=time.monotonic, sleep=time.sleep) -> dict:
     deadline = clock() + minutes * 60
+    attempts = 0
     while True:
         isvc = kube.get(isvc_path(namespace, name))
         if isvc is None:
@@ -459,10 +473,12 @@ def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: floa
         failing = crashed(pods or []) if state == "waiting" else None
         if failing:
             pod, container, what = failing
-            tail = kube.text(f"/api/v1/namespaces/{namespace}/pods/{pod}/log?container={container}"
-                             "&previous=true&tailLines=3")
-            raise ContractError(f"InferenceService {name!r} failed: {container} of pod {pod} keeps exiting "
-                                f"({what}): {' | '.join(line.strip() for line in tail.splitlines() if line.strip())}")
+            tail = crash_log(kube, namespace, pod, container)
+            attempts += 1
+            # the kubelet may not have the exited container's log yet: look again before giving up
+            if tail is not None or attempts >= LOG_ATTEMPTS:
+                raise ContractError(f"InferenceService {name!r} failed: {container} of pod {pod} keeps exiting "
+                                    f"({what}): {tail or 'its log could not be read'}")
         if state == "ready":
             return isvc
         if state == "failed":
