@@ -119,9 +119,6 @@ class ArgoCompiler:
         for phase in self.graph.phases:
             tasks.extend(self.phase_tasks(phase, consumers, templates))
         main = m.Template(name="main", dag=m.DAGTemplate(tasks=tasks))
-        for name, template in templates.items():
-            if name == "main":
-                raise AssertionError
         spec = m.WorkflowSpec(
             entrypoint="main",
             service_account_name=SERVICE_ACCOUNT,
@@ -167,7 +164,7 @@ class ArgoCompiler:
         emitted = []
         arguments = dict(task.arguments)
         if kind.command is not None:
-            arguments = {"spec": to_json(self.spec(phase, task)), **arguments}
+            arguments = {"spec": to_json(self.spec(phase)), **arguments}
         if phase.max_execution_minutes != 10080 and kind.command is not None:
             arguments["timeout-seconds"] = str(int(phase.max_execution_minutes * 60))
         if phase.name in self.pause_before:
@@ -235,7 +232,7 @@ class ArgoCompiler:
             info["policy"] = policy
         return info
 
-    def spec(self, phase: Phase, task: Task) -> dict:
+    def spec(self, phase: Phase) -> dict:
         """What the runtime gets: the step's name (and title, policy), then its configuration."""
         config = phase.config
         if phase.kind == "job":  # resources, priority and volumes went into the pod spec patch
