@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import condition, dataset, job, model, resolve, service
+from . import condition, dataset, job, labeling, model, resolve, service
 from .contract import RESULT_DIR, ContractError, Run, load_spec
 from .metrics import MetricsError
 from .s3 import S3Error
@@ -19,11 +19,10 @@ COMMANDS = {
     "model": model.run,
     "service": service.run,
     "create-dataset": dataset.create,
+    "labeling": labeling.run,
     "dataset-import": dataset.import_data,
     "release-dataset": dataset.release,
 }
-#: phase types whose runtime is not part of this version yet: they fail with this message
-LATER = {"labeling"}
 TERMINATION_LOG = Path("/dev/termination-log")
 
 
@@ -48,7 +47,7 @@ def fail(step: str, message: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wf2k8s-runtime")
-    parser.add_argument("command", choices=sorted(COMMANDS) + sorted(LATER))
+    parser.add_argument("command", choices=sorted(COMMANDS))
     parser.add_argument("--run", default="run")
     parser.add_argument("--namespace", default="")
     parser.add_argument("--parameters", default="{}")
@@ -59,8 +58,6 @@ def main(argv: list[str] | None = None) -> int:
         Run.configure(args.run, args.namespace, args.parameters)
         spec = load_spec(args.spec)
         step = spec["step"]
-        if args.command in LATER:
-            return fail(step, f"the {args.command} phase is not in this runtime version ({__package__})")
         write_result(COMMANDS[args.command](spec))
         return 0
     except (ContractError, S3Error, MetricsError, job.JobFailed) as problem:

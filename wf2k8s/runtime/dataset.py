@@ -13,6 +13,9 @@ with ``WF2K8S_DATASET_ROOT=s3://bucket/prefix/``)::
     datasets/<name>/versions/<V>/manifest.json   a released version's manifest (JSON lines), written once
     datasets/<name>/versions/<V>/version.json    the version's facts; written last, so a version without
                                                  it is incomplete and is not a version
+    datasets/<name>/tasks/<task>.json            a labeling job (labeling.py): its Label Studio project
+    datasets/<name>/tasks/<task>/manifest.json   the working manifest with that job's labels; a release
+                                                 of the labeling job reads this one
 
 ``dataset.json``: ``{"dataset_name", "data_type" (DataTypeEnum: IMAGE, TEXT, AUDIO, TABULAR, VIDEO,
 FREE_FORMAT), "dataset_format": 0 (file), "description", "work_path" (the CreateDatasetOutput's OBS
@@ -729,7 +732,11 @@ def release(spec: dict) -> dict:
         else:
             numbers = [int(m.group(1)) for m in map(AUTO_VERSION.fullmatch, existing) if m]
             version = f"V{max(numbers, default=0) + 1:03d}"
-        samples = store.manifest(name)
+        # a labeling job releases the dataset with that job's labels
+        working = ("tasks", ref["task_name"], "manifest.json") if ref.get("task_name") and \
+            store.s3.exists(store.bucket, store.key(name, "tasks", ref["task_name"], "manifest.json")) \
+            else ("manifest.json",)
+        samples = store.manifest(name, *working)
         for sample in samples:
             if clear_hard:
                 sample.pop("hard", None)
@@ -754,7 +761,7 @@ def release(spec: dict) -> dict:
                  "labeled": sum(bool(s.get("annotation")) for s in samples), "labels": labels,
                  "manifest_sha256": sha256(body)}
         store.write_json(name, facts, "versions", version, "version.json")
-        store.write_manifest(name, samples)  # the working manifest keeps the usage this release set
+        store.write_manifest(name, samples, *working)  # the working manifest keeps the usage this release set
         print(f"released {name} {version}: {facts['samples']} samples, {facts['train']} TRAIN, "
               f"{facts['eval']} EVAL, labels {labels}")
         outputs[output["name"]] = output_of(store, name, version)

@@ -25,6 +25,8 @@ PARAMETER_ARGS = ("--parameters", "{{workflow.parameters.json}}")
 CONFIG_MAP = "wf2k8s-config"
 CREDENTIALS_SECRET = "wf2k8s-s3"
 CATALOG_CONFIG_MAP = "wf2k8s-catalog"
+LABEL_STUDIO_SECRET = "wf2k8s-label-studio"
+PODINFO_DIR = "/etc/wf2k8s/podinfo"
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,25 @@ def runtime_template(name: str, command: str, images: Images, outputs: tuple[tup
         ),
         volumes=volumes,
     )
+
+
+def labeling_template(images: Images, image: str | None = None, parameters: bool = True) -> m.Template:
+    """A LabelingStep: the runtime with Label Studio's API token and its own pod's annotations.
+
+    The annotations file (downward API, kept current by the kubelet) is how ``wf2k8s resume`` tells
+    a waiting labeling phase to go on with the labels given so far.
+    """
+    template = runtime_template("labeling", "labeling", images, image=image, parameters=parameters)
+    container = template.container
+    container.env = [
+        m.EnvVar(name="LABEL_STUDIO_TOKEN", value_from=m.EnvVarSource(secret_key_ref=m.SecretKeySelector(
+            name=LABEL_STUDIO_SECRET, key="LABEL_STUDIO_TOKEN", optional=True))),
+        m.EnvVar(name="WF2K8S_PODINFO", value=PODINFO_DIR)]
+    container.volume_mounts = [m.VolumeMount(name="podinfo", mount_path=PODINFO_DIR, read_only=True)]
+    template.volumes = [m.Volume(name="podinfo", downward_api=m.DownwardAPIVolumeSource(items=[
+        m.DownwardAPIVolumeFile(path="annotations",
+                                field_ref=m.ObjectFieldSelector(field_path="metadata.annotations"))]))]
+    return template
 
 
 def job_template(images: Images, parameters: bool = True) -> m.Template:

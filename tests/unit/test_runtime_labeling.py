@@ -1,0 +1,141 @@
+"""The labeling runtime's pure parts: Label Studio interfaces, label conversion, waiting and resuming.
+
+The Label Studio API itself is exercised on the cluster (tests/e2e/test_datasets.py).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from wf2k8s.runtime import labeling
+from wf2k8s.runtime.labeling import LabelingError
+
+
+def test_classification_interface_lists_the_labels_with_their_properties():
+    xml = labeling.label_config("IMAGE_CLASSIFICATION", [
+        {"name": "cat", "property": {"@modelarts:color": "#ff0000", "@modelarts:shortcut": "c"}},
+        {"name": 'say "hi" <b>'}])
+    view = ET.fromstring(xml)
+    image, choices = list(view)
+    assert image.tag == "Image" and image.get("value") == "$image"
+    assert choices.tag == "Choices" and choices.get("toName") == "image" and choices.get("choice") == "multiple"
+    options = [(c.get("value"), c.get("background"), c.get("hotkey")) for c in choices]
+    assert options == [("cat", "#ff0000", "c"), ('say "hi" <b>', None, None)]
+
+
+@pytest.mark.parametrize("task_type, viewer, control", [
+    ("TEXT_CLASSIFICATION", "Text", "Choices"), ("AUDIO_CLASSIFICATION", "Audio", "Choices"),
+    ("OBJECT_DETECTION", "Image", "RectangleLabels"), ("NAMED_ENTITY_RECOGNITION", "Text", "Labels")])
+def test_each_task_type_has_its_interface(task_type, viewer, control):
+    view = ET.fromstring(labeling.label_config(task_type, [{"name": "a"}]))
+    assert [child.tag for child in view] == [viewer, control]
+    assert [option.get("value") for option in view[1]] == ["a"]
+
+
+def test_unsupported_task_types_and_missing_labels_are_clear_errors():
+    with pytest.raises(LabelingError, match="properties.task_type: TEXT_TRIPLE labeling is not supported"):
+        labeling.label_config("TEXT_TRIPLE", [{"name": "a"}])
+    with pytest.raises(LabelingError, match="properties.labels: a labeling job needs labels"):
+        labeling.label_config("TEXT_CLASSIFICATION", [])
+
+
+def test_samples_become_tasks_with_their_labels():
+    text = {"id": "t1", "source": "content://a good film", "annotation": [{"name": "pos"}]}
+    image = {"id": "i1", "source": "s3://b/datasets/d/samples/1.png"}
+    assert labeling.task_data(text, "text") == {"text": "a good film", "wf2k8s_id": "t1"}
+    assert labeling.task_data(image, "image") == {"image": "s3://b/datasets/d/samples/1.png", "wf2k8s_id": "i1"}
+    assert labeling.to_result(text, "TEXT_CLASSIFICATION", "text") == [
+        {"from_name": "label", "to_name": "text", "type": "choices", "value": {"choices": ["pos"]}}]
+    assert labeling.to_result(image, "IMAGE_CLASSIFICATION", "image") == []
+    # boxes need the image's size to become Label Studio's percentages: such samples start unlabeled
+    assert labeling.to_result({**image, "annotation": [{"name": "cat"}]}, "OBJECT_DETECTION", "image") == []
+
+
+def annotation(result, **extra):
+    return {"id": 1, "result": result, "was_cancelled": False, "updated_at": "2026-11-24T10:00:00.123Z", **extra}
+
+
+def test_label_studio_results_become_modelarts_annotations():
+    choices = annotation([{"type": "choices", "value": {"choices": ["cat", "cute"]}}])
+    assert labeling.from_result(choices, "IMAGE_CLASSIFICATION") == [
+        {"type": "modelarts/image_classification", "annotated-by": "human", "creation-time": "2026-11-24 10:00:00",
+         "name": name} for name in ("cat", "cute")]
+    box = annotation([{"type": "rectanglelabels", "original_width": 200, "original_height": 100,
+                       "value": {"x": 10, "y": 20, "width": 50, "height": 30, "rectanglelabels": ["dog"]}}])
+    [entry] = labeling.from_result(box, "OBJECT_DETECTION")
+    assert entry["type"] == "modelarts/object_detection" and entry["name"] == "dog"
+    assert entry["property"]["@modelarts:bndbox"] == {"xmin": 20, "ymin": 20, "xmax": 120, "ymax": 50}
+    span = annotation([{"type": "labels", "value": {"start": 2, "end": 7, "text": "Paris", "labels": ["LOC"]}}])
+    [entry] = labeling.from_result(span, "NAMED_ENTITY_RECOGNITION")
+    assert entry["type"] == "modelarts/text_entity"
+    assert entry["property"] == {"@modelarts:start_index": 2, "@modelarts:end_index": 7, "@modelarts:content": "Paris"}
+
+
+def test_the_latest_finished_annotation_counts():
+    task = {"annotations": [
+        annotation([{"type": "choices", "value": {"choices": ["old"]}}], id=1, updated_at="2026-01-01T00:00:00Z"),
+        annotation([{"type": "choices", "value": {"choices": ["new"]}}], id=2, updated_at="2026-02-01T00:00:00Z"),
+        annotation([{"type": "choices", "value": {"choices": ["skipped"]}}], id=3, was_cancelled=True,
+                   updated_at="2026-03-01T00:00:00Z")]}
+    assert labeling.latest_annotation(task)["id"] == 2
+    assert labeling.latest_annotation({"annotations": [annotation([])]}) is None  # an empty submission
+
+
+def test_apply_labels_replaces_the_labels_of_labeled_tasks_only():
+    samples = [{"id": "a", "source": "content://x", "annotation": [{"name": "old"}]},
+               {"id": "b", "source": "content://y", "annotation": [{"name": "keep"}]},
+               {"id": "c", "source": "content://z"}]
+    tasks = [{"data": {"wf2k8s_id": "a"}, "annotations": [annotation([{"type": "choices",
+                                                                       "value": {"choices": ["new"]}}])]},
+             {"data": {"wf2k8s_id": "b"}, "annotations": []},
+             {"data": {"wf2k8s_id": "gone"}, "annotations": [annotation([{"type": "choices",
+                                                                          "value": {"choices": ["x"]}}])]}]
+    assert labeling.apply_labels(samples, tasks, "TEXT_CLASSIFICATION") == 1
+    assert [[e["name"] for e in s.get("annotation", [])] for s in samples] == [["new"], ["keep"], []]
+
+
+class Studio:
+    """Label Studio's task list as a sequence of snapshots, one a poll."""
+
+    def __init__(self, snapshots):
+        self.snapshots = list(snapshots)
+
+    def tasks(self, project_id):
+        return self.snapshots.pop(0) if len(self.snapshots) > 1 else self.snapshots[0]
+
+
+def labeled(*flags):
+    return [{"data": {"wf2k8s_id": str(i)},
+             "annotations": [annotation([{"type": "choices", "value": {"choices": ["x"]}}])] if flag else []}
+            for i, flag in enumerate(flags)]
+
+
+class Job:
+    def __init__(self, studio):
+        self.studio = studio
+        self.record = {"project_id": 1, "project_url": "http://ls/projects/1/data"}
+
+
+def test_wait_ends_when_every_task_is_labeled(tmp_path):
+    sleeps = []
+    studio = Studio([labeled(False, False), labeled(True, False), labeled(True, True)])
+    tasks = labeling.wait(Job(studio), {"step": "label"}, tmp_path, sleep=sleeps.append)
+    assert labeling.progress(tasks) == (2, 2)
+    assert sleeps == [3.0, 3.0]  # polls at least 3 s apart, whatever the step's poll interval
+
+
+def test_wait_ends_when_the_pod_is_annotated(tmp_path):
+    studio = Studio([labeled(True, False)])
+    polls = []
+
+    def sleep(seconds):
+        polls.append(seconds)
+        if len(polls) == 2:  # what the kubelet writes after `wf2k8s resume`
+            (tmp_path / "annotations").write_text('kubectl.kubernetes.io/x="1"\nwf2k8s.io/labeling="done"\n')
+
+    tasks = labeling.wait(Job(studio), {"step": "label", "policy": {"poll_interval_seconds": 10}}, tmp_path,
+                          sleep=sleep)
+    assert labeling.progress(tasks) == (1, 2) and polls == [10.0, 10.0]
+    assert not labeling.resumed(tmp_path / "missing")

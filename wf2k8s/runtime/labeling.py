@@ -1,0 +1,432 @@
+"""LabelingStep: a ModelArts labeling job as a Label Studio project, and its labels back in the dataset.
+
+A labeling job is ``datasets/<dataset>/tasks/<task_name>.json`` in the dataset layout (see
+``dataset.py``) plus one Label Studio project; the record holds the project's id, the task type
+and the labels::
+
+    {"task_name", "dataset_name", "task_type", "project_id", "project_url", "labels": [{"name", ...}],
+     "properties": {...}, "description", "created", "created_by", "synced"}
+
+The phase
+=========
+
+1. Finds the job (the record, else a project titled ``<dataset>/<task>``) or creates it: a project
+   whose labeling interface follows the task type (``label_config``), with the given labels (or
+   the dataset's, when none are given).
+2. Imports the dataset's samples the project does not have yet as Label Studio tasks: text inline,
+   files by their ``s3://`` URI, which Label Studio serves through the project's S3 source storage
+   (created with the job, with the cluster's S3 credentials); samples that already carry labels come
+   with them as annotations, so only the rest waits for a person.
+3. Waits, like ModelArts' running state, until the job is finished: every task labeled, or the run
+   told to go on (``wf2k8s resume RUN STEP``, which sets the annotation ``wf2k8s.io/labeling: done``
+   on the phase's pod; the runtime reads it from the downward-API file ``$WF2K8S_PODINFO/annotations``).
+4. Writes the labels to ``datasets/<dataset>/tasks/<task>/manifest.json`` (the working manifest with
+   the job's labels) and, with ``auto_sync_dataset`` (default true), into the dataset's working
+   manifest, ready for a ReleaseDatasetStep.
+
+Label Studio is found at ``LABEL_STUDIO_URL`` with the API token ``LABEL_STUDIO_TOKEN`` (the
+cluster's wf2k8s-config ConfigMap and wf2k8s-label-studio Secret). The client is urllib only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from .contract import ContractError, Run, resolve
+from .dataset import ANNOTATION_TYPES, NAME, DatasetError, Store, dataset_input, enum_name, now, output_of, truthy
+from .s3 import S3
+
+#: task types Label Studio labels here -> (the sample's data key, the tag showing it, the labeling control)
+INTERFACES = {
+    "IMAGE_CLASSIFICATION": ("image", "Image", "Choices"),
+    "TEXT_CLASSIFICATION": ("text", "Text", "Choices"),
+    "AUDIO_CLASSIFICATION": ("audio", "Audio", "Choices"),
+    "OBJECT_DETECTION": ("image", "Image", "RectangleLabels"),
+    "NAMED_ENTITY_RECOGNITION": ("text", "Text", "Labels"),
+}
+DATA_TYPES = {"image": "IMAGE", "text": "TEXT", "audio": "AUDIO"}
+ANNOTATION_KINDS = {**ANNOTATION_TYPES, "NAMED_ENTITY_RECOGNITION": "modelarts/text_entity"}
+#: ModelArts label properties Label Studio has an attribute for
+LABEL_ATTRIBUTES = {"@modelarts:color": "background", "@modelarts:shortcut": "hotkey"}
+RESUME_ANNOTATION = "wf2k8s.io/labeling"
+TITLE_LENGTH = 50  # Label Studio's limit on a project title
+IMPORT_BATCH = 500
+
+
+class LabelingError(ContractError):
+    """The labeling job cannot be created, read or synchronised (the message says which and why)."""
+
+
+# Label Studio's REST API ----------------------------------------------------------------------------
+
+
+class LabelStudio:
+    def __init__(self, url: str, token: str):
+        self.url, self.token = url.rstrip("/"), token
+
+    @classmethod
+    def from_env(cls) -> "LabelStudio":
+        url, token = os.environ.get("LABEL_STUDIO_URL"), os.environ.get("LABEL_STUDIO_TOKEN")
+        if not url:
+            raise LabelingError("no labeling tool: set LABEL_STUDIO_URL (the cluster's wf2k8s-config ConfigMap does)")
+        if not token:
+            raise LabelingError("no Label Studio API token: set LABEL_STUDIO_TOKEN (the cluster's "
+                                "wf2k8s-label-studio Secret does)")
+        return cls(url, token)
+
+    def call(self, method: str, path: str, body: Any = None, query: dict | None = None) -> Any:
+        url = self.url + path + ("?" + urllib.parse.urlencode(query) if query else "")
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(url, data=data, method=method, headers={
+            "Authorization": f"Token {self.token}", "Content-Type": "application/json", "Accept": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                text = response.read()
+        except urllib.error.HTTPError as problem:
+            detail = problem.read().decode("utf-8", "replace")[:500]
+            if problem.code in (401, 403):
+                raise LabelingError(f"Label Studio at {self.url} refused the API token ({problem.code}): "
+                                    "check LABEL_STUDIO_TOKEN") from None
+            raise LabelingError(f"Label Studio {method} {path}: HTTP {problem.code}: {detail}") from None
+        except (urllib.error.URLError, OSError) as problem:
+            raise LabelingError(f"Label Studio at {self.url} is not reachable ({problem}): check LABEL_STUDIO_URL "
+                                "and that the label-studio Deployment runs") from None
+        return json.loads(text) if text.strip() else None
+
+    def projects(self) -> list[dict]:
+        found, page = [], 1
+        while True:
+            body = self.call("GET", "/api/projects", query={"page": page, "page_size": 100})
+            items = body.get("results", []) if isinstance(body, dict) else body or []
+            found.extend(items)
+            if not isinstance(body, dict) or not body.get("next"):
+                return found
+            page += 1
+
+    def project(self, project_id: int) -> dict | None:
+        try:
+            return self.call("GET", f"/api/projects/{project_id}")
+        except LabelingError as problem:
+            if "HTTP 404" in str(problem):
+                return None
+            raise
+
+    def create_project(self, title: str, label_config: str, description: str) -> dict:
+        return self.call("POST", "/api/projects", {"title": title, "label_config": label_config,
+                                                   "description": description})
+
+    def update_project(self, project_id: int, **fields: Any) -> dict:
+        return self.call("PATCH", f"/api/projects/{project_id}", fields)
+
+    def add_s3_storage(self, project_id: int, s3: S3, bucket: str, prefix: str) -> None:
+        """Let Label Studio read the project's ``s3://`` sample files (it proxies them to the browser)."""
+        existing = self.call("GET", "/api/storages/s3", query={"project": project_id}) or []
+        if any(s.get("bucket") == bucket and (s.get("prefix") or "") == prefix for s in existing):
+            return
+        self.call("POST", "/api/storages/s3", {
+            "project": project_id, "title": "wf2k8s dataset", "bucket": bucket, "prefix": prefix,
+            "s3_endpoint": s3.endpoint, "aws_access_key_id": s3.access_key,
+            "aws_secret_access_key": s3.secret_key, "region_name": s3.region,
+            "use_blob_urls": True, "presign": False})
+
+    def tasks(self, project_id: int) -> list[dict]:
+        """Every task of the project with its data and annotations (the JSON export)."""
+        return self.call("GET", f"/api/projects/{project_id}/export",
+                         query={"exportType": "JSON", "download_all_tasks": "true"}) or []
+
+    def import_tasks(self, project_id: int, tasks: list[dict]) -> None:
+        for start in range(0, len(tasks), IMPORT_BATCH):
+            self.call("POST", f"/api/projects/{project_id}/import", tasks[start:start + IMPORT_BATCH],
+                      query={"commit_to_project": "true"})
+
+    def web_url(self, project_id: int) -> str:
+        return f"{self.url}/projects/{project_id}/data"
+
+
+# the labeling interface and the conversion of labels ------------------------------------------------------
+
+
+def interface(task_type: str) -> tuple[str, str, str]:
+    if task_type not in INTERFACES:
+        raise LabelingError(f"properties.task_type: {task_type} labeling is not supported on Kubernetes yet; "
+                            f"supported: {', '.join(INTERFACES)}")
+    return INTERFACES[task_type]
+
+
+def label_config(task_type: str, labels: list[dict]) -> str:
+    """The Label Studio labeling interface (XML) for a ModelArts task type and its labels."""
+    key, viewer, control = interface(task_type)
+    if not labels:
+        raise LabelingError("properties.labels: a labeling job needs labels, and the dataset has none yet; "
+                            "give them as wf.data.Label(name=...)")
+    options = []
+    for label in labels:
+        attributes = {"value": label["name"]}
+        prop = label.get("property")
+        if isinstance(prop, dict):
+            attributes.update({LABEL_ATTRIBUTES[k]: str(v) for k, v in prop.items() if k in LABEL_ATTRIBUTES})
+        tag = "Choice" if control == "Choices" else "Label"
+        options.append(f"    <{tag} " + " ".join(f"{k}={quoteattr(v)}" for k, v in attributes.items()) + "/>")
+    extra = ' choice="multiple" showInline="true"' if control == "Choices" else ""
+    return "\n".join([
+        "<View>",
+        f"  <{viewer} name={quoteattr(key)} value={quoteattr('$' + key)}/>",
+        f"  <{control} name=\"label\" toName={quoteattr(key)}{extra}>",
+        *options,
+        f"  </{control}>",
+        "</View>",
+    ])
+
+
+def task_data(sample: dict, key: str) -> dict:
+    source = sample["source"]
+    value = source[len("content://"):] if source.startswith("content://") else source
+    return {key: value, "wf2k8s_id": sample["id"]}
+
+
+def to_result(sample: dict, task_type: str, key: str) -> list[dict]:
+    """A sample's manifest labels as a Label Studio result (classification only; others start unlabeled)."""
+    if INTERFACES[task_type][2] != "Choices":
+        return []
+    names = [a["name"] for a in sample.get("annotation") or [] if a.get("name")]
+    if not names:
+        return []
+    return [{"from_name": "label", "to_name": key, "type": "choices", "value": {"choices": names}}]
+
+
+def latest_annotation(task: dict) -> dict | None:
+    done = [a for a in task.get("annotations") or [] if not a.get("was_cancelled") and a.get("result")]
+    return max(done, key=lambda a: (a.get("updated_at") or a.get("created_at") or "", a.get("id") or 0)) \
+        if done else None
+
+
+def creation_time(annotation: dict) -> str:
+    text = annotation.get("updated_at") or annotation.get("created_at") or ""
+    return text[:19].replace("T", " ") if text else now()
+
+
+def from_result(annotation: dict, task_type: str) -> list[dict]:
+    """A Label Studio annotation as ModelArts manifest annotations."""
+    kind = ANNOTATION_KINDS.get(task_type, "modelarts/" + task_type.lower())
+    common = {"type": kind, "annotated-by": "human", "creation-time": creation_time(annotation)}
+    entries: list[dict] = []
+    for item in annotation.get("result") or []:
+        value = item.get("value") or {}
+        kind_of = item.get("type")
+        if kind_of == "choices":
+            entries.extend({**common, "name": name} for name in value.get("choices") or [])
+        elif kind_of == "rectanglelabels":
+            width, height = item.get("original_width"), item.get("original_height")
+            if not width or not height:
+                continue
+            box = {"xmin": round(value["x"] * width / 100), "ymin": round(value["y"] * height / 100),
+                   "xmax": round((value["x"] + value["width"]) * width / 100),
+                   "ymax": round((value["y"] + value["height"]) * height / 100)}
+            for name in value.get("rectanglelabels") or []:
+                entries.append({**common, "name": name, "property": {"@modelarts:bndbox": box,
+                                                                     "@modelarts:difficult": False}})
+        elif kind_of == "labels":
+            for name in value.get("labels") or []:
+                entries.append({**common, "name": name, "property": {
+                    "@modelarts:start_index": value.get("start"), "@modelarts:end_index": value.get("end"),
+                    "@modelarts:content": value.get("text")}})
+    return entries
+
+
+# the phase -------------------------------------------------------------------------------------------
+
+
+class Job:
+    """One labeling job: its record in the dataset layout and its Label Studio project."""
+
+    def __init__(self, store: Store, studio: LabelStudio, dataset: str, name: str):
+        self.store, self.studio, self.dataset, self.name = store, studio, dataset, name
+        self.record = store.read_json(dataset, "tasks", f"{name}.json")
+
+    @property
+    def title(self) -> str:
+        return f"{self.dataset}/{self.name}"[:TITLE_LENGTH]
+
+    def find_project(self) -> dict | None:
+        if self.record and self.record.get("project_id"):
+            project = self.studio.project(self.record["project_id"])
+            if project is not None:
+                return project
+        return next((p for p in self.studio.projects() if p.get("title") == self.title), None)
+
+    def save(self) -> None:
+        self.store.write_json(self.dataset, self.record, "tasks", f"{self.name}.json")
+
+
+def wanted_labels(properties: dict, info: dict) -> list[dict]:
+    labels = []
+    for index, label in enumerate(resolve(properties.get("labels")) or []):
+        if not isinstance(label, dict) or not label.get("name"):
+            raise LabelingError(f"properties.labels[{index}]: a label needs a name")
+        prop = label.get("property")
+        if isinstance(prop, str) and prop.strip().startswith("{"):
+            try:
+                prop = json.loads(prop)
+            except json.JSONDecodeError:
+                raise LabelingError(f"properties.labels[{index}].property: not JSON: {prop!r}") from None
+        labels.append({"name": str(label["name"]), "property": prop, "type": label.get("type")})
+    if not labels:  # the dataset's labels, as ModelArts offers them in a new job
+        labels = [{"name": label["name"]} for label in info.get("labels") or [] if label.get("name")]
+    return labels
+
+
+def open_job(store: Store, studio: LabelStudio, spec: dict) -> tuple[Job, dict]:
+    """The labeling job of the input (found or created) and its project."""
+    _, ref = dataset_input(spec)
+    dataset = ref["dataset_name"]
+    info = store.info(dataset)
+    properties = spec.get("properties") or {}
+    name = resolve(properties.get("task_name")) or ref.get("task_name")
+    if not name:
+        raise LabelingError("properties.task_name: name the labeling job (it is mandatory when the input is a dataset)")
+    if not NAME.fullmatch(str(name)):
+        raise LabelingError(f"properties.task_name: must be 1-100 letters, digits, '_' or '-', got {name!r}")
+    job = Job(store, studio, dataset, str(name))
+    project = job.find_project()
+    task_type = enum_name(properties.get("task_type")) or (job.record or {}).get("task_type")
+    if project is not None and job.record:
+        if task_type and task_type != job.record.get("task_type"):
+            raise LabelingError(f"properties.task_type: labeling job {name!r} of dataset {dataset!r} is "
+                                f"{job.record.get('task_type')}, not {task_type}")
+        print(f"labeling job {name} of dataset {dataset} exists (project {project['id']}): using it")
+        return job, project
+    if task_type is None:
+        raise LabelingError(f"labeling job {name!r} of dataset {dataset!r} does not exist, and without "
+                            "properties.task_type it cannot be created")
+    key, _, _ = interface(task_type)
+    if DATA_TYPES[key] != info.get("data_type") and info.get("data_type") != "FREE_FORMAT":
+        raise LabelingError(f"properties.task_type: {task_type} labels {DATA_TYPES[key].lower()} samples, but "
+                            f"dataset {dataset!r} holds {str(info.get('data_type')).lower()} samples")
+    labels = wanted_labels(properties, info)
+    description = resolve(properties.get("description")) or ""
+    if project is None:
+        project = studio.create_project(job.title, label_config(task_type, labels), description)
+        print(f"labeling job {name} of dataset {dataset} created: Label Studio project {project['id']}")
+    if key != "text":
+        studio.add_s3_storage(project["id"], store.s3, store.bucket, store.key(dataset, "samples"))
+    job.record = {"task_name": job.name, "dataset_name": dataset, "task_type": task_type,
+                  "project_id": project["id"], "project_url": studio.web_url(project["id"]), "labels": labels,
+                  "properties": resolve(properties.get("properties")) or {}, "description": description,
+                  "created": now(), "created_by": {"run": Run.name, "step": spec["step"]}, "synced": None}
+    job.save()
+    return job, project
+
+
+def import_samples(job: Job, samples: list[dict]) -> int:
+    """Add the samples the project lacks as tasks; returns how many were added."""
+    task_type = job.record["task_type"]
+    key = interface(task_type)[0]
+    known = {t.get("data", {}).get("wf2k8s_id") for t in job.studio.tasks(job.record["project_id"])}
+    new = []
+    for sample in samples:
+        if sample["id"] in known:
+            continue
+        task: dict[str, Any] = {"data": task_data(sample, key)}
+        result = to_result(sample, task_type, key)
+        if result:
+            task["annotations"] = [{"result": result}]
+        new.append(task)
+    job.studio.import_tasks(job.record["project_id"], new)
+    return len(new)
+
+
+def resumed(podinfo: Path) -> bool:
+    """Whether someone told the run to go on (the pod annotation, as the kubelet writes it to a file)."""
+    try:
+        lines = (podinfo / "annotations").read_text().splitlines()
+    except OSError:
+        return False
+    return any(line.strip() == f'{RESUME_ANNOTATION}="done"' for line in lines)
+
+
+def progress(tasks: list[dict]) -> tuple[int, int]:
+    return sum(latest_annotation(t) is not None for t in tasks), len(tasks)
+
+
+def wait(job: Job, spec: dict, podinfo: Path, sleep=time.sleep) -> list[dict]:
+    """Poll until every task is labeled or the run is resumed; returns the project's tasks."""
+    policy = spec.get("policy") or {}
+    interval = max(float(policy.get("poll_interval_seconds") or 1), 3.0)
+    shown = None
+    print(f"waiting for labeling: open {job.record['project_url']} (or `wf2k8s resume {Run.name} "
+          f"{spec['step']}` to go on with the labels given so far)", flush=True)
+    while True:
+        tasks = job.studio.tasks(job.record["project_id"])
+        done, total = progress(tasks)
+        if (done, total) != shown:
+            print(f"labeled {done}/{total}", flush=True)
+            shown = (done, total)
+        if done >= total:
+            return tasks
+        if resumed(podinfo):
+            print(f"resumed with {done}/{total} labeled", flush=True)
+            return tasks
+        sleep(interval)
+
+
+def apply_labels(samples: list[dict], tasks: list[dict], task_type: str) -> int:
+    """Set each sample's labels to its task's latest annotation; returns how many samples changed."""
+    by_id = {s["id"]: s for s in samples}
+    changed = 0
+    for task in tasks:
+        sample = by_id.get((task.get("data") or {}).get("wf2k8s_id"))
+        annotation = latest_annotation(task)
+        if sample is None or annotation is None:
+            continue
+        entries = from_result(annotation, task_type)
+        if [(e["name"], e.get("property")) for e in entries] != \
+                [(e.get("name"), e.get("property")) for e in sample.get("annotation") or []]:
+            changed += 1
+        if entries:
+            sample["annotation"] = entries
+        else:
+            sample.pop("annotation", None)
+    return changed
+
+
+def run(spec: dict) -> dict:
+    store = Store(S3.from_env())
+    studio = LabelStudio.from_env()
+    job, project = open_job(store, studio, spec)
+    dataset, task_type = job.dataset, job.record["task_type"]
+    samples = store.manifest(dataset)
+    added = import_samples(job, samples)
+    print(f"{added} new samples imported into labeling job {job.name} ({len(samples)} in the dataset)")
+    podinfo = Path(os.environ.get("WF2K8S_PODINFO", "/etc/wf2k8s/podinfo"))
+    tasks = wait(job, spec, podinfo)
+    changed = apply_labels(samples, tasks, task_type)
+    store.write_manifest(dataset, samples, "tasks", job.name, "manifest.json")
+    properties = spec.get("properties") or {}
+    synced = truthy(properties.get("auto_sync_dataset"), "properties.auto_sync_dataset", True)
+    if synced:
+        info = store.info(dataset)
+        current = store.manifest(dataset)  # re-read: an import may have added samples meanwhile
+        apply_labels(current, tasks, task_type)
+        known = {label["name"] for label in info.get("labels") or []}
+        for label in job.record["labels"]:
+            if label["name"] not in known:
+                info.setdefault("labels", []).append({"name": label["name"], "type": label.get("type")})
+        store.write_manifest(dataset, current)
+        store.write_json(dataset, info, "dataset.json")
+    job.record["synced"] = now() if synced else job.record.get("synced")
+    job.save()
+    done, total = progress(tasks)
+    print(f"labeling job {job.name}: {done}/{total} labeled, {changed} samples' labels changed, "
+          f"{'written to' if synced else 'not synchronised with'} dataset {dataset}")
+    result = {**output_of(store, dataset, None), "task_name": job.name, "project_id": project["id"],
+              "project_url": job.record["project_url"]}
+    return {"outputs": {o["name"]: dict(result) for o in spec.get("outputs") or []},
+            "variables": {}, "counts": {"labeled": done, "tasks": total, "changed": changed}}
