@@ -1,4 +1,4 @@
-"""Datasets for real on the cluster: create > release > a job reading the version, import, versions, errors.
+"""Datasets for real on the cluster: create > label > release > a job reading the version, import, versions, errors.
 
 The dataset phases run the real runtime image (not the stand-in the `run` fixture gives other
 tests' dataset phases); samples are files the tests make and upload to the cluster's S3 bucket.
@@ -6,8 +6,13 @@ tests' dataset phases); samples are files the tests make and upload to the clust
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import subprocess
+import sys
+import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -64,12 +69,23 @@ def create_step(obs: str, fmt=None, data_type=wf.data.DataTypeEnum.IMAGE) -> wf.
             data_type=data_type, import_config=config))
 
 
-def release_step(data, depends=None) -> wf.steps.ReleaseDatasetStep:
+def release_step(data, depends=None, task_type=wf.data.LabelTaskTypeEnum.IMAGE_CLASSIFICATION
+                 ) -> wf.steps.ReleaseDatasetStep:
     ratio = wf.Placeholder(name="train_ratio", placeholder_type=wf.PlaceholderType.STR, default="0.8")
     return wf.steps.ReleaseDatasetStep(
         name="release_dataset", inputs=wf.steps.ReleaseDatasetInput(name="input_name", data=data),
         outputs=wf.steps.ReleaseDatasetOutput(name="output_name", dataset_version_config=wf.data.DatasetVersionConfig(
-            train_evaluate_sample_ratio=ratio, label_task_type=wf.data.LabelTaskTypeEnum.IMAGE_CLASSIFICATION)),
+            train_evaluate_sample_ratio=ratio, label_task_type=task_type)),
+        depend_steps=depends)
+
+
+def train_step(reader: str, data, out: str, depends) -> wf.steps.JobStep:
+    return wf.steps.JobStep(
+        name="training_job",
+        algorithm=wf.BaseAlgorithm(code_dir=reader, boot_file="read_dataset.py", engine=ENGINE),
+        inputs=wf.steps.JobInput(name="data_url", data=data),
+        outputs=wf.steps.JobOutput(name="train_url", obs_config=wf.data.OBSOutputConfig(obs_path=out)),
+        spec=wf.steps.JobSpec(resource=wf.steps.JobResource(flavor={"cpu": "500m", "memory": "512Mi"})),
         depend_steps=depends)
 
 
@@ -82,14 +98,8 @@ def test_create_release_and_train_on_the_version(run_real, step_result, s3, read
     create = create_step(f"obs://{s3.bucket}/e2e/datasets-in/{name}/",
                          wf.steps.AnnotationFormatEnum.MA_IMAGE_CLASSIFICATION_V1)
     release = release_step(create.outputs["output_name"].as_input(), create)
-    train = wf.steps.JobStep(
-        name="training_job",
-        algorithm=wf.BaseAlgorithm(code_dir=reader, boot_file="read_dataset.py", engine=ENGINE),
-        inputs=wf.steps.JobInput(name="data_url", data=release.outputs["output_name"].as_input()),
-        outputs=wf.steps.JobOutput(name="train_url", obs_config=wf.data.OBSOutputConfig(
-            obs_path=f"obs://{s3.bucket}/e2e/datasets-out/{name}/")),
-        spec=wf.steps.JobSpec(resource=wf.steps.JobResource(flavor={"cpu": "500m", "memory": "512Mi"})),
-        depend_steps=release)
+    train = train_step(reader, release.outputs["output_name"].as_input(), f"obs://{s3.bucket}/e2e/datasets-out/{name}/",
+                       release)
     workflow = wf.Workflow(name="e2e-dataset-chain", desc="create > release > train", steps=[create, release, train])
     result = run_real(workflow, {"dataset_name": name,
                                  "dataset_output_path": f"obs://{s3.bucket}/e2e/datasets-work/{name}/"})
@@ -171,3 +181,128 @@ def test_bad_inputs_fail_with_the_field_or_file(run_real, s3, case):
                 "format": "MA_IMAGE_SEGMENTATION_V1 is not supported",
                 "label_file": f"{name}/1.xml: not a PASCAL VOC XML file"}[case]
     assert expected in message, result
+
+
+# labeling in Label Studio ------------------------------------------------------------------------------
+
+
+class LabelStudio:
+    """The test's hands in Label Studio: what a person's browser does, through the same REST API."""
+
+    def __init__(self, url: str, token: str):
+        self.url, self.token = url.rstrip("/"), token
+
+    def call(self, method: str, path: str, body=None):
+        request = urllib.request.Request(self.url + path, method=method,
+                                         data=None if body is None else json.dumps(body).encode(),
+                                         headers={"Authorization": f"Token {self.token}",
+                                                  "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read() or b"null")
+
+    def project(self, title: str, tasks: int, timeout: float = 300) -> dict:
+        """The project the run created, once it holds ``tasks`` tasks."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [p for p in self.call("GET", "/api/projects?page_size=1000")["results"] if p["title"] == title]
+            if found and found[0]["task_number"] >= tasks:
+                return found[0]
+            time.sleep(3)
+        raise AssertionError(f"no Label Studio project {title!r} with {tasks} tasks in {timeout:.0f} s")
+
+    def tasks(self, project: dict) -> list[dict]:
+        return self.call("GET", f"/api/tasks?project={project['id']}&page_size=1000")["tasks"]
+
+    def label(self, task: dict, key: str, choice: str) -> None:
+        self.call("POST", f"/api/tasks/{task['id']}/annotations", {"result": [
+            {"from_name": "label", "to_name": key, "type": "choices", "value": {"choices": [choice]}}]})
+
+
+@pytest.fixture(scope="module")
+def studio(kube) -> LabelStudio:
+    from conftest import kubectl_json
+    config = kubectl_json("get", "configmap", "wf2k8s-config", "-n", "wf2k8s")["data"]
+    secret = kubectl_json("get", "secret", "wf2k8s-label-studio", "-n", "wf2k8s")["data"]
+    return LabelStudio(config["LABEL_STUDIO_URL"], base64.b64decode(secret["LABEL_STUDIO_TOKEN"]).decode())
+
+
+def labeling_step(data, labels: list[str], auto_sync: bool = True, depends=None) -> wf.steps.LabelingStep:
+    return wf.steps.LabelingStep(
+        name="labeling", title="Dataset labeling",
+        inputs=wf.steps.LabelingInput(name="input_name", data=data),
+        outputs=wf.steps.LabelingOutput(name="output_name"),
+        properties=wf.steps.LabelTaskProperties(
+            task_type=wf.data.LabelTaskTypeEnum.TEXT_CLASSIFICATION,
+            task_name=wf.Placeholder(name="task_name", placeholder_type=wf.PlaceholderType.STR),
+            labels=[wf.data.Label(name=label) for label in labels], auto_sync_dataset=auto_sync),
+        depend_steps=depends)
+
+
+def test_create_label_release_and_train(step_result, s3, reader, studio):
+    """The seed's chain: unlabeled text > a labeling job a person labels in Label Studio > release 0.8 > training."""
+    name = unique("reviews")
+    texts = [f"review {i}: the film was {'great' if i % 2 else 'dull'}" for i in range(10)]
+    s3.put(s3.bucket, f"e2e/datasets-in/{name}/reviews.txt", "\n".join(texts).encode())
+    create = create_step(f"obs://{s3.bucket}/e2e/datasets-in/{name}/", data_type=wf.data.DataTypeEnum.TEXT)
+    labeling = labeling_step(create.outputs["output_name"].as_input(), ["positive", "negative"], depends=create)
+    release = release_step(labeling.outputs["output_name"].as_input(), labeling,
+                           wf.data.LabelTaskTypeEnum.TEXT_CLASSIFICATION)
+    train = train_step(reader, release.outputs["output_name"].as_input(), f"obs://{s3.bucket}/e2e/datasets-out/{name}/",
+                       release)
+    workflow = wf.Workflow(name="e2e-dataset-labeling", desc="create > label > release > train",
+                           steps=[create, labeling, release, train])
+    started = cluster.release_and_run(workflow, {"dataset_name": name, "task_name": "sentiment",
+                                                 "dataset_output_path": f"obs://{s3.bucket}/e2e/datasets-work/{name}/"},
+                                      progress=None)
+    project = studio.project(f"{name}/sentiment", tasks=10)
+    for task in studio.tasks(project):  # the person reads each review and picks its label
+        studio.label(task, "text", "positive" if "great" in task["data"]["text"] else "negative")
+    result = cluster.follow(started["name"], started["namespace"], progress=None, timeout=600)
+    assert result["phase"] == "Succeeded", result
+    assert result["steps"] == {"create_dataset": "Succeeded", "labeling": "Succeeded",
+                               "release_dataset": "Succeeded", "training_job": "Succeeded"}
+    job = step_result(result["name"], "labeling")["outputs"]["output_name"]
+    assert job["task_name"] == "sentiment" and job["project_id"] == project["id"]
+    version = step_result(result["name"], "release_dataset")["outputs"]["output_name"]
+    assert version["version_name"] == "V001"
+    samples = lines(s3, version["manifest"])
+    expected = sorted(({"name": s["source"], "usage": s["usage"],
+                        "sha256": hashlib.sha256(s["source"][len("content://"):].encode()).hexdigest(),
+                        "labels": [a["name"] for a in s["annotation"]]} for s in samples), key=lambda s: s["name"])
+    assert {e["name"][len("content://"):]: e["labels"] for e in expected} == {
+        text: ["positive" if "great" in text else "negative"] for text in texts}
+    assert sorted(s["usage"] for s in samples) == ["EVAL"] * 2 + ["TRAIN"] * 8
+    assert all(a["annotated-by"] == "human" for s in samples for a in s["annotation"])
+    seen = json.loads(s3.get(s3.bucket, f"e2e/datasets-out/{name}/seen.json"))
+    assert seen == expected  # the job read exactly the version's samples and labels
+    working = lines(s3, f"s3://{s3.bucket}/datasets/{name}/manifest.json")
+    assert all(s.get("annotation") for s in working)  # auto_sync_dataset: the dataset has the labels
+
+
+def test_resume_goes_on_with_the_labels_given_so_far(step_result, s3, studio):
+    """A person labels part of the job and resumes the run; without auto_sync the dataset is left as it was."""
+    name = unique("notes")
+    s3.put(s3.bucket, f"e2e/datasets-in/{name}/notes.txt", b"first note\nsecond note\nthird note\n")
+    create = create_step(f"obs://{s3.bucket}/e2e/datasets-in/{name}/", data_type=wf.data.DataTypeEnum.TEXT)
+    labeling = labeling_step(create.outputs["output_name"].as_input(), ["todo", "done"], auto_sync=False,
+                             depends=create)
+    workflow = wf.Workflow(name="e2e-dataset-resume", desc="create > label, resumed", steps=[create, labeling])
+    started = cluster.release_and_run(workflow, {"dataset_name": name, "task_name": "triage",
+                                                 "dataset_output_path": f"obs://{s3.bucket}/e2e/datasets-work/{name}/"},
+                                      progress=None)
+    project = studio.project(f"{name}/triage", tasks=3)
+    first = next(t for t in studio.tasks(project) if t["data"]["text"] == "first note")
+    studio.label(first, "text", "done")
+    time.sleep(10)
+    run = cluster.get_object("workflow", started["name"], started["namespace"])
+    steps = cluster.step_phases(run, cluster.template_step_names("e2e-dataset-resume", started["namespace"]))
+    assert steps["labeling"] == "Running"  # one of three labeled: the job is not finished
+    command = [sys.executable, "-m", "wf2k8s.cli", "resume", started["name"], "labeling"]
+    resumed = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    result = cluster.follow(started["name"], started["namespace"], progress=None, timeout=300)
+    assert result["phase"] == "Succeeded", result
+    job = lines(s3, f"s3://{s3.bucket}/datasets/{name}/tasks/triage/manifest.json")
+    assert {s["source"]: [a["name"] for a in s.get("annotation") or []] for s in job} == {
+        "content://first note": ["done"], "content://second note": [], "content://third note": []}
+    assert not any(s.get("annotation") for s in lines(s3, f"s3://{s3.bucket}/datasets/{name}/manifest.json"))
