@@ -10,12 +10,13 @@ import dataclasses
 import datetime
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
 import sys
 import time
-from typing import Any, TextIO
+from typing import Any, Iterator, TextIO
 
 from wf2k8s.backends.argo.compiler import run_manifest, step_names
 
@@ -233,8 +234,107 @@ def resume(name: str, namespace: str, values: dict[str, str] | None = None,
     return resumed
 
 
+#: an Argo expression or variable inside a phase's spec argument (its value is only known while the run runs)
+EXPRESSION = re.compile(r"\{\{.*?\}\}", re.S)
+
+
+def phase_specs(spec: dict) -> Iterator[dict]:
+    """The runtime spec of every phase of a compiled pipeline (the ``spec`` arguments of its tasks and
+    templates), with run-time expressions as null."""
+    texts = []
+    for template in spec.get("templates") or []:
+        texts += [p.get("default") for p in (template.get("inputs") or {}).get("parameters") or []
+                  if p.get("name") == "spec"]
+        for task in (template.get("dag") or {}).get("tasks") or []:
+            texts += [p.get("value") for p in (task.get("arguments") or {}).get("parameters") or []
+                      if p.get("name") == "spec"]
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        try:
+            found = json.loads(EXPRESSION.sub("null", text))
+        except ValueError:
+            continue
+        if isinstance(found, dict):
+            yield found
+
+
+def service_inputs(spec: dict) -> dict[str, dict]:
+    """The ServiceInputPlaceholders of a compiled pipeline, as its ServiceSteps' specs hold them
+    (``{"$param": NAME, "type": "service_input", "details": {...}}``): NAME -> details."""
+    found: dict[str, dict] = {}
+
+    def visit(value: Any) -> None:
+        if isinstance(value, list):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict):
+            if value.get("type") == "service_input" and isinstance(value.get("$param"), str):
+                found[value["$param"]] = value.get("details") or {}
+            for item in value.values():
+                visit(item)
+
+    for phase in phase_specs(spec):
+        visit(phase)
+    return found
+
+
+def run_template_spec(workflow: dict) -> dict:
+    """The pipeline a run runs: the WorkflowTemplate as the run stored it, else as it is now."""
+    stored = workflow.get("status", {}).get("storedWorkflowTemplateSpec")
+    if stored:
+        return stored
+    ref = workflow.get("spec", {}).get("workflowTemplateRef", {}).get("name")
+    template = get_object("workflowtemplate", ref, workflow["metadata"].get("namespace", "default")) if ref else None
+    return (template or {}).get("spec") or workflow.get("spec", {})
+
+
+def run_parameters(workflow: dict, spec: dict) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for source in (spec, workflow.get("spec", {})):
+        for p in (source.get("arguments") or {}).get("parameters") or []:
+            if "value" in p:
+                values[p["name"]] = p["value"]
+    return values
+
+
+def check_input_values(workflow: dict, values: dict[str, str]) -> None:
+    """Refuse values a run's phases would refuse, before anything is resumed: a ServiceInputPlaceholder's
+    deployment list is checked with the deployer's own rules (the seed's message)."""
+    from wf2k8s.runtime.contract import ContractError, parse_typed
+    from wf2k8s.runtime.service import service_input_entries
+
+    spec = run_template_spec(workflow)
+    inputs = service_inputs(spec)
+    parameters = run_parameters(workflow, spec)
+    for name, value in values.items():
+        if name not in inputs:
+            continue
+        details: dict[str, Any] = {}
+        for key, item in inputs[name].items():
+            if isinstance(item, dict) and "$param" in item:
+                text = parameters.get(item["$param"])
+                if text in (None, ""):
+                    continue  # set while the run runs, or not at all: the deployer checks it
+                try:
+                    details[key] = parse_typed(text, item.get("type", "str"), item["$param"])
+                except ContractError:
+                    continue
+            elif not isinstance(item, (dict, list)) or key == "envs":
+                details[key] = item
+        try:
+            service_input_entries(value, name, details)
+        except ContractError as problem:
+            raise ParameterError(f"{problem} (run {workflow['metadata']['name']} still waits for {name})") from None
+
+
 def give_input(name: str, namespace: str, values: dict[str, str]) -> list[str]:
-    """Give values a run waits for (delay=True placeholders)."""
+    """Give values a run waits for (delay=True placeholders), after checking them: a value the phase
+    would refuse is refused here and the run keeps waiting."""
+    workflow = get_object("workflow", name, namespace)
+    if workflow is None:
+        raise ClusterError(f"no run {namespace}/{name}")
+    check_input_values(workflow, values)
     resumed = resume(name, namespace, values)
     unknown = sorted(set(values) - set(resumed))
     if unknown:

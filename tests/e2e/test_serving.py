@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
 import secrets
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -86,6 +88,12 @@ def predict(address: str, rows: list) -> dict:
         return json.loads(response.read())
 
 
+def cli_input(run_name: str, placeholder: str, value) -> subprocess.CompletedProcess:
+    """``wf2k8s input RUN NAME=VALUE``, as a user types it."""
+    return subprocess.run([sys.executable, "-m", "wf2k8s.cli", "input", run_name, "-n", NAMESPACE,
+                           f"{placeholder}={json.dumps(value)}"], capture_output=True, text=True, timeout=120)
+
+
 def deploy_step(model_name, name="deploy", envs=None, after=None) -> wf.steps.ServiceStep:
     config = wf.steps.ServiceConfig(envs=envs) if envs else wf.steps.ServiceConfig()
     return wf.steps.ServiceStep(
@@ -109,8 +117,19 @@ def test_train_register_deploy_and_predict(run_serving, services):
     started = run_serving(workflow, {"storage_name": "obs://wf2k8s/e2e/runs/", "model_name": unique})
     name = started["name"]
     wait_for_input(name, "deploy_models", "iris-serve")
+    # a bad value through the CLI: refused with the seed's message, the run keeps waiting for it
+    refused = cli_input(name, "deploy_models", [{"model_name": unique, "model_version": "1.1.1", "weight": 60},
+                                                {"model_name": unique, "model_version": "1.1.2", "weight": 30}])
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused
+    assert "the weights sum to 90, not 100" in refused.stderr
+    assert "The sum of the weights must be equal to 100" in refused.stderr
+    refused = cli_input(name, "deploy_models", [{"model_name": "someone-else", "weight": 100}])
+    assert refused.returncode == 2 and f"this phase deploys model {unique!r}" in refused.stderr, refused
+    wait_for_input(name, "deploy_models", "iris-serve")
+    # a good one: the run goes on
     entry = [{"model_name": unique, "model_version": "", "weight": 100}]
-    assert cluster.give_input(name, NAMESPACE, {"deploy_models": json.dumps(entry)}) == ["deploy_models"]
+    given = cli_input(name, "deploy_models", entry)
+    assert given.returncode == 0, given
     result = cluster.follow(name, NAMESPACE, progress=None, timeout=900)
     assert result["phase"] == "Succeeded", result
     assert result["steps"] == {"train": "Succeeded", "register": "Succeeded", "deploy": "Succeeded"}
@@ -137,7 +156,9 @@ def test_train_register_deploy_and_predict(run_serving, services):
     assert after["metadata"]["generation"] == isvc["metadata"]["generation"]
 
 
-def test_bad_deployment_input_fails_with_the_seed_message(run_serving, kserve):
+def test_bad_deployment_input_set_without_the_cli_fails_with_the_seed_message(run_serving, kserve):
+    """A value set another way than `wf2k8s input` (the Argo UI's Resume form) is not checked before
+    the run resumes: the deployer refuses it with the same message."""
     model_name = wf.Placeholder(name="model_name", placeholder_type=wf.PlaceholderType.STR, default="iris")
     workflow = wf.Workflow(name="bad-deploy", desc="a bad deployment input",
                            steps=[deploy_step(model_name, name="bad_deploy")])
@@ -145,11 +166,15 @@ def test_bad_deployment_input_fails_with_the_seed_message(run_serving, kserve):
     wait_for_input(started["name"], "deploy_models", "bad-deploy")
     bad = [{"model_name": "iris", "model_version": "1.1.1", "weight": 60},
            {"model_name": "iris", "model_version": "1.1.2", "weight": 30}]
-    cluster.give_input(started["name"], NAMESPACE, {"deploy_models": json.dumps(bad)})
+    refused = cli_input(started["name"], "deploy_models", bad)
+    assert refused.returncode == 2 and "the weights sum to 90" in refused.stderr, refused
+    wait_for_input(started["name"], "deploy_models", "bad-deploy")
+    assert cluster.resume(started["name"], NAMESPACE, {"deploy_models": json.dumps(bad)}) == ["deploy_models"]
     result = cluster.follow(started["name"], NAMESPACE, progress=None, timeout=300)
     assert result["phase"] == "Failed"
     message = result["messages"]["bad_deploy"]
-    assert "the weights sum to 90" in message and "The sum of the weights must be equal to 100" in message
+    assert "ServiceInputPlaceholder 'deploy_models': the weights sum to 90" in message
+    assert "The sum of the weights must be equal to 100" in message
 
 
 # gray update: two versions by weight, then only the second ------------------------------------------

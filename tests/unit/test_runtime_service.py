@@ -31,8 +31,10 @@ def test_seed_example_with_missing_weights_counts_them_as_zero():
     assert [e["weight"] for e in service.parse_deployment(value)] == [50, 30, 0, 20]
 
 
-def test_a_single_object_is_a_list_of_one():
-    assert len(service.parse_deployment(entry("1.1.1", 100))) == 1
+def test_a_single_object_without_the_brackets_is_refused():
+    # the seed: 'The "[" at the beginning and "]" at the end are required.'
+    with pytest.raises(service.DeploymentError, match=r'one JSON object, not a list: the "\[" at the beginning'):
+        service.parse_deployment(json.dumps(entry("1.1.1", 100)), "deploy_models")
 
 
 @pytest.mark.parametrize("value, problem", [
@@ -46,12 +48,17 @@ def test_a_single_object_is_a_list_of_one():
     ([entry("a", "x")], "not a whole number"),
     ([{"model_version": "a"}], "no model_name"),
     (["text"], "not a JSON object"),
+    ([entry("a", 100, wieght=100)], "unknown field(s) wieght"),
+    ([entry("a", 100, specification="gpu-huge")], "entry 0: specification 'gpu-huge' is neither"),
+    ([entry("a", 100, envs=["A=1"])], "envs ['A=1'], not a JSON object"),
+    ([entry({"v": 1}, 100)], "model_version {'v': 1}, not a version text"),
 ])
 def test_bad_inputs_are_refused_with_the_seed_message(value, problem):
     with pytest.raises(service.DeploymentError) as caught:
         service.parse_deployment(value, "si_placeholder1")
     text = str(caught.value)
     assert problem in text
+    assert text.startswith("ServiceInputPlaceholder 'si_placeholder1': ")
     assert 'Please enter the ServiceInputPlaceholder "si_placeholder1"' in text
     assert "The sum of the weights must be equal to 100" in text
 
@@ -59,6 +66,20 @@ def test_bad_inputs_are_refused_with_the_seed_message(value, problem):
 def test_the_placeholder_model_name_restricts_the_input():
     with pytest.raises(service.DeploymentError, match="deploys model 'iris'"):
         service.parse_deployment([entry("1.1.1", name="flowers")], model_name="iris")
+
+
+def test_service_input_entries_apply_the_placeholder_fields():
+    [only] = service.service_input_entries('[{"model_name": "iris"}]', "p", {"model_name": "iris", "model_version": "1.1.2"})
+    assert only["model_version"] == "1.1.2" and only["weight"] == 100
+    with pytest.raises(service.DeploymentError, match="deploys model 'iris'"):
+        service.service_input_entries('[{"model_name": "x"}]', "p", {"model_name": "iris"})
+
+
+def test_a_value_that_is_no_json_gets_the_seed_message_in_the_deployer():
+    spec = {"step": "s", "inputs": [{"name": "models", "data": {"$param": "p", "type": "service_input", "value": "oops"}}],
+            "outputs": [{"name": "o", "service_config": {}}]}
+    with pytest.raises(service.DeploymentError, match="ServiceInputPlaceholder 'p': the input is not JSON"):
+        service.deployment_input(spec["inputs"])
 
 
 # names, resources, envs -------------------------------------------------------------------------

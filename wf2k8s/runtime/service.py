@@ -3,8 +3,11 @@
 The deployment input is the seed's list ``[{"model_name", "model_version", "specification",
 "weight"}, ...]`` (a ServiceInputPlaceholder's value, given while the run waits, or a fixed
 ModelData). Its rules: the weights sum to 100 (a missing weight is 0, or 100 for a single
-entry), one model name (the placeholder's ``model_name`` when it names one), distinct versions.
-A bad input fails the step with the seed's message (this version does not wait again).
+entry), one model name (the placeholder's ``model_name`` when it names one), distinct versions,
+the "[" and "]" around it; a specification must be a flavor or an object of limits. ``wf2k8s
+input`` checks a value with these same functions (``service_input_entries``) before it resumes the
+run, so the run keeps waiting; a bad value set another way (the Argo UI) fails the step with the
+seed's message.
 
 Each version is looked up in the MLflow Model Registry (``MLFLOW_TRACKING_URI``, as ModelStep
 registered it): by its ModelArts version tag ``modelarts.version`` (``x.y.z``), else by the MLflow
@@ -61,12 +64,16 @@ class DeploymentError(ContractError):
 
 
 def input_format_message(placeholder: str, problem: str) -> str:
-    return (f"{problem}. Please enter the ServiceInputPlaceholder \"{placeholder}\" in the following format: "
+    return (f"ServiceInputPlaceholder {placeholder!r}: {problem}. Please enter the ServiceInputPlaceholder \"{placeholder}\" in the following format: "
             '[{"model_name": "*****", "model_version": "v1", "specification": "*****", "weight": 50}, '
             '{"model_name": "*****", "model_version": "v2", "specification": "*****", "weight": 50}]. '
             'Note that: (1) The "[" at the beginning and "]" at the end are required. '
             "(2) The sum of the weights must be equal to 100. "
             "(3) All model must have the same model name. Two model versions cannot be the same.")
+
+
+#: the fields of a deployment entry (the seed's four, and envs)
+ENTRY_FIELDS = ("model_name", "model_version", "specification", "weight", "envs")
 
 
 def parse_deployment(value: Any, placeholder: str = "service_input", model_name: str | None = None) -> list[dict]:
@@ -82,17 +89,24 @@ def parse_deployment(value: Any, placeholder: str = "service_input", model_name:
         except ValueError:
             raise bad(f"the input is not JSON: {value[:200]!r}") from None
     if isinstance(value, dict):
-        value = [value]
+        raise bad("the input is one JSON object, not a list: the \"[\" at the beginning and \"]\" at the end "
+                  "are required")
     if not isinstance(value, list) or not value:
         raise bad("the input must be a non-empty JSON list")
     entries = []
     for i, item in enumerate(value):
         if not isinstance(item, dict):
             raise bad(f"entry {i} is not a JSON object")
+        unknown = sorted(str(k) for k in item if k not in ENTRY_FIELDS)
+        if unknown:
+            raise bad(f"entry {i} has unknown field(s) {', '.join(unknown)} (the fields are "
+                      f"{', '.join(ENTRY_FIELDS)})")
         name = item.get("model_name")
         if not isinstance(name, str) or not name.strip():
             raise bad(f"entry {i} has no model_name")
         version = item.get("model_version")
+        if isinstance(version, (dict, list, bool)):
+            raise bad(f"entry {i} has model_version {version!r}, not a version text")
         version = "" if version is None else str(version).strip()
         weight = item.get("weight")
         if weight is None:
@@ -103,8 +117,16 @@ def parse_deployment(value: Any, placeholder: str = "service_input", model_name:
         if weight > 100:
             raise bad(f"entry {i} has weight {weight}, more than 100")
         spec = item.get("specification")
+        spec = spec if spec not in (None, "") else None
+        try:
+            resources_of(spec)
+        except ContractError as problem:
+            raise bad(f"entry {i}: {problem}") from None
+        envs = item.get("envs") or {}
+        if not isinstance(envs, dict):
+            raise bad(f"entry {i} has envs {envs!r}, not a JSON object")
         entries.append({"model_name": name.strip(), "model_version": version, "weight": weight,
-                        "specification": spec if spec not in (None, "") else None, "envs": item.get("envs") or {}})
+                        "specification": spec, "envs": envs})
     total = sum(e["weight"] for e in entries)
     if total != 100:
         raise bad(f"the weights sum to {total}, not 100")
@@ -116,6 +138,19 @@ def parse_deployment(value: Any, placeholder: str = "service_input", model_name:
     versions = [e["model_version"] for e in entries]
     if len(set(versions)) != len(versions):
         raise bad(f"a model version appears twice ({', '.join(v or '<latest>' for v in versions)})")
+    return entries
+
+
+def service_input_entries(value: Any, placeholder: str, details: dict | None = None) -> list[dict]:
+    """A ServiceInputPlaceholder's value as deployment entries, checked against the seed's rules and the
+    placeholder's own fields (``details``, resolved: ``model_name``, ``model_version``). The runtime
+    and ``wf2k8s input`` both use it."""
+    details = details or {}
+    model_name = details.get("model_name")
+    model_name = str(model_name).strip() if model_name not in (None, "") else None
+    entries = parse_deployment(value, placeholder, model_name)
+    if details.get("model_version") and len(entries) == 1 and not entries[0]["model_version"]:
+        entries[0]["model_version"] = str(details["model_version"])
     return entries
 
 
@@ -502,10 +537,11 @@ def deployment_input(inputs: list[dict]) -> tuple[list[dict], str | None, dict]:
         data = item.get("data")
         if isinstance(data, dict) and data.get("type") == "service_input":
             details = resolve(data.get("details") or {})
-            value = resolve({k: v for k, v in data.items() if k != "details"})
-            entries = parse_deployment(value, data.get("$param", item.get("name", "")), details.get("model_name"))
-            if details.get("model_version") and len(entries) == 1 and not entries[0]["model_version"]:
-                entries[0]["model_version"] = str(details["model_version"])
+            # the text as given (not parsed here): a value that is no JSON gets the seed's message too
+            value = data["value"] if "value" in data else Run.parameters.get(data.get("$param"))
+            if value is None:
+                raise ContractError(f"placeholder {data.get('$param')!r} has no value: give it when the run starts")
+            entries = service_input_entries(value, data.get("$param", item.get("name", "")), details)
             envs.update(details.get("envs") or {})
         elif isinstance(data, dict) and data.get("type") == "service":
             update = str(resolve(data)).strip() or None
