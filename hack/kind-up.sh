@@ -2,12 +2,16 @@
 # For developers WITH internet access: a kind cluster with upstream Argo Workflows
 # (pinned install manifest), versitygw as the S3 server, and the same manifests/ as the
 # offline cluster (namespace wf2k8s, SA wf2k8s-runner, Secret wf2k8s-s3, ConfigMaps
-# wf2k8s-config and artifact-repositories). Not used in CI (no registry access there).
+# wf2k8s-config and artifact-repositories), including Label Studio (manifests/label-studio.yaml;
+# WF2K8S_LABEL_STUDIO=0 leaves it out). Not used in CI (no registry access there).
 # Needs: kind, kubectl, docker, envsubst. Last stdout line: KUBECONFIG=<path>.
 set -euo pipefail
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "${HACK_DIR}/lib/common.sh"
+# Label Studio's generated login and API token (Secret wf2k8s-label-studio), kept for this kind cluster
+LABEL_STUDIO_ENV_FILE="${LABEL_STUDIO_ENV_FILE:-${HOME}/.kube/wf2k8s-kind-label-studio.env}"
 source "${HACK_DIR}/lib/manifests.sh"
+source "${HACK_DIR}/lib/images.sh"
 
 KIND_CLUSTER="${KIND_CLUSTER:-wf2k8s}"
 KIND_NODE_IMAGE="${KIND_NODE_IMAGE:-kindest/node:${K8S_VERSION}}"
@@ -74,6 +78,36 @@ create_bucket() {
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X PUT "${ep}/${S3_BUCKET}" >&2 || true
 }
 
+# wf2k8s/label-studio:<version> from containers/label-studio (pip, about 1.5 min), unless
+# docker has it already. Its FROM image wf2k8s/base:bookworm comes from hack/build-images.sh.
+ensure_label_studio_image() {
+  [[ "${WF2K8S_LABEL_STUDIO:-1}" == 1 ]] || return 0
+  local tag; tag="wf2k8s/label-studio:$(project_version)"
+  docker image inspect "$tag" >/dev/null 2>&1 && return 0
+  docker image inspect "${BASE_IMAGE}" >/dev/null 2>&1 \
+    || die "${tag} needs ${BASE_IMAGE}: build the images with hack/build-images.sh (or WF2K8S_LABEL_STUDIO=0)"
+  log "building ${tag}"
+  local build_args=()
+  mapfile -t build_args < <(pip_build_args)
+  build_args+=(--build-arg "PIP_CERT_PEM=$(host_extra_ca_pem)")
+  _docker_build --network host "${build_args[@]}" -t "$tag" "${REPO_ROOT}/containers/label-studio"
+}
+
+# Label Studio makes its account and token on a pod's first start: when the Secret's token
+# changed (a new ${LABEL_STUDIO_ENV_FILE}), replace the pod. Then wait until it is ready.
+label_studio_token_in_cluster() {
+  k -n "${NAMESPACE}" get secret wf2k8s-label-studio -o jsonpath='{.data.LABEL_STUDIO_TOKEN}' 2>/dev/null | base64 -d 2>/dev/null || true
+}
+wait_for_label_studio() {
+  local old_token="$1"
+  [[ "${WF2K8S_LABEL_STUDIO:-1}" == 1 ]] || return 0
+  if [[ -n "$old_token" && "$old_token" != "${LABEL_STUDIO_TOKEN}" ]]; then
+    k -n "${NAMESPACE}" rollout restart deploy/label-studio >&2
+  fi
+  k -n "${NAMESPACE}" rollout status deploy/label-studio --timeout=600s >&2
+  log "Label Studio: kubectl -n ${NAMESPACE} port-forward svc/label-studio 8080:8080, then http://127.0.0.1:8080 (login in ${LABEL_STUDIO_ENV_FILE})"
+}
+
 # wf2k8s images (built locally, e.g. with hack/build-images.sh) are side-loaded into kind.
 load_local_images() {
   local img
@@ -84,12 +118,15 @@ load_local_images() {
 
 main() {
   create_cluster
+  ensure_label_studio_image
   load_local_images
   install_argo
   install_s3
   export WF2K8S_S3_ENDPOINT="http://s3.${NAMESPACE}.svc:${S3_PORT}"
+  local old_token; old_token="$(label_studio_token_in_cluster)"
   apply_project_manifests k
   create_bucket
+  wait_for_label_studio "$old_token"
   echo "KUBECONFIG=${KIND_KUBECONFIG}"
 }
 main "$@"

@@ -4,8 +4,36 @@
 #   manifests/templates/*.tmpl   rendered with envsubst (only the variables listed below)
 #   manifests/local/*.yaml       host-process cluster only (cluster-up.sh)
 # Needs: WF2K8S_S3_ENDPOINT (http://host:port as seen from pods), S3_ACCESS_KEY, S3_SECRET_KEY.
+# WF2K8S_LABEL_STUDIO=0 leaves manifests/label-studio.yaml out (its Secret is applied anyway).
 
 MANIFEST_VARS='${S3_ACCESS_KEY} ${S3_SECRET_KEY} ${WF2K8S_S3_ENDPOINT} ${WF2K8S_S3_HOSTPORT} ${WF2K8S_S3_BUCKET} ${MLFLOW_TRACKING_URI}'
+MANIFEST_VARS+=' ${LABEL_STUDIO_URL} ${LABEL_STUDIO_USERNAME} ${LABEL_STUDIO_PASSWORD} ${LABEL_STUDIO_TOKEN}'
+
+# Label Studio of manifests/label-studio.yaml: a Service with a fixed ClusterIP (no cluster DNS).
+# Written into ConfigMap wf2k8s-config.
+LABEL_STUDIO_URL="${LABEL_STUDIO_URL:-http://10.96.0.60:8080}"
+# Its login and API token (Secret wf2k8s-label-studio): generated once, kept in this file (mode 600).
+LABEL_STUDIO_ENV_FILE="${LABEL_STUDIO_ENV_FILE:-${WF2K8S_STATE}/label-studio.env}"
+
+# _random_hex N: N random hex characters (N even).
+_random_hex() { od -An -tx1 -N"$(( $1 / 2 ))" /dev/urandom | tr -d ' \n'; }
+
+# ensure_label_studio_credentials: create ${LABEL_STUDIO_ENV_FILE} once (admin email, random
+# 24-char password, random 40-char API token), then load LABEL_STUDIO_{USERNAME,PASSWORD,TOKEN}.
+ensure_label_studio_credentials() {
+  local f="${LABEL_STUDIO_ENV_FILE}"
+  if [[ ! -s "$f" ]]; then
+    mkdir -p "$(dirname "$f")"
+    (umask 077; printf 'LABEL_STUDIO_USERNAME=%s\nLABEL_STUDIO_PASSWORD=%s\nLABEL_STUDIO_TOKEN=%s\n' \
+      "admin@wf2k8s.local" "$(_random_hex 24)" "$(_random_hex 40)" > "${f}.tmp") && mv "${f}.tmp" "$f"
+  fi
+  chmod 600 "$f"
+  LABEL_STUDIO_USERNAME="$(sed -n 's/^LABEL_STUDIO_USERNAME=//p' "$f")"
+  LABEL_STUDIO_PASSWORD="$(sed -n 's/^LABEL_STUDIO_PASSWORD=//p' "$f")"
+  LABEL_STUDIO_TOKEN="$(sed -n 's/^LABEL_STUDIO_TOKEN=//p' "$f")"
+  [[ ${#LABEL_STUDIO_TOKEN} -eq 40 && -n "$LABEL_STUDIO_USERNAME" && -n "$LABEL_STUDIO_PASSWORD" ]] \
+    || die "${f}: LABEL_STUDIO_USERNAME, LABEL_STUDIO_PASSWORD and a 40-char LABEL_STUDIO_TOKEN expected"
+}
 
 # render_manifests OUTDIR: write the rendered templates into OUTDIR.
 render_manifests() {
@@ -14,19 +42,27 @@ render_manifests() {
   export S3_ACCESS_KEY S3_SECRET_KEY WF2K8S_S3_ENDPOINT
   export WF2K8S_S3_HOSTPORT="${WF2K8S_S3_ENDPOINT#*://}"
   export WF2K8S_S3_BUCKET="${S3_BUCKET}"
-  export MLFLOW_TRACKING_URI
+  export MLFLOW_TRACKING_URI LABEL_STUDIO_URL
+  ensure_label_studio_credentials
+  export LABEL_STUDIO_USERNAME LABEL_STUDIO_PASSWORD LABEL_STUDIO_TOKEN
   for t in "${REPO_ROOT}"/manifests/templates/*.tmpl; do
     envsubst "${MANIFEST_VARS}" < "$t" > "$out/$(basename "${t%.tmpl}")"
   done
 }
 
-# apply_project_manifests KUBECTL_CMD... : namespace first, then the rest.
+# apply_project_manifests KUBECTL_CMD... : namespace first, then the rendered Secrets and
+# ConfigMaps (the Deployments read them), then the rest.
 apply_project_manifests() {
   local rendered; rendered="$(mktemp -d)"
   render_manifests "$rendered"
   # the namespace first: kubectl applies a directory's files in name order
   "$@" apply -f "${REPO_ROOT}/manifests/namespace.yaml" >&2
-  "$@" apply -f "${REPO_ROOT}/manifests/" >&2
   "$@" apply -f "$rendered" >&2
   rm -rf "$rendered"
+  local files=() f
+  for f in "${REPO_ROOT}"/manifests/*.yaml; do
+    [[ "${WF2K8S_LABEL_STUDIO:-1}" != 1 && "$(basename "$f")" == label-studio.yaml ]] && continue
+    files+=(-f "$f")
+  done
+  "$@" apply "${files[@]}" >&2
 }
