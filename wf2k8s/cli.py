@@ -155,6 +155,15 @@ def cmd_input(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_resume(args: argparse.Namespace) -> int:
+    from wf2k8s import cluster
+
+    pod = cluster.finish_labeling(args.run, args.namespace, args.step)
+    print(f"{args.run}: step {args.step} goes on with the labels given so far (pod {pod} annotated; the "
+          "kubelet passes it on within a minute)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wf2k8s", description=__doc__)
     parser.add_argument("--version", action="version", version=f"wf2k8s {__version__}")
@@ -194,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_input.add_argument("values", nargs="+", metavar="NAME=VALUE")
     p_input.add_argument("-n", "--namespace", default=namespace)
     p_input.set_defaults(func=cmd_input)
+
+    p_resume = sub.add_parser("resume", help="let a waiting labeling step go on before every sample is labeled")
+    p_resume.add_argument("run")
+    p_resume.add_argument("step", help="the LabelingStep's name")
+    p_resume.add_argument("-n", "--namespace", default=namespace)
+    p_resume.set_defaults(func=cmd_resume)
     return parser
 
 

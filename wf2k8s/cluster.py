@@ -234,6 +234,32 @@ def resume(name: str, namespace: str, values: dict[str, str] | None = None,
     return resumed
 
 
+#: the pod annotation a waiting LabelingStep reads (downward API) to go on with the labels given so far
+LABELING_DONE = ("wf2k8s.io/labeling", "done")
+
+
+def finish_labeling(name: str, namespace: str, step: str) -> str:
+    """Tell a run's waiting labeling phase to go on (ModelArts: resume the running state); returns its pod."""
+    workflow = get_object("workflow", name, namespace)
+    if workflow is None:
+        raise ClusterError(f"no run {namespace}/{name}")
+    ref = workflow["spec"].get("workflowTemplateRef", {}).get("name")
+    names = template_step_names(ref, namespace) if ref else {}
+    node = step_nodes(workflow, names).get(step)
+    if node is None or node.get("phase") != "Running":
+        steps = [s for s, n in step_nodes(workflow, names).items() if n.get("phase") == "Running"]
+        raise ClusterError(f"run {name}: step {step!r} is not running (running: {', '.join(steps) or 'none'})")
+    pods = json.loads(kubectl("get", "pods", "-n", namespace, "-o", "json",
+                              "-l", f"workflows.argoproj.io/workflow={name}"))["items"]
+    pod = next((p["metadata"]["name"] for p in pods
+                if p["metadata"].get("annotations", {}).get("workflows.argoproj.io/node-id") == node["id"]), None)
+    if pod is None:
+        raise ClusterError(f"run {name}: step {step!r} has no pod yet")
+    key, value = LABELING_DONE
+    kubectl("annotate", "pod", pod, "-n", namespace, "--overwrite", f"{key}={value}")
+    return pod
+
+
 #: an Argo expression or variable inside a phase's spec argument (its value is only known while the run runs)
 EXPRESSION = re.compile(r"\{\{.*?\}\}", re.S)
 
