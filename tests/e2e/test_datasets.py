@@ -192,13 +192,16 @@ class LabelStudio:
     def __init__(self, url: str, token: str):
         self.url, self.token = url.rstrip("/"), token
 
-    def call(self, method: str, path: str, body=None):
+    def get_bytes(self, path: str, method: str = "GET", body=None) -> bytes:
         request = urllib.request.Request(self.url + path, method=method,
                                          data=None if body is None else json.dumps(body).encode(),
                                          headers={"Authorization": f"Token {self.token}",
                                                   "Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read() or b"null")
+            return response.read()
+
+    def call(self, method: str, path: str, body=None):
+        return json.loads(self.get_bytes(path, method, body) or b"null")
 
     def project(self, title: str, tasks: int, timeout: float = 300) -> dict:
         """The project the run created, once it holds ``tasks`` tasks."""
@@ -226,13 +229,14 @@ def studio(kube) -> LabelStudio:
     return LabelStudio(config["LABEL_STUDIO_URL"], base64.b64decode(secret["LABEL_STUDIO_TOKEN"]).decode())
 
 
-def labeling_step(data, labels: list[str], auto_sync: bool = True, depends=None) -> wf.steps.LabelingStep:
+def labeling_step(data, labels: list[str], auto_sync: bool = True, depends=None,
+                  task_type=wf.data.LabelTaskTypeEnum.TEXT_CLASSIFICATION) -> wf.steps.LabelingStep:
     return wf.steps.LabelingStep(
         name="labeling", title="Dataset labeling",
         inputs=wf.steps.LabelingInput(name="input_name", data=data),
         outputs=wf.steps.LabelingOutput(name="output_name"),
         properties=wf.steps.LabelTaskProperties(
-            task_type=wf.data.LabelTaskTypeEnum.TEXT_CLASSIFICATION,
+            task_type=task_type,
             task_name=wf.Placeholder(name="task_name", placeholder_type=wf.PlaceholderType.STR),
             labels=[wf.data.Label(name=label) for label in labels], auto_sync_dataset=auto_sync),
         depend_steps=depends)
@@ -280,19 +284,24 @@ def test_create_label_release_and_train(step_result, s3, reader, studio):
 
 
 def test_resume_goes_on_with_the_labels_given_so_far(step_result, s3, studio):
-    """A person labels part of the job and resumes the run; without auto_sync the dataset is left as it was."""
-    name = unique("notes")
-    s3.put(s3.bucket, f"e2e/datasets-in/{name}/notes.txt", b"first note\nsecond note\nthird note\n")
-    create = create_step(f"obs://{s3.bucket}/e2e/datasets-in/{name}/", data_type=wf.data.DataTypeEnum.TEXT)
-    labeling = labeling_step(create.outputs["output_name"].as_input(), ["todo", "done"], auto_sync=False,
-                             depends=create)
+    """Images: a person sees them through Label Studio, labels one of three and resumes the run;
+    without auto_sync_dataset the dataset keeps its (no) labels and the job has the one label."""
+    name = unique("photos")
+    for i in range(3):
+        s3.put(s3.bucket, f"e2e/datasets-in/{name}/{i}.png", png(i))
+    create = create_step(f"obs://{s3.bucket}/e2e/datasets-in/{name}/")
+    labeling = labeling_step(create.outputs["output_name"].as_input(), ["keep", "drop"], auto_sync=False,
+                             depends=create, task_type=wf.data.LabelTaskTypeEnum.IMAGE_CLASSIFICATION)
     workflow = wf.Workflow(name="e2e-dataset-resume", desc="create > label, resumed", steps=[create, labeling])
     started = cluster.release_and_run(workflow, {"dataset_name": name, "task_name": "triage",
                                                  "dataset_output_path": f"obs://{s3.bucket}/e2e/datasets-work/{name}/"},
                                       progress=None)
     project = studio.project(f"{name}/triage", tasks=3)
-    first = next(t for t in studio.tasks(project) if t["data"]["text"] == "first note")
-    studio.label(first, "text", "done")
+    tasks = studio.tasks(project)
+    shown = studio.call("GET", f"/api/tasks/{tasks[0]['id']}")["data"]["image"]
+    assert shown.startswith("/tasks/")  # the s3:// source, served by Label Studio from the project's storage
+    assert studio.get_bytes(shown) in {png(i) for i in range(3)}
+    studio.label(tasks[0], "image", "keep")
     time.sleep(10)
     run = cluster.get_object("workflow", started["name"], started["namespace"])
     steps = cluster.step_phases(run, cluster.template_step_names("e2e-dataset-resume", started["namespace"]))
@@ -303,6 +312,6 @@ def test_resume_goes_on_with_the_labels_given_so_far(step_result, s3, studio):
     result = cluster.follow(started["name"], started["namespace"], progress=None, timeout=300)
     assert result["phase"] == "Succeeded", result
     job = lines(s3, f"s3://{s3.bucket}/datasets/{name}/tasks/triage/manifest.json")
-    assert {s["source"]: [a["name"] for a in s.get("annotation") or []] for s in job} == {
-        "content://first note": ["done"], "content://second note": [], "content://third note": []}
+    labels = sorted([a["name"] for a in s.get("annotation") or []] for s in job)
+    assert labels == [[], [], ["keep"]]
     assert not any(s.get("annotation") for s in lines(s3, f"s3://{s3.bucket}/datasets/{name}/manifest.json"))
