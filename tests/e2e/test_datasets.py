@@ -315,3 +315,44 @@ def test_resume_goes_on_with_the_labels_given_so_far(step_result, s3, studio):
     labels = sorted([a["name"] for a in s.get("annotation") or []] for s in job)
     assert labels == [[], [], ["keep"]]
     assert not any(s.get("annotation") for s in lines(s3, f"s3://{s3.bucket}/datasets/{name}/manifest.json"))
+
+
+def test_import_labeled_text_into_a_labeling_job_then_release_it(step_result, s3, studio, run_real):
+    """A labeling job made and labeled by one run; a second run imports labeled text into the job and
+    releases the job: the project got the new samples with their labels, the version has all four."""
+    name = unique("quotes")
+    s3.put(s3.bucket, f"e2e/datasets-in/{name}/raw/a.txt", b"to be or not to be\nall the world's a stage\n")
+    create = create_step(f"obs://{s3.bucket}/e2e/datasets-in/{name}/raw/", data_type=wf.data.DataTypeEnum.TEXT)
+    labeling = labeling_step(create.outputs["output_name"].as_input(), ["drama", "comedy"], depends=create)
+    started = cluster.release_and_run(
+        wf.Workflow(name="e2e-dataset-job", desc="create > label", steps=[create, labeling]),
+        {"dataset_name": name, "task_name": "genre", "dataset_output_path": f"obs://{s3.bucket}/e2e/datasets-work/{name}/"},
+        progress=None)
+    project = studio.project(f"{name}/genre", tasks=2)
+    for task in studio.tasks(project):
+        studio.label(task, "text", "drama")
+    assert cluster.follow(started["name"], started["namespace"], progress=None, timeout=300)["phase"] == "Succeeded"
+
+    s3.put(s3.bucket, f"e2e/datasets-in/{name}/labeled/b.txt", b"much ado about nothing\nas you like it\n")
+    s3.put(s3.bucket, f"e2e/datasets-in/{name}/labeled/b_result.txt", b"comedy\ncomedy\n")
+    job = wf.data.LabelTask(dataset_name=name, task_name="genre")
+    imported = wf.steps.DatasetImportStep(
+        name="data_import",
+        inputs=[wf.steps.DatasetImportInput(name="input_name_1", data=job),
+                wf.steps.DatasetImportInput(name="input_name_2", data=wf.data.OBSPath(
+                    obs_path=f"obs://{s3.bucket}/e2e/datasets-in/{name}/labeled/"))],
+        outputs=wf.steps.DatasetImportOutput(name="output_name"),
+        properties=wf.steps.ImportDataInfo(annotation_format_config=[wf.steps.AnnotationFormatConfig(
+            format_name=wf.steps.AnnotationFormatEnum.MA_TEXT_CLASSIFICATION_V1)]))
+    release = release_step(imported.outputs["output_name"].as_input(), imported,
+                           wf.data.LabelTaskTypeEnum.TEXT_CLASSIFICATION)
+    result = run_real(wf.Workflow(name="e2e-dataset-job-import", desc="import into a job > release",
+                                  steps=[imported, release]), {"train_ratio": "0.5"})
+    assert result["phase"] == "Succeeded", result
+    tasks = studio.tasks(project)
+    assert sorted(t["data"]["text"] for t in tasks if t["is_labeled"]) == sorted(
+        ["to be or not to be", "all the world's a stage", "much ado about nothing", "as you like it"])
+    version = step_result(result["name"], "release_dataset")["outputs"]["output_name"]
+    labels = {s["source"]: [a["name"] for a in s.get("annotation") or []] for s in lines(s3, version["manifest"])}
+    assert labels == {"content://to be or not to be": ["drama"], "content://all the world's a stage": ["drama"],
+                      "content://much ado about nothing": ["comedy"], "content://as you like it": ["comedy"]}

@@ -20,7 +20,7 @@ COMMANDS = {
     "service": service.run,
     "create-dataset": dataset.create,
     "labeling": labeling.run,
-    "dataset-import": dataset.import_data,
+    "dataset-import": labeling.import_data,
     "release-dataset": dataset.release,
 }
 TERMINATION_LOG = Path("/dev/termination-log")

@@ -24,6 +24,9 @@ The phase
    the job's labels) and, with ``auto_sync_dataset`` (default true), into the dataset's working
    manifest, ready for a ReleaseDatasetStep.
 
+A DatasetImportStep into a labeling job (``import_data``) imports into the dataset, then adds the new
+samples to the job's project, with the labels they came with.
+
 Label Studio is found at ``LABEL_STUDIO_URL`` with the API token ``LABEL_STUDIO_TOKEN`` (the
 cluster's wf2k8s-config ConfigMap and wf2k8s-label-studio Secret). The client is urllib only.
 """
@@ -40,8 +43,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from . import dataset as datasets
 from .contract import ContractError, Run, resolve
-from .dataset import ANNOTATION_TYPES, NAME, DatasetError, Store, dataset_input, enum_name, now, output_of, truthy
+from .dataset import ANNOTATION_TYPES, NAME, Store, dataset_input, enum_name, now, output_of, truthy
 from .s3 import S3
 
 #: task types Label Studio labels here -> (the sample's data key, the tag showing it, the labeling control)
@@ -430,3 +434,23 @@ def run(spec: dict) -> dict:
               "project_url": job.record["project_url"]}
     return {"outputs": {o["name"]: dict(result) for o in spec.get("outputs") or []},
             "variables": {}, "counts": {"labeled": done, "tasks": total, "changed": changed}}
+
+
+def import_data(spec: dict) -> dict:
+    """DatasetImportStep: the import into the dataset; into a labeling job, the job's project gets the new
+    samples (with the labels they came with) and the job's manifest is brought up to date."""
+    _, ref = dataset_input(spec)
+    if not ref.get("task_name"):
+        return datasets.import_data(spec)
+    store = Store(S3.from_env())
+    job = Job(store, LabelStudio.from_env(), ref["dataset_name"], ref["task_name"])
+    if job.record is None:
+        raise LabelingError(f"labeling job {job.name!r} of dataset {job.dataset!r} does not exist: create it with "
+                            "a LabelingStep first")
+    result = datasets.import_data(spec)
+    samples = store.manifest(job.dataset)
+    added = import_samples(job, samples)
+    apply_labels(samples, job.studio.tasks(job.record["project_id"]), job.record["task_type"])
+    store.write_manifest(job.dataset, samples, "tasks", job.name, "manifest.json")
+    print(f"{added} new samples added to labeling job {job.name} (project {job.record['project_id']})")
+    return result

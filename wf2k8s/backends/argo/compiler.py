@@ -210,9 +210,9 @@ class ArgoCompiler:
         with_parameters = any(not p.delay for p in self.graph.params.values()) or bool(self.graph.scenes)
         if name == "job":
             templates[name] = t.job_template(self.images, parameters=with_parameters)
-        elif name == "labeling":
-            templates[name] = t.labeling_template(self.images, image=self.phase_images.get(name),
-                                                  parameters=with_parameters)
+        elif name in ("labeling", "dataset-import"):
+            make = t.labeling_template if name == "labeling" else t.dataset_import_template
+            templates[name] = make(self.images, image=self.phase_images.get(name), parameters=with_parameters)
         elif name == "mrs-job":
             templates[name] = t.spark_template()
         else:

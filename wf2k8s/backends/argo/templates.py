@@ -87,6 +87,11 @@ def runtime_template(name: str, command: str, images: Images, outputs: tuple[tup
     )
 
 
+def label_studio_token() -> m.EnvVar:
+    return m.EnvVar(name="LABEL_STUDIO_TOKEN", value_from=m.EnvVarSource(secret_key_ref=m.SecretKeySelector(
+        name=LABEL_STUDIO_SECRET, key="LABEL_STUDIO_TOKEN", optional=True)))
+
+
 def labeling_template(images: Images, image: str | None = None, parameters: bool = True) -> m.Template:
     """A LabelingStep: the runtime with Label Studio's API token and its own pod's annotations.
 
@@ -95,14 +100,19 @@ def labeling_template(images: Images, image: str | None = None, parameters: bool
     """
     template = runtime_template("labeling", "labeling", images, image=image, parameters=parameters)
     container = template.container
-    container.env = [
-        m.EnvVar(name="LABEL_STUDIO_TOKEN", value_from=m.EnvVarSource(secret_key_ref=m.SecretKeySelector(
-            name=LABEL_STUDIO_SECRET, key="LABEL_STUDIO_TOKEN", optional=True))),
-        m.EnvVar(name="WF2K8S_PODINFO", value=PODINFO_DIR)]
+    container.env = [label_studio_token(), m.EnvVar(name="WF2K8S_PODINFO", value=PODINFO_DIR)]
     container.volume_mounts = [m.VolumeMount(name="podinfo", mount_path=PODINFO_DIR, read_only=True)]
     template.volumes = [m.Volume(name="podinfo", downward_api=m.DownwardAPIVolumeSource(items=[
         m.DownwardAPIVolumeFile(path="annotations",
                                 field_ref=m.ObjectFieldSelector(field_path="metadata.annotations"))]))]
+    return template
+
+
+def dataset_import_template(images: Images, image: str | None = None, parameters: bool = True) -> m.Template:
+    """A DatasetImportStep: the runtime with Label Studio's API token (an import into a labeling job
+    adds the new samples to the job's project)."""
+    template = runtime_template("dataset-import", "dataset-import", images, image=image, parameters=parameters)
+    template.container.env = [label_studio_token()]
     return template
 
 
