@@ -118,12 +118,14 @@ class Job:
         self.record = {"project_id": 1, "project_url": "http://ls/projects/1/data"}
 
 
-def test_wait_ends_when_every_task_is_labeled(tmp_path):
+def test_wait_ends_when_every_task_is_labeled(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARGO_PROGRESS_FILE", str(tmp_path / "progress"))
     sleeps = []
     studio = Studio([labeled(False, False), labeled(True, False), labeled(True, True)])
     tasks = labeling.wait(Job(studio), {"step": "label"}, tmp_path, sleep=sleeps.append)
     assert labeling.progress(tasks) == (2, 2)
     assert sleeps == [3.0, 3.0]  # polls at least 3 s apart, whatever the step's poll interval
+    assert (tmp_path / "progress").read_text() == "2/2\n"  # what the Argo UI shows as the node's progress
 
 
 def test_wait_ends_when_the_pod_is_annotated(tmp_path):

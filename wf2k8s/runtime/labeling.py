@@ -262,7 +262,8 @@ class Job:
     def find_project(self) -> dict | None:
         if self.record and self.record.get("project_id"):
             project = self.studio.project(self.record["project_id"])
-            if project is not None:
+            # a Label Studio started afresh reuses ids: the title tells whether it is still this job's project
+            if project is not None and project.get("title") == self.title:
                 return project
         return next((p for p in self.studio.projects() if p.get("title") == self.title), None)
 
@@ -360,6 +361,16 @@ def progress(tasks: list[dict]) -> tuple[int, int]:
     return sum(latest_annotation(t) is not None for t in tasks), len(tasks)
 
 
+def report_progress(done: int, total: int) -> None:
+    """Argo's self-reported progress (``N/M`` in $ARGO_PROGRESS_FILE): the Argo UI shows the node at 4/10."""
+    path = os.environ.get("ARGO_PROGRESS_FILE")
+    if path and total:
+        try:
+            Path(path).write_text(f"{done}/{total}\n")
+        except OSError:
+            pass  # progress is a courtesy; labeling goes on without it
+
+
 def wait(job: Job, spec: dict, podinfo: Path, sleep=time.sleep) -> list[dict]:
     """Poll until every task is labeled or the run is resumed; returns the project's tasks."""
     policy = spec.get("policy") or {}
@@ -372,6 +383,7 @@ def wait(job: Job, spec: dict, podinfo: Path, sleep=time.sleep) -> list[dict]:
         done, total = progress(tasks)
         if (done, total) != shown:
             print(f"labeled {done}/{total}", flush=True)
+            report_progress(done, total)
             shown = (done, total)
         if done >= total:
             return tasks
