@@ -196,15 +196,15 @@ def register_versions(run_serving, count: int) -> str:
     return unique
 
 
-def deploy(run_serving, model_name: str, template: str, entries: list[dict]) -> dict:
+def deploy(run_serving, model_name: str, template: str, entries: list[dict], service: str = "gray") -> dict:
     placeholder = wf.Placeholder(name="model_name", placeholder_type=wf.PlaceholderType.STR)
-    started = run_serving(wf.Workflow(name=template, desc="deploy", steps=[deploy_step(placeholder, name="gray")]),
+    started = run_serving(wf.Workflow(name=template, desc="deploy", steps=[deploy_step(placeholder, name=service)]),
                           {"model_name": model_name})
     wait_for_input(started["name"], "deploy_models", template)
     cluster.give_input(started["name"], NAMESPACE, {"deploy_models": json.dumps(entries)})
     result = cluster.follow(started["name"], NAMESPACE, progress=None, timeout=600)
     assert result["phase"] == "Succeeded", result
-    return step_result(started["name"], "gray")
+    return step_result(started["name"], service)
 
 
 def predictions_by_version(name: str) -> dict[str, float]:
@@ -327,3 +327,64 @@ def test_a_model_that_cannot_load_fails_the_step_with_the_reason(run_serving, se
     assert result["phase"] == "Failed"
     message = result["messages"]["broken"]
     assert "keeps exiting" in message and "no model file" in message, message
+
+
+# zero downtime: an update to a new single version while a client keeps asking ---------------------
+
+
+def served_uris(name: str) -> set[str]:
+    """The storage URIs of every predictor pod of InferenceService ``name``, terminating ones included."""
+    pods = json.loads(cluster.kubectl("get", "pods", "-n", NAMESPACE, "-l",
+                                      f"serving.kserve.io/inferenceservice={name},component=predictor", "-o", "json"))
+    return {a for p in pods["items"] for c in p["spec"].get("initContainers", []) for a in c.get("args", [])
+            if a.startswith("s3://")}
+
+
+def test_an_update_to_a_new_version_drops_no_request(run_serving, services):
+    import threading
+
+    model_name = register_versions(run_serving, 2)
+    services.append("steady")
+    first = deploy(run_serving, model_name, "steady-v1", [{"model_name": model_name, "model_version": "1.1.1"}],
+                   service="steady")
+    address = first["variables"]["service_output"]["cluster_inner_access_address"]
+    outcomes: list = []
+    stop = threading.Event()
+
+    def client():
+        while not stop.is_set():
+            try:
+                answer = predict(address, ROWS[:1])
+                outcomes.append("ok" if answer.get("predictions") == [0] else f"answer {answer}")
+            except Exception as problem:  # what a client of the service would see
+                outcomes.append(f"{type(problem).__name__}: {problem}")
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=client, daemon=True)
+    thread.start()
+    try:
+        second = deploy(run_serving, model_name, "steady-v2", [{"model_name": model_name, "model_version": "1.1.2",
+                                                                "weight": 100}], service="steady")
+        uris = {m["model_version"]: m["uri"] for m in second["outputs"]["service_output"]["models"]}
+        assert second["outputs"]["service_output"]["action"] == "updated"
+        deadline = time.time() + 180
+        while served_uris("steady") != {uris["1.1.2"]} and time.time() < deadline:
+            time.sleep(1)  # the old version's pod drains and goes while the client keeps asking
+        time.sleep(3)
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    failures = [o for o in outcomes if o != "ok"]
+    print(f"zero downtime: {len(outcomes)} requests during the update, {len(failures)} failed")
+    assert outcomes and not failures, failures[:5]
+    # afterwards only version 2 answers
+    pods = json.loads(cluster.kubectl("get", "pods", "-n", NAMESPACE, "-l",
+                                      "serving.kserve.io/inferenceservice=steady", "-o", "json"))["items"]
+    rs = cluster.kubectl("get", "rs,deploy", "-n", NAMESPACE, "-l", "serving.kserve.io/inferenceservice=steady")
+    assert set(predictions_by_version("steady")) == {uris["1.1.2"]}, (rs, [
+        (p["metadata"]["name"], p["status"].get("phase"), p["metadata"].get("deletionTimestamp"),
+         p["status"].get("conditions")) for p in pods])
+    before = predictions_by_version("steady")[uris["1.1.2"]]
+    for _ in range(10):
+        assert predict(address, ROWS[:1])["predictions"] == [0]
+    assert predictions_by_version("steady") == {uris["1.1.2"]: before + 10}

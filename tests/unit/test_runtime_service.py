@@ -177,6 +177,15 @@ def test_desired_isvc_weights_make_canaries():
     assert isvc["spec"]["canary"][0]["predictor"]["name"] == "v1-1-1"
 
 
+def test_updates_start_the_new_pod_first_and_drain_the_old_one():
+    isvc = service.desired_isvc("svc", "ns", [model("1.1.1", 50, "s3://b/1/"), model("1.1.2", 50, "s3://b/2/")],
+                                [], "step", None)
+    for predictor in [isvc["spec"]["predictor"]] + [c["predictor"] for c in isvc["spec"]["canary"]]:
+        assert predictor["deploymentStrategy"] == {"type": "RollingUpdate",
+                                                   "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}
+        assert predictor["model"]["lifecycle"] == {"preStop": {"sleep": {"seconds": service.DRAIN_SECONDS}}}
+
+
 def test_defaults_added_by_kserve_do_not_count_as_changes():
     wanted = service.desired_isvc("svc", "ns", [model("1.1.1", 100)], [], "step", None)
     existing = copy.deepcopy(wanted)

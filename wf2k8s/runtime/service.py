@@ -50,6 +50,8 @@ SERVICE_ACCOUNT = os.environ.get("WF2K8S_KSERVE_SERVICE_ACCOUNT", "wf2k8s-kserve
 SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 MAX_REPLICAS = int(os.environ.get("WF2K8S_SERVICE_MAX_REPLICAS", "4"))
 FRONT_SUFFIX = "serving"
+#: how long a stopping predictor pod still serves (its endpoints leave the Services meanwhile)
+DRAIN_SECONDS = int(os.environ.get("WF2K8S_SERVICE_DRAIN_SECONDS", "10"))
 NAME_LIMIT = 45  # KServe derives "<name>-predictor-<hash>" Deployments and pods from it
 #: ServiceConfig fields with no meaning on Kubernetes: rejected when set
 UNSUPPORTED = ("vpc_id", "subnet_network_id", "security_group_id", "cluster_id", "apps")
@@ -236,11 +238,18 @@ def resolve_model(mlflow: MLflow, entry: dict) -> dict:
 
 
 def predictor(model: dict, envs: list[dict]) -> dict:
+    """A predictor (or canary) of the InferenceService. Updates drop no request: the Deployment starts
+    the new pod before it stops an old one (maxUnavailable 0, maxSurge 1; KServe's own readiness probe
+    waits for the model server's port, which opens once the model is loaded), and an old pod keeps
+    serving for DRAIN_SECONDS after it is told to stop (preStop), while kube-proxy takes it out of the
+    Services."""
     spec = {"modelFormat": {"name": model["format"]}, "storageUri": model["uri"],
-            "resources": resources_of(model.get("specification"))}
+            "resources": resources_of(model.get("specification")),
+            "lifecycle": {"preStop": {"sleep": {"seconds": DRAIN_SECONDS}}}}
     if envs:
         spec["env"] = envs
-    return {"serviceAccountName": SERVICE_ACCOUNT, "minReplicas": 1, "model": spec}
+    return {"serviceAccountName": SERVICE_ACCOUNT, "minReplicas": 1, "model": spec,
+            "deploymentStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}}
 
 
 def desired_isvc(name: str, namespace: str, models: list[dict], envs: list[dict], step: str,
