@@ -239,6 +239,37 @@ def test_a_crashing_model_server_fails_the_step_with_its_log():
     assert service.crashed([pod("s3://b/1/")]) is None
 
 
+class FailedLoadKube:
+    """KServe says only "ModelLoadFailed"; the model server's container exited once, its log comes late."""
+
+    def __init__(self, logs):
+        self.logs = list(logs)
+
+    def get(self, path):
+        if "/pods?labelSelector=" in path:
+            crashing = pod("s3://b/1/", ready="False")
+            crashing["metadata"]["name"] = "svc-predictor-1"
+            crashing["status"]["containerStatuses"] = [{"name": "kserve-container", "restartCount": 0, "state": {
+                "terminated": {"reason": "Error", "exitCode": 1}}}]
+            return {"items": [crashing]}
+        return status(ready="False", model_status={"transitionStatus": "BlockedByFailedLoad",
+                                                   "lastFailureInfo": {"reason": "ModelLoadFailed"}})
+
+    def text(self, path):
+        return self.logs.pop(0) if self.logs else ""
+
+
+def test_a_bare_kserve_failure_reason_gets_the_model_server_log():
+    kube = FailedLoadKube(["", "", "RuntimeError: no model file (*.joblib) in /mnt/models\n"])
+    with pytest.raises(ContractError) as caught:
+        service.wait_ready(kube, "ns", "svc", 1, 5, {"s3://b/1/"}, sleep=lambda s: None)
+    assert str(caught.value) == ("InferenceService 'svc' failed: ModelLoadFailed; kserve-container of pod "
+                                 "svc-predictor-1 exited (Error, exit code 1): RuntimeError: no model file "
+                                 "(*.joblib) in /mnt/models")
+    with pytest.raises(ContractError, match=r"^InferenceService 'svc' failed: ModelLoadFailed$"):
+        service.wait_ready(FailedLoadKube([]), "ns", "svc", 1, 5, {"s3://b/1/"}, sleep=lambda s: None)
+
+
 class FakeKube:
     def __init__(self, states=("True",)):
         self.objects: dict[str, dict] = {}

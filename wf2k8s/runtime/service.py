@@ -359,13 +359,17 @@ def serving_uris(pods: list[dict]) -> dict[str, int]:
 
 def crashed(pods: list[dict], restarts: int = 2) -> tuple[str, str, str] | None:
     """(pod, container, "reason, exit code N") of a predictor container that keeps failing: KServe's
-    Standard mode reports such a model only as "MinimumReplicasUnavailable"."""
+    Standard mode reports such a model only as "MinimumReplicasUnavailable". ``restarts=0``: one that
+    failed once (exited with an error now, or before its restart)."""
     for pod in pods:
         if (pod.get("metadata") or {}).get("deletionTimestamp"):
             continue
         status = pod.get("status") or {}
         for item in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
             last = (item.get("lastState") or {}).get("terminated") or {}
+            now = (item.get("state") or {}).get("terminated") or {}
+            if not restarts and not last and now.get("exitCode") not in (None, 0):
+                last = now
             if item.get("restartCount", 0) >= restarts and last:
                 text = f"{last.get('reason', 'Error')}, exit code {last.get('exitCode')}"
                 return (pod.get("metadata") or {}).get("name", "?"), item.get("name", "?"), text
@@ -507,7 +511,7 @@ def crash_log(kube: Kube, namespace: str, pod: str, container: str) -> str | Non
 def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: float, uris: set[str] | None = None,
                clock=time.monotonic, sleep=time.sleep) -> dict:
     deadline = clock() + minutes * 60
-    attempts = 0
+    attempts = failed_polls = 0
     while True:
         isvc = kube.get(isvc_path(namespace, name))
         if isvc is None:
@@ -526,7 +530,15 @@ def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: floa
         if state == "ready":
             return isvc
         if state == "failed":
-            raise ContractError(f"InferenceService {name!r} failed: {reason}")
+            # KServe may say only "ModelLoadFailed": the model server's own words are in its log
+            exited = crashed(pods or [], restarts=0)
+            tail = crash_log(kube, namespace, exited[0], exited[1]) if exited else None
+            if tail is None and pods is not None and failed_polls < LOG_ATTEMPTS:
+                failed_polls += 1
+                sleep(poll)
+                continue
+            detail = f"; {exited[1]} of pod {exited[0]} exited ({exited[2]}): {tail}" if exited and tail else ""
+            raise ContractError(f"InferenceService {name!r} failed: {reason}{detail}")
         if clock() >= deadline:
             raise ContractError(f"InferenceService {name!r} was not Ready after {minutes:g} min "
                                 f"(max_execution_minutes): {reason}")
