@@ -389,3 +389,41 @@ def test_an_update_to_a_new_version_drops_no_request(run_serving, services):
     for _ in range(10):
         assert predict(address, ROWS[:1])["predictions"] == [0]
     assert predictions_by_version("steady") == {uris["1.1.2"]: before + 10}
+
+
+# infer_type batch: the registered model over the input files, predictions written, service gone ----
+
+
+def test_batch_service_predicts_every_input_file_and_stops(run_serving, s3):
+    model_name = register_versions(run_serving, 1)
+    prefix = f"e2e/batch/{model_name}"
+    s3.put(s3.bucket, f"{prefix}/in/flowers.csv", b"sepal_length,sepal_width,petal_length,petal_width\n" +
+           b"".join((",".join(map(str, row)) + "\n").encode() for row in ROWS))
+    s3.put(s3.bucket, f"{prefix}/in/more/two.json", json.dumps({"instances": ROWS[:2]}).encode())
+    placeholder = wf.Placeholder(name="model_name", placeholder_type=wf.PlaceholderType.STR)
+    step = wf.steps.ServiceStep(
+        name="score", title="Batch scoring",
+        inputs=wf.steps.ServiceInput(name="models", data=wf.data.ServiceInputPlaceholder(
+            name="deploy_models", model_name=placeholder)),
+        outputs=wf.steps.ServiceOutput(name="service_output", service_config=wf.steps.ServiceConfig(
+            infer_type="batch", additional_properties={"src_path": f"obs://{s3.bucket}/{prefix}/in/",
+                                                       "dest_path": f"obs://{s3.bucket}/{prefix}/out/",
+                                                       "batch_size": 2})),
+        policy=wf.steps.StepPolicy(poll_interval_seconds=2, max_execution_minutes=8))
+    started = run_serving(wf.Workflow(name="batch-score", desc="batch scoring", steps=[step]),
+                          {"model_name": model_name})
+    wait_for_input(started["name"], "deploy_models", "batch-score")
+    given = cli_input(started["name"], "deploy_models", [{"model_name": model_name, "model_version": "1.1.1"}])
+    assert given.returncode == 0, given
+    result = cluster.follow(started["name"], NAMESPACE, progress=None, timeout=600)
+    assert result["phase"] == "Succeeded", result
+    output = step_result(started["name"], "score")["outputs"]["service_output"]
+    assert output["uri"] == f"s3://{s3.bucket}/{prefix}/out/" and output["rows"] == 5
+    first = json.loads(s3.get(s3.bucket, f"{prefix}/out/flowers.csv_result.json"))
+    assert first["source"] == f"s3://{s3.bucket}/{prefix}/in/flowers.csv" and first["rows"] == 3
+    assert first["predictions"][:2] == [0, 2] and len(first["predictions"]) == 3
+    second = json.loads(s3.get(s3.bucket, f"{prefix}/out/more/two.json_result.json"))
+    assert second["predictions"] == [0, 2]
+    # the batch service stopped: its InferenceService is gone (or going)
+    left = cluster.get_object("inferenceservice", output["service_name"], NAMESPACE)
+    assert left is None or left["metadata"].get("deletionTimestamp"), left

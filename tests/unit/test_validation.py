@@ -953,7 +953,9 @@ def test_service_config_infer_type(bad):
 
 @pytest.mark.parametrize("good", ["real-time", "batch", "edge"])
 def test_service_config_infer_type_valid(good):
-    service_step(service_config=wf.steps.ServiceConfig(infer_type=good))
+    # a batch service needs its data's OBS paths (tests/unit/test_runtime_batch.py checks them)
+    extra = {"src_path": "obs://b/in/", "dest_path": "obs://b/out/"} if good == "batch" else None
+    service_step(service_config=wf.steps.ServiceConfig(infer_type=good, additional_properties=extra))
 
 
 @pytest.mark.parametrize("inputs", [

@@ -580,6 +580,39 @@ def deployment_input(inputs: list[dict]) -> tuple[list[dict], str | None, dict]:
     return entries, update, envs
 
 
+def run_batch_service(step: str, output: dict, config: dict, entries: list[dict], update: str | None,
+                      input_envs: dict, namespace: str, name: str, poll: float, minutes: float) -> dict:
+    """infer_type batch (wf2k8s/runtime/batch.py): one version over the input files, then gone."""
+    from . import batch as batch_module
+    from .s3 import S3
+
+    settings = batch_module.batch_config(config)
+    if update:
+        raise ContractError("a batch service runs once and is deleted: it cannot update a service "
+                            f"({update!r}); leave out the ServiceData/ServiceUpdatePlaceholder input")
+    serving = [e for e in entries if e["weight"] > 0]
+    if len(serving) != 1:
+        raise ContractError(f"a batch service runs one model version; the input gives weight to {len(serving)} "
+                            "(give one entry, or weight 100 to one version)")
+    mlflow = MLflow.from_env()
+    model = resolve_model(mlflow, serving[0])
+    transient = batch_module.transient_name(name, f"{Run.namespace}/{Run.name}/{step}", NAME_LIMIT)
+    isvc = desired_isvc(transient, namespace, [model], env_list(input_envs, config.get("envs")), step,
+                        config.get("description"))
+    isvc["metadata"]["labels"]["wf2k8s.io/batch"] = "true"
+    print(f"batch service {transient}: {model['model_name']} {model['model_version']} ({model['format']}, "
+          f"{model['uri']})", flush=True)
+    done = batch_module.run_batch(Kube.in_cluster(), S3.from_env(), isvc, settings, poll, minutes, wait_ready)
+    dest = "s3://{}/{}".format(*settings["dest"])
+    variables = {"service_name": transient, "service_id": transient, "access_address": "",
+                 "cluster_inner_access_address": ""}
+    out = output["name"]
+    return {"outputs": {out: {"uri": dest, **variables, "action": "batch", "rows": done["rows"], "files": done["files"],
+                              "models": [{k: model[k] for k in ("model_name", "model_version", "mlflow_version", "uri",
+                                                                 "model_type")}]}},
+            "variables": {out: variables}}
+
+
 def run(spec: dict) -> dict:
     step = spec["step"]
     outputs = spec.get("outputs") or []
@@ -597,10 +630,10 @@ def run(spec: dict) -> dict:
         return {"outputs": {output["name"]: {"uri": variables["access_address"], **variables}},
                 "variables": {output["name"]: variables}}
     infer_type = config.get("infer_type", "real-time")
-    if infer_type != "real-time":
-        raise ContractError(f"infer_type {infer_type!r} is not in this runtime version; use real-time")
+    if infer_type not in ("real-time", "batch"):
+        raise ContractError(f"infer_type {infer_type!r} is not in this runtime version; use real-time or batch")
     ignored = [k for k in UNSUPPORTED if config.get(k) not in (None, "", [])]
-    if config.get("additional_properties"):
+    if config.get("additional_properties") and infer_type != "batch":
         ignored.append("additional_properties")
     if ignored:
         raise ContractError(f"ServiceConfig {', '.join(ignored)} cannot be applied on Kubernetes; leave "
@@ -611,6 +644,8 @@ def run(spec: dict) -> dict:
     policy = spec.get("policy") or {}
     poll = max(1.0, float(policy.get("poll_interval_seconds", 5)))
     minutes = float(policy.get("max_execution_minutes", 30))
+    if infer_type == "batch":
+        return run_batch_service(step, output, config, entries, update, input_envs, namespace, name, poll, minutes)
 
     kube = Kube.in_cluster()
     if update and kube.get(isvc_path(namespace, name)) is None:

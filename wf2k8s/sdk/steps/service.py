@@ -14,6 +14,8 @@ from wf2k8s.sdk.steps.base import OutputVariable, Step, StepOutput, io_field, na
 __all__ = ["ServiceStep", "ServiceInput", "ServiceOutput", "ServiceConfig", "INFER_TYPES", "OUTPUT_VARIABLES"]
 
 INFER_TYPES = ("real-time", "batch", "edge")
+#: ServiceConfig.additional_properties of infer_type "batch" (wf2k8s/runtime/batch.py)
+BATCH_FIELDS = ("src_path", "dest_path", "mapping_type", "batch_size")
 OUTPUT_VARIABLES = ("access_address", "cluster_inner_access_address", "service_name", "service_id")
 
 
@@ -32,6 +34,24 @@ class ServiceConfig(Spec):
     envs: dict | None = field(dict)
 
     def check(self, error) -> None:
+        extra = self.additional_properties or {}
+        if self.infer_type == "batch":
+            # the seed names no field for a batch service's data: ModelArts' batch-service fields
+            unknown = sorted(str(k) for k in extra if k not in BATCH_FIELDS)
+            if unknown:
+                error("additional_properties", f"unknown field(s) {', '.join(unknown)} for infer_type 'batch' "
+                      f"(the fields are {', '.join(BATCH_FIELDS)})")
+            for needed in ("src_path", "dest_path"):
+                if extra.get(needed) in (None, ""):
+                    error(f"additional_properties[{needed!r}]", "is mandatory for infer_type 'batch': the OBS path "
+                          f"of the {'input files' if needed == 'src_path' else 'predictions'}")
+            mapping = extra.get("mapping_type")
+            if isinstance(mapping, str) and mapping not in ("csv", "json"):
+                error("additional_properties['mapping_type']", f"must be 'csv' or 'json', got {mapping!r}")
+            size = extra.get("batch_size")
+            if size is not None and not isinstance(size, Placeholder) and (
+                    isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 10000):
+                error("additional_properties['batch_size']", f"must be a whole number 1-10000, got {size!r}")
         if self.vpc_id is not None:
             for needed in ("subnet_network_id", "security_group_id"):
                 if getattr(self, needed) is None:
