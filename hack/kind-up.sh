@@ -79,17 +79,17 @@ create_bucket() {
 }
 
 # wf2k8s/label-studio:<version> from containers/label-studio (pip, about 1.5 min), unless
-# docker has it already. Its FROM image wf2k8s/base:bookworm comes from hack/build-images.sh.
+# docker has it already. Its FROM image wf2k8s/python-venv comes from hack/build-images.sh.
 ensure_label_studio_image() {
   [[ "${WF2K8S_LABEL_STUDIO:-1}" == 1 ]] || return 0
-  local tag; tag="wf2k8s/label-studio:$(project_version)"
+  local version tag; version="$(project_version)"; tag="wf2k8s/label-studio:${version}"
   docker image inspect "$tag" >/dev/null 2>&1 && return 0
-  docker image inspect "${BASE_IMAGE}" >/dev/null 2>&1 \
-    || die "${tag} needs ${BASE_IMAGE}: build the images with hack/build-images.sh (or WF2K8S_LABEL_STUDIO=0)"
+  docker image inspect "wf2k8s/python-venv:${version}" >/dev/null 2>&1 \
+    || die "${tag} needs wf2k8s/python-venv:${version}: build the images with hack/build-images.sh (or WF2K8S_LABEL_STUDIO=0)"
   log "building ${tag}"
   local build_args=()
   mapfile -t build_args < <(pip_build_args)
-  build_args+=(--build-arg "PIP_CERT_PEM=$(host_extra_ca_pem)")
+  build_args+=(--build-arg "PIP_CERT_PEM=$(host_extra_ca_pem)" --build-arg "WF2K8S_VERSION=${version}")
   _docker_build --network host "${build_args[@]}" -t "$tag" "${REPO_ROOT}/containers/label-studio"
 }
 

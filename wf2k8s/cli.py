@@ -83,7 +83,8 @@ def script_failure(path: Path, problem: BaseException) -> str:
 
 
 def compile_options(args: argparse.Namespace) -> dict:
-    return {"namespace": args.namespace, "image_registry": args.image_registry}
+    return {"namespace": args.namespace, "image_registry": args.image_registry,
+            "spark_operator": args.spark_operator}
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
@@ -175,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="namespace of the emitted resources (default: wf2k8s, or $WF2K8S_NAMESPACE)")
         p.add_argument("--image-registry", default=os.environ.get("WF2K8S_IMAGE_REGISTRY", ""),
                        help="registry prefix of the wf2k8s images (default: none, or $WF2K8S_IMAGE_REGISTRY)")
+        p.add_argument("--spark-operator", action="store_true",
+                       default=os.environ.get("WF2K8S_SPARK_OPERATOR") == "1",
+                       help="MrsJobSteps as Kubeflow Spark Operator SparkApplications (default: spark-submit in "
+                            "local mode in the step's pod; or $WF2K8S_SPARK_OPERATOR=1)")
 
     p_compile = sub.add_parser("compile", help="print the pipeline as an Argo WorkflowTemplate (YAML)")
     common(p_compile)

@@ -78,11 +78,21 @@ DOCKERFILE
 # containers/<name>/Dockerfile -> wf2k8s/<name>:<version>. Built with --network host so a
 # Dockerfile can apt-get/pip install through the host's network; the host's pip index
 # configuration is passed as build args (see pip_build_args).
+# Those FROM wf2k8s/base come first: the others are FROM one of them (wf2k8s/python-venv).
 project_images() {
   local d
   for d in "${REPO_ROOT}"/containers/*/; do
-    [[ -f "$d/Dockerfile" ]] && basename "$d"
+    [[ -f "$d/Dockerfile" ]] && grep -q "^FROM ${BASE_IMAGE}\$" "$d/Dockerfile" && basename "$d"
   done
+  for d in "${REPO_ROOT}"/containers/*/; do
+    [[ -f "$d/Dockerfile" ]] && ! grep -q "^FROM ${BASE_IMAGE}\$" "$d/Dockerfile" && basename "$d"
+  done
+  return 0
+}
+
+# The image a Dockerfile starts FROM (its \${WF2K8S_VERSION} filled in).
+_from_image() {
+  sed -n 's/^FROM //p' "$1" | head -n 1 | sed "s/\${WF2K8S_VERSION}/$(project_version)/"
 }
 
 # Build context: containers/<name>/, or the repository root when the Dockerfile contains
@@ -107,11 +117,12 @@ build_project_images() {
   for name in $(project_images); do
     local dir="${REPO_ROOT}/containers/${name}" tag="wf2k8s/${name}:${version}" ctx sum
     ctx="$(_image_context "$dir")"
-    sum="$(_context_fingerprint "$ctx")-$(docker image inspect -f '{{.Id}}' "${BASE_IMAGE}" | cut -c8-20)"
+    sum="$(_context_fingerprint "$ctx")-$(docker image inspect -f '{{.Id}}' "$(_from_image "${dir}/Dockerfile")" | cut -c8-20)"
     [[ "$(_image_label "$tag")" == "$sum" ]] && continue
     log "building ${tag} (context ${ctx})"
     local build_args=()
     mapfile -t build_args < <(pip_build_args)
+    build_args+=(--build-arg "WF2K8S_VERSION=${version}")
     if grep -q '^ARG PIP_CERT_PEM' "${dir}/Dockerfile"; then
       build_args+=(--build-arg "PIP_CERT_PEM=$(host_extra_ca_pem)")
     fi

@@ -201,8 +201,8 @@ def test_storage_paths_and_output_storage_parameters():
     assert '{"$storage":"out","path":"model/v1/","execution_id":true}' in argument(tasks(document)["a"], "spec")
 
 
-def test_mrs_job_is_a_spark_application_resource():
-    step = wf.steps.MrsJobStep(
+def mrs_step() -> wf.steps.MrsJobStep:
+    return wf.steps.MrsJobStep(
         name="mrs_test", mrs_algorithm=wf.steps.MrsJobAlgorithm(
             boot_file="obs://spark-sql/wordcount.py",
             parameters=[wf.AlgorithmParameters(name="run_args", value="--master,yarn-cluster")]),
@@ -210,7 +210,22 @@ def test_mrs_job_is_a_spark_application_resource():
         outputs=wf.steps.MrsJobOutput(name="mrs_output", obs_config=wf.data.OBSOutputConfig(
             obs_path="/spark-sql/mrs_output")),
         cluster_id="cluster_id_xxx")
-    document = compile_(step)
+
+
+def test_mrs_job_runs_spark_submit_in_the_spark_image():
+    document = compile_(mrs_step())
+    template = next(t for t in document["spec"]["templates"] if t["name"] == "mrs-job")
+    assert template["container"]["image"] == f"wf2k8s/spark:{wf.__version__}"
+    assert template["container"]["command"][:3] == ["python3", "/wf2k8s/bin/wf2k8s-runtime.pyz", "mrs-job"]
+    spec = json.loads(argument(tasks(document)["mrs-test"], "spec"))
+    assert spec["algorithm"]["boot_file"] == "obs://spark-sql/wordcount.py"
+    assert spec["inputs"] == [{"name": "mrs_input", "data": "/spark-sql/mrs_input/"}]
+    assert spec["algorithm"]["parameters"] == [{"name": "run_args", "value": "--master,yarn-cluster"}]
+
+
+def test_mrs_job_is_a_spark_application_resource_with_the_operator():
+    document = wf.Workflow(name="wf", desc="d", steps=[mrs_step()]).to_workflow_template(spark_operator=True)
+    assert check_document(yaml.safe_load(dump_all([document]))) == []
     template = next(t for t in document["spec"]["templates"] if t["name"] == "mrs-job")
     assert template["resource"]["successCondition"] == "status.applicationState.state == COMPLETED"
     assert template["resource"]["failureCondition"] == "status.applicationState.state in (FAILED, SUBMISSION_FAILED)"

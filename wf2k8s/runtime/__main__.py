@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import condition, dataset, job, labeling, model, resolve, service
+from . import condition, dataset, job, labeling, model, mrs, resolve, service
 from .contract import RESULT_DIR, ContractError, Run, load_spec
 from .metrics import MetricsError
 from .s3 import S3Error
@@ -22,6 +22,7 @@ COMMANDS = {
     "labeling": labeling.run,
     "dataset-import": labeling.import_data,
     "release-dataset": dataset.release,
+    "mrs-job": mrs.run,
 }
 TERMINATION_LOG = Path("/dev/termination-log")
 

@@ -22,7 +22,7 @@ from hera.workflows import models as m
 from wf2k8s import __version__
 from wf2k8s.backends.argo import templates as t
 from wf2k8s.backends.argo.expressions import Scope, condition_expr, encode, quote, to_json
-from wf2k8s.backends.argo.phases import PHASE_TYPES, RESOLVER, Task
+from wf2k8s.backends.argo.phases import PHASE_TYPES, RESOLVER, SPARK_OPERATOR, Task
 from wf2k8s.errors import ValidationError
 from wf2k8s.graph.model import Graph, OutputRef, Param, ParamRef, Phase
 
@@ -65,7 +65,7 @@ def param_description(param: Param) -> str | None:
 class ArgoCompiler:
     def __init__(self, graph: Graph, namespace: str = DEFAULT_NAMESPACE, image_registry: str = "",
                  image_tag: str = __version__, phase_images: dict[str, str] | None = None,
-                 pause_before: list[str] | None = None):
+                 pause_before: list[str] | None = None, spark_operator: bool = False):
         self.graph = graph
         self.namespace = namespace
         self.images = t.Images(image_registry, image_tag)
@@ -73,6 +73,8 @@ class ArgoCompiler:
         self.phase_images = dict(phase_images or {})
         # debug mode (seed 4.8): the run stops before these steps until `next()` resumes it
         self.pause_before = set(pause_before or ())
+        # MrsJobStep: a SparkApplication for the Kubeflow Spark Operator instead of local-mode spark-submit
+        self.spark_operator = spark_operator
         unknown = set(self.phase_images) - {k.template for k in PHASE_TYPES.values()} - {RESOLVER.template}
         if unknown:
             raise ValueError(f"phase_images: no phase template named {', '.join(sorted(unknown))}")
@@ -154,7 +156,7 @@ class ArgoCompiler:
 
     # phases -----------------------------------------------------------------------------------------------
     def phase_tasks(self, phase: Phase, consumers: dict[str, list[str]], templates: dict) -> list[m.DAGTask]:
-        kind = PHASE_TYPES[phase.kind]
+        kind = SPARK_OPERATOR if phase.kind == "mrs_job" and self.spark_operator else PHASE_TYPES[phase.kind]
         task = kind.arguments(phase, self.scope, self.images) if kind.arguments else Task(kind.template)
         self.ensure_template(kind.template, templates)
         name = self.task_names[phase.name]
@@ -213,8 +215,11 @@ class ArgoCompiler:
         elif name in ("labeling", "dataset-import"):
             make = t.labeling_template if name == "labeling" else t.dataset_import_template
             templates[name] = make(self.images, image=self.phase_images.get(name), parameters=with_parameters)
+        elif name == "mrs-job" and self.spark_operator:
+            templates[name] = t.spark_operator_template()
         elif name == "mrs-job":
-            templates[name] = t.spark_template()
+            templates[name] = t.spark_local_template(self.images, image=self.phase_images.get(name),
+                                                     parameters=with_parameters)
         else:
             kind = RESOLVER if name == RESOLVER.template else next(
                 k for k in PHASE_TYPES.values() if k.template == name)

@@ -175,8 +175,12 @@ PHASE_TYPES: dict[str, PhaseType] = {
     "labeling": PhaseType("labeling", "labeling"),
     "dataset_import": PhaseType("dataset-import", "dataset-import"),
     "release_dataset": PhaseType("release-dataset", "release-dataset"),
-    "mrs_job": PhaseType("mrs-job", None, arguments=mrs_task),
+    # spark-submit in local mode in the phase's pod; SPARK_OPERATOR where the cluster has the operator
+    "mrs_job": PhaseType("mrs-job", "mrs-job"),
 }
+
+#: MrsJobStep as a Kubeflow Spark Operator SparkApplication (compile option spark_operator=True)
+SPARK_OPERATOR = PhaseType("mrs-job", None, arguments=mrs_task)
 
 #: the step that resolves a JobStep's algorithm and image from the cluster's catalog
 RESOLVER = PhaseType("resolve", "resolve", outputs=(("image", "image"),))

@@ -116,25 +116,18 @@ def dataset_import_template(images: Images, image: str | None = None, parameters
     return template
 
 
-def job_template(images: Images, parameters: bool = True) -> m.Template:
-    """A JobStep: the user's code in its engine image, driven by the runtime zipapp.
-
-    An init container copies the runtime (a zipapp that needs only python3) into a shared
-    volume, so any engine image with Python can run it: it fetches code and inputs, runs
-    the boot file or command, uploads outputs and reads metrics.
-    """
+def engine_template(name: str, command: str, image: str, images: Images, parameters: bool,
+                    inputs: list[m.Parameter], outputs: m.Outputs, pod_spec_patch: str | None = None) -> m.Template:
+    """The runtime driving a program in another image (an engine): an init container copies the
+    runtime (a zipapp that needs only python3) into a shared volume, so any image with Python runs it."""
     shared = m.VolumeMount(name="wf2k8s-bin", mount_path=SHARED_BIN)
     catalog = m.VolumeMount(name="catalog", mount_path=CATALOG_DIR, read_only=True)
     return m.Template(
-        name="job",
-        inputs=m.Inputs(parameters=[param("spec"), param("image"), param("pod-spec-patch", "{}"),
-                                    param("timeout-seconds", SEVEN_DAYS)]),
-        # the job's metrics, rendered as one HTML page, kept in the artifact repository for the Argo UI
-        outputs=m.Outputs(parameters=[output("result", "result.json")],
-                          artifacts=[m.Artifact(name="metrics", path=f"{RESULT_DIR}/metrics.html", optional=True,
-                                                archive=m.ArchiveStrategy(none=m.NoneStrategy()))]),
+        name=name,
+        inputs=m.Inputs(parameters=[param("spec"), *inputs, param("timeout-seconds", SEVEN_DAYS)]),
+        outputs=outputs,
         active_deadline_seconds="{{inputs.parameters.timeout-seconds}}",
-        pod_spec_patch="{{inputs.parameters.pod-spec-patch}}",
+        pod_spec_patch=pod_spec_patch,
         volumes=[m.Volume(name="wf2k8s-bin", empty_dir=m.EmptyDirVolumeSource()),
                  m.Volume(name="catalog",
                           config_map=m.ConfigMapVolumeSource(name=CATALOG_CONFIG_MAP, optional=True))],
@@ -142,8 +135,8 @@ def job_template(images: Images, parameters: bool = True) -> m.Template:
             name="wf2k8s-runtime", image=images.runtime,
             command=["cp", RUNTIME_ZIPAPP, f"{SHARED_BIN}/"], volume_mounts=[shared])],
         container=m.Container(
-            image="{{inputs.parameters.image}}",
-            command=["python3", f"{SHARED_BIN}/wf2k8s-runtime.pyz", "job", *run_args(parameters),
+            image=image,
+            command=["python3", f"{SHARED_BIN}/wf2k8s-runtime.pyz", command, *run_args(parameters),
                      "--spec", "{{inputs.parameters.spec}}"],
             env_from=runtime_env(),
             volume_mounts=[shared, catalog],
@@ -151,8 +144,27 @@ def job_template(images: Images, parameters: bool = True) -> m.Template:
     )
 
 
-def spark_template() -> m.Template:
-    """MrsJobStep: a Kubeflow Spark Operator SparkApplication, created and watched by Argo."""
+def job_template(images: Images, parameters: bool = True) -> m.Template:
+    """A JobStep: the user's code in its engine image, driven by the runtime zipapp: it fetches code
+    and inputs, runs the boot file or command, uploads outputs and reads metrics."""
+    return engine_template(
+        "job", "job", "{{inputs.parameters.image}}", images, parameters,
+        inputs=[param("image"), param("pod-spec-patch", "{}")],
+        # the job's metrics, rendered as one HTML page, kept in the artifact repository for the Argo UI
+        outputs=m.Outputs(parameters=[output("result", "result.json")],
+                          artifacts=[m.Artifact(name="metrics", path=f"{RESULT_DIR}/metrics.html", optional=True,
+                                                archive=m.ArchiveStrategy(none=m.NoneStrategy()))]),
+        pod_spec_patch="{{inputs.parameters.pod-spec-patch}}")
+
+
+def spark_local_template(images: Images, image: str | None = None, parameters: bool = True) -> m.Template:
+    """MrsJobStep without a Spark Operator: spark-submit in local mode in the wf2k8s/spark image."""
+    return engine_template("mrs-job", "mrs-job", image or images.ref("spark"), images, parameters, inputs=[],
+                           outputs=m.Outputs(parameters=[output("result", "result.json")]))
+
+
+def spark_operator_template() -> m.Template:
+    """MrsJobStep on a cluster with the Kubeflow Spark Operator: a SparkApplication, created and watched by Argo."""
     return m.Template(
         name="mrs-job",
         inputs=m.Inputs(parameters=[param("manifest")]),

@@ -1,4 +1,4 @@
-"""The big data phase (seed 4.10.2): a Spark job, run by the Kubeflow Spark Operator on Kubernetes."""
+"""The big data phase (seed 4.10.2): a Spark job (spark-submit in the step's pod, or a Spark Operator application)."""
 
 from __future__ import annotations
 
