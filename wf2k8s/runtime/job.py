@@ -69,6 +69,13 @@ def argument(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
+def download_obs_input(s3: S3, name: str, data: Any) -> Path:
+    """An OBS input (a file or a directory) in the work directory; the local path the program gets."""
+    uri = as_uri(data, f"input {name!r}")
+    local = s3.download(uri, WORK / "inputs" / name)
+    return local.parent if local.is_file() and uri.endswith("/") else local
+
+
 def run(spec: dict) -> dict:
     s3 = S3.from_env()
     step = spec["step"]
@@ -87,11 +94,7 @@ def run(spec: dict) -> dict:
         if version is not None:
             argv.append(f"--{item['name']}={version}")
             continue
-        uri = as_uri(data, f"input {item['name']!r}")
-        local = s3.download(uri, WORK / "inputs" / item["name"])
-        if local.is_file() and uri.endswith("/"):
-            local = local.parent
-        argv.append(f"--{item['name']}={local}")
+        argv.append(f"--{item['name']}={download_obs_input(s3, item['name'], data)}")
     outputs = []
     for item in config.get("outputs") or []:
         local = WORK / "outputs" / item["name"]

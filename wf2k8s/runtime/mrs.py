@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .contract import ContractError, resolve
-from .job import JobFailed, WORK, argument, as_uri, default_location, execute
+from .job import WORK, JobFailed, argument, as_uri, default_location, download_obs_input, execute
 from .s3 import S3, split_uri
 
 #: spark-submit options that choose where the program runs, with the number of values each takes
@@ -71,11 +71,7 @@ def run(spec: dict) -> dict:
         else:
             program.append(f"--{name}={argument(value)}")
     for item in spec.get("inputs") or []:
-        uri = as_uri(resolve(item["data"]), f"input {item['name']!r}")
-        local = s3.download(uri, WORK / "inputs" / item["name"])
-        if local.is_file() and uri.endswith("/"):
-            local = local.parent
-        program.append(f"--{item['name']}={local}")
+        program.append(f"--{item['name']}={download_obs_input(s3, item['name'], resolve(item['data']))}")
     outputs = []
     for item in spec.get("outputs") or []:
         # not made in advance: Spark's writers refuse a directory that exists (saveAsTextFile, mode "error")
