@@ -427,3 +427,25 @@ def test_batch_service_predicts_every_input_file_and_stops(run_serving, s3):
     # the batch service stopped: its InferenceService is gone (or going)
     left = cluster.get_object("inferenceservice", output["service_name"], NAMESPACE)
     assert left is None or left["metadata"].get("deletionTimestamp"), left
+
+
+# infer_type edge: this cluster has no edge nodes configured ------------------------------------------
+
+
+def test_edge_service_without_edge_nodes_fails_naming_the_configuration(run_serving):
+    config = cluster.get_object("configmap", "wf2k8s-config", NAMESPACE)
+    if (config.get("data") or {}).get("WF2K8S_EDGE_NODE_SELECTOR"):
+        pytest.skip("this cluster has edge nodes configured")
+    step = wf.steps.ServiceStep(
+        name="edge", inputs=wf.steps.ServiceInput(name="models", data=wf.data.ServiceInputPlaceholder(
+            name="deploy_models", model_name="iris")),
+        outputs=wf.steps.ServiceOutput(name="service_output", service_config=wf.steps.ServiceConfig(infer_type="edge")))
+    started = run_serving(wf.Workflow(name="edge-deploy", desc="an edge service", steps=[step]))
+    wait_for_input(started["name"], "deploy_models", "edge-deploy")
+    assert cli_input(started["name"], "deploy_models", [{"model_name": "iris"}]).returncode == 0
+    result = cluster.follow(started["name"], NAMESPACE, progress=None, timeout=300)
+    assert result["phase"] == "Failed"
+    message = result["messages"]["edge"]
+    assert "ServiceConfig.infer_type 'edge': this cluster has no edge nodes configured" in message, message
+    assert "WF2K8S_EDGE_NODE_SELECTOR" in message and "ConfigMap wf2k8s-config" in message
+    assert cluster.get_object("inferenceservice", "edge", NAMESPACE) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 
@@ -374,8 +375,71 @@ def test_run_refuses_bad_input_and_unsupported_config(fakes):
         service.run(bad)
     batch = spec_with([entry("1.1.1")])
     batch["outputs"][0]["service_config"] = {"infer_type": "batch"}
-    with pytest.raises(ContractError, match="infer_type 'batch'"):
+    with pytest.raises(ContractError, match="additional_properties must hold src_path and dest_path"):
         service.run(batch)
+    other = spec_with([entry("1.1.1")])
+    other["outputs"][0]["service_config"] = {"infer_type": "offline"}
+    with pytest.raises(ContractError, match="infer_type must be real-time, batch or edge, got 'offline'"):
+        service.run(other)
+
+
+# infer_type edge ----------------------------------------------------------------------------------
+
+EDGE = {"WF2K8S_EDGE_NODE_SELECTOR": '{"node-role.kubernetes.io/edge": "true"}',
+        "WF2K8S_EDGE_TOLERATIONS": '[{"key": "node-role.kubernetes.io/edge", "operator": "Exists", '
+                                   '"effect": "NoSchedule"}]'}
+
+
+def test_edge_without_configured_edge_nodes_names_the_missing_configuration(fakes, monkeypatch):
+    monkeypatch.delenv("WF2K8S_EDGE_NODE_SELECTOR", raising=False)
+    edge = spec_with([entry("1.1.1")])
+    edge["outputs"][0]["service_config"] = {"infer_type": "edge"}
+    with pytest.raises(ContractError) as caught:
+        service.run(edge)
+    text = str(caught.value)
+    assert text.startswith("ServiceConfig.infer_type 'edge': this cluster has no edge nodes configured")
+    assert "WF2K8S_EDGE_NODE_SELECTOR" in text and "WF2K8S_EDGE_TOLERATIONS" in text
+    assert "ConfigMap wf2k8s-config (namespace wf2k8s)" in text
+    assert not [c for c in fakes.calls if c[0] in ("POST", "PUT")]  # nothing deployed
+
+
+@pytest.mark.parametrize("env, problem", [
+    ({"WF2K8S_EDGE_NODE_SELECTOR": "{oops"}, "WF2K8S_EDGE_NODE_SELECTOR in ConfigMap wf2k8s-config (namespace ns) "
+                                             "is not a JSON object"),
+    ({"WF2K8S_EDGE_NODE_SELECTOR": "edge"}, "must be a JSON object of node labels or key=value"),
+    ({"WF2K8S_EDGE_NODE_SELECTOR": '{"edge": true}'}, "must map node label names to text values"),
+    ({"WF2K8S_EDGE_NODE_SELECTOR": "edge=true", "WF2K8S_EDGE_TOLERATIONS": '{"key": "x"}'},
+     "WF2K8S_EDGE_TOLERATIONS in ConfigMap wf2k8s-config (namespace ns) must be a JSON list of tolerations"),
+])
+def test_bad_edge_configuration_names_the_key(env, problem):
+    with pytest.raises(ContractError, match=re.escape(problem)):
+        service.edge_placement(env, "ns")
+
+
+def test_edge_placement_forms():
+    assert service.edge_placement({"WF2K8S_EDGE_NODE_SELECTOR": "edge=true, zone=a"}) == {
+        "nodeSelector": {"edge": "true", "zone": "a"}}
+    assert service.edge_placement(EDGE)["tolerations"][0]["operator"] == "Exists"
+
+
+def test_edge_renders_node_selector_and_tolerations_on_every_predictor(fakes, monkeypatch):
+    for key, value in EDGE.items():
+        monkeypatch.setenv(key, value)
+    edge = spec_with([entry("1.1.1", 50), entry("1.1.2", 50)])
+    edge["outputs"][0]["service_config"] = {"infer_type": "edge"}
+    result = service.run(edge)
+    isvc = next(o for o in fakes.objects.values() if o["kind"] == "InferenceService")
+    for predictor in [isvc["spec"]["predictor"]] + [c["predictor"] for c in isvc["spec"]["canary"]]:
+        assert predictor["nodeSelector"] == {"node-role.kubernetes.io/edge": "true"}
+        assert predictor["tolerations"] == [{"key": "node-role.kubernetes.io/edge", "operator": "Exists",
+                                             "effect": "NoSchedule"}]
+    assert isvc["metadata"]["annotations"]["wf2k8s.io/infer-type"] == "edge"
+    assert result["variables"]["service_output"]["access_address"].endswith("/v1/models/service-step")
+    # the same service as real-time again is a change (the edge placement goes)
+    real_time = spec_with([entry("1.1.1", 50), entry("1.1.2", 50)])
+    assert service.run(real_time)["outputs"]["service_output"]["action"] == "updated"
+    isvc = next(o for o in fakes.objects.values() if o["kind"] == "InferenceService")
+    assert "nodeSelector" not in isvc["spec"]["predictor"]
 
 
 def test_run_times_out_with_kserve_reason(fakes):

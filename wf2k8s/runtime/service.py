@@ -187,6 +187,50 @@ def resources_of(specification: Any) -> dict:
     return {"requests": requests, "limits": limits}
 
 
+#: keys of the ConfigMap wf2k8s-config (the phase's environment) that say where edge nodes are
+EDGE_NODE_SELECTOR, EDGE_TOLERATIONS = "WF2K8S_EDGE_NODE_SELECTOR", "WF2K8S_EDGE_TOLERATIONS"
+
+
+def edge_placement(env: dict | None = None, namespace: str = "wf2k8s") -> dict:
+    """``nodeSelector`` and ``tolerations`` of predictors of infer_type "edge", from the cluster's
+    configuration: WF2K8S_EDGE_NODE_SELECTOR (a JSON object of node labels, or ``key=value,...``;
+    required) and WF2K8S_EDGE_TOLERATIONS (a JSON list of Kubernetes tolerations; optional)."""
+    env = os.environ if env is None else env
+    where = f"ConfigMap wf2k8s-config (namespace {namespace})"
+    text = (env.get(EDGE_NODE_SELECTOR) or "").strip()
+    if not text:
+        raise ContractError(f"ServiceConfig.infer_type 'edge': this cluster has no edge nodes configured; set "
+                            f"{EDGE_NODE_SELECTOR} (the edge nodes' labels, e.g. "
+                            '{"node-role.kubernetes.io/edge": "true"}) and, if they are tainted, '
+                            f"{EDGE_TOLERATIONS} (a JSON list of tolerations) in {where}")
+    if text.startswith("{"):
+        try:
+            selector = json.loads(text)
+        except ValueError as problem:
+            raise ContractError(f"{EDGE_NODE_SELECTOR} in {where} is not a JSON object: {problem}") from None
+    else:
+        pairs = [item.strip() for item in text.split(",") if item.strip()]
+        if not all("=" in p and p.split("=", 1)[0].strip() for p in pairs):
+            raise ContractError(f"{EDGE_NODE_SELECTOR} in {where} must be a JSON object of node labels or "
+                                f"key=value,... ; got {text!r}")
+        selector = dict((k.strip(), v.strip()) for k, v in (p.split("=", 1) for p in pairs))
+    if not isinstance(selector, dict) or not selector or \
+            not all(isinstance(k, str) and isinstance(v, str) for k, v in selector.items()):
+        raise ContractError(f"{EDGE_NODE_SELECTOR} in {where} must map node label names to text values; got {text!r}")
+    placement: dict = {"nodeSelector": selector}
+    text = (env.get(EDGE_TOLERATIONS) or "").strip()
+    if text:
+        try:
+            tolerations = json.loads(text)
+        except ValueError as problem:
+            raise ContractError(f"{EDGE_TOLERATIONS} in {where} is not JSON: {problem}") from None
+        if not isinstance(tolerations, list) or not all(isinstance(t, dict) for t in tolerations):
+            raise ContractError(f"{EDGE_TOLERATIONS} in {where} must be a JSON list of tolerations "
+                                '([{"key": ..., "operator": "Exists", "effect": "NoSchedule"}]); got ' + repr(text))
+        placement["tolerations"] = tolerations
+    return placement
+
+
 def env_list(*sources: dict | None) -> list[dict]:
     merged: dict[str, str] = {}
     for source in sources:
@@ -253,7 +297,7 @@ def predictor(model: dict, envs: list[dict]) -> dict:
 
 
 def desired_isvc(name: str, namespace: str, models: list[dict], envs: list[dict], step: str,
-                 description: str | None) -> dict:
+                 description: str | None, placement: dict | None = None) -> dict:
     """The InferenceService for the resolved models (weight > 0): the heaviest is the predictor, the
     others canaries with their traffic percent (KServe >= 0.20 Standard mode)."""
     serving = sorted([m for m in models if m["weight"] > 0], key=lambda m: -m["weight"])
@@ -267,6 +311,9 @@ def desired_isvc(name: str, namespace: str, models: list[dict], envs: list[dict]
             canary = predictor(model, env_list(model.get("envs")) + envs)
             canary["name"] = dns_name("v" + model["model_version"].replace(".", "-"))
             spec["canary"].append({"predictor": canary, "trafficPercent": model["weight"]})
+    if placement:  # edge: every predictor pod on the edge nodes
+        for item in [spec["predictor"]] + [c["predictor"] for c in spec.get("canary", [])]:
+            item.update(json.loads(json.dumps(placement)))
     annotations = {
         "serving.kserve.io/deploymentMode": "RawDeployment",
         "wf2k8s.io/model": main["model_name"],
@@ -275,6 +322,8 @@ def desired_isvc(name: str, namespace: str, models: list[dict], envs: list[dict]
     }
     if description:
         annotations["wf2k8s.io/description"] = description
+    if placement:
+        annotations["wf2k8s.io/infer-type"] = "edge"
     return {"apiVersion": GROUP, "kind": "InferenceService",
             "metadata": {"name": name, "namespace": namespace, "annotations": annotations,
                          "labels": {"app.kubernetes.io/managed-by": "wf2k8s"}},
@@ -327,11 +376,13 @@ def contains(have: Any, want: Any) -> bool:
 
 
 def unchanged(existing: dict, wanted: dict) -> bool:
-    keys = ("wf2k8s.io/versions",)  # KServe rewrites the deploymentMode annotation (RawDeployment -> Standard)
+    # KServe rewrites the deploymentMode annotation (RawDeployment -> Standard); an edge service that
+    # becomes real-time again has fields (nodeSelector) the wanted spec does not name
+    keys = ("wf2k8s.io/versions", "wf2k8s.io/infer-type")
     annotations = existing.get("metadata", {}).get("annotations") or {}
     return (contains(existing.get("spec"), wanted["spec"])
             and len((existing.get("spec") or {}).get("canary") or []) == len(wanted["spec"].get("canary") or [])
-            and all(annotations.get(k) == wanted["metadata"]["annotations"][k] for k in keys))
+            and all(annotations.get(k) == wanted["metadata"]["annotations"].get(k) for k in keys))
 
 
 def condition(isvc: dict, kind: str) -> dict:
@@ -630,8 +681,8 @@ def run(spec: dict) -> dict:
         return {"outputs": {output["name"]: {"uri": variables["access_address"], **variables}},
                 "variables": {output["name"]: variables}}
     infer_type = config.get("infer_type", "real-time")
-    if infer_type not in ("real-time", "batch"):
-        raise ContractError(f"infer_type {infer_type!r} is not in this runtime version; use real-time or batch")
+    if infer_type not in ("real-time", "batch", "edge"):
+        raise ContractError(f"ServiceConfig.infer_type must be real-time, batch or edge, got {infer_type!r}")
     ignored = [k for k in UNSUPPORTED if config.get(k) not in (None, "", [])]
     if config.get("additional_properties") and infer_type != "batch":
         ignored.append("additional_properties")
@@ -647,6 +698,7 @@ def run(spec: dict) -> dict:
     if infer_type == "batch":
         return run_batch_service(step, output, config, entries, update, input_envs, namespace, name, poll, minutes)
 
+    placement = edge_placement(namespace=namespace) if infer_type == "edge" else None
     kube = Kube.in_cluster()
     if update and kube.get(isvc_path(namespace, name)) is None:
         raise ContractError(f"service {update!r} to update does not exist (no InferenceService {name!r} "
@@ -654,7 +706,7 @@ def run(spec: dict) -> dict:
     mlflow = MLflow.from_env()
     models = [resolve_model(mlflow, entry) for entry in entries]
     envs = env_list(input_envs, config.get("envs"))
-    wanted = desired_isvc(name, namespace, models, envs, step, config.get("description"))
+    wanted = desired_isvc(name, namespace, models, envs, step, config.get("description"), placement)
     started = time.monotonic()
     isvc, action = apply(kube, wanted)
     print(f"InferenceService {name} {action}: " + ", ".join(
