@@ -97,13 +97,20 @@ def test_apply_labels_replaces_the_labels_of_labeled_tasks_only():
 
 
 class Studio:
-    """Label Studio's task list as a sequence of snapshots, one a poll."""
+    """Label Studio's project counters as a sequence of snapshots, one a poll; its tasks at the end."""
 
     def __init__(self, snapshots):
         self.snapshots = list(snapshots)
+        self.exports = 0
+
+    def project(self, project_id):
+        flags = self.snapshots.pop(0) if len(self.snapshots) > 1 else self.snapshots[0]
+        self.last = flags
+        return {"id": project_id, "task_number": len(flags), "finished_task_number": sum(flags)}
 
     def tasks(self, project_id):
-        return self.snapshots.pop(0) if len(self.snapshots) > 1 else self.snapshots[0]
+        self.exports += 1
+        return labeled(*self.last)
 
 
 def labeled(*flags):
@@ -113,23 +120,23 @@ def labeled(*flags):
 
 
 class Job:
-    def __init__(self, studio):
-        self.studio = studio
+    def __init__(self, studio, name="job1"):
+        self.studio, self.name = studio, name
         self.record = {"project_id": 1, "project_url": "http://ls/projects/1/data"}
 
 
 def test_wait_ends_when_every_task_is_labeled(tmp_path, monkeypatch):
     monkeypatch.setenv("ARGO_PROGRESS_FILE", str(tmp_path / "progress"))
     sleeps = []
-    studio = Studio([labeled(False, False), labeled(True, False), labeled(True, True)])
+    studio = Studio([(False, False), (True, False), (True, True)])
     tasks = labeling.wait(Job(studio), {"step": "label"}, tmp_path, sleep=sleeps.append)
-    assert labeling.progress(tasks) == (2, 2)
+    assert labeling.progress(tasks) == (2, 2) and studio.exports == 1  # every task read once, at the end
     assert sleeps == [3.0, 3.0]  # polls at least 3 s apart, whatever the step's poll interval
     assert (tmp_path / "progress").read_text() == "2/2\n"  # what the Argo UI shows as the node's progress
 
 
 def test_wait_ends_when_the_pod_is_annotated(tmp_path):
-    studio = Studio([labeled(True, False)])
+    studio = Studio([(True, False)])
     polls = []
 
     def sleep(seconds):
@@ -141,3 +148,12 @@ def test_wait_ends_when_the_pod_is_annotated(tmp_path):
                           sleep=sleep)
     assert labeling.progress(tasks) == (1, 2) and polls == [10.0, 10.0]
     assert not labeling.resumed(tmp_path / "missing")
+
+
+def test_a_project_that_disappeared_is_a_clear_error(tmp_path):
+    class Gone:
+        def project(self, project_id):
+            return None
+
+    with pytest.raises(LabelingError, match="project 1 of labeling job 'job' is gone"):
+        labeling.wait(Job(Gone(), name="job"), {"step": "label"}, tmp_path, sleep=lambda s: None)

@@ -371,6 +371,15 @@ def report_progress(done: int, total: int) -> None:
             pass  # progress is a courtesy; labeling goes on without it
 
 
+def counters(job: Job) -> tuple[int, int]:
+    """Labeled and all tasks, from the project's own counters (cheap, unlike reading every task)."""
+    project = job.studio.project(job.record["project_id"])
+    if project is None:
+        raise LabelingError(f"the Label Studio project {job.record['project_id']} of labeling job {job.name!r} "
+                            "is gone (was Label Studio restarted without its data?)")
+    return int(project.get("finished_task_number") or 0), int(project.get("task_number") or 0)
+
+
 def wait(job: Job, spec: dict, podinfo: Path, sleep=time.sleep) -> list[dict]:
     """Poll until every task is labeled or the run is resumed; returns the project's tasks."""
     policy = spec.get("policy") or {}
@@ -379,18 +388,18 @@ def wait(job: Job, spec: dict, podinfo: Path, sleep=time.sleep) -> list[dict]:
     print(f"waiting for labeling: open {job.record['project_url']} (or `wf2k8s resume {Run.name} "
           f"{spec['step']}` to go on with the labels given so far)", flush=True)
     while True:
-        tasks = job.studio.tasks(job.record["project_id"])
-        done, total = progress(tasks)
+        done, total = counters(job)
         if (done, total) != shown:
             print(f"labeled {done}/{total}", flush=True)
             report_progress(done, total)
             shown = (done, total)
         if done >= total:
-            return tasks
+            break
         if resumed(podinfo):
             print(f"resumed with {done}/{total} labeled", flush=True)
-            return tasks
+            break
         sleep(interval)
+    return job.studio.tasks(job.record["project_id"])
 
 
 def apply_labels(samples: list[dict], tasks: list[dict], task_type: str) -> int:
