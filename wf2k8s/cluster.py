@@ -249,15 +249,38 @@ def finish_labeling(name: str, namespace: str, step: str) -> str:
     if node is None or node.get("phase") != "Running":
         steps = [s for s, n in step_nodes(workflow, names).items() if n.get("phase") == "Running"]
         raise ClusterError(f"run {name}: step {step!r} is not running (running: {', '.join(steps) or 'none'})")
-    pods = json.loads(kubectl("get", "pods", "-n", namespace, "-o", "json",
-                              "-l", f"workflows.argoproj.io/workflow={name}"))["items"]
-    pod = next((p["metadata"]["name"] for p in pods
-                if p["metadata"].get("annotations", {}).get("workflows.argoproj.io/node-id") == node["id"]), None)
-    if pod is None:
+    pods = node_pods(name, namespace, [node["id"]])
+    if not pods:
         raise ClusterError(f"run {name}: step {step!r} has no pod yet")
     key, value = LABELING_DONE
-    kubectl("annotate", "pod", pod, "-n", namespace, "--overwrite", f"{key}={value}")
-    return pod
+    kubectl("annotate", "pod", pods[0], "-n", namespace, "--overwrite", f"{key}={value}")
+    return pods[0]
+
+
+def node_pods(name: str, namespace: str, node_ids: list[str]) -> list[str]:
+    """The pods of these nodes of a run."""
+    pods = json.loads(kubectl("get", "pods", "-n", namespace, "-o", "json",
+                              "-l", f"workflows.argoproj.io/workflow={name}"))["items"]
+    return [p["metadata"]["name"] for p in pods
+            if p["metadata"].get("annotations", {}).get("workflows.argoproj.io/node-id") in node_ids]
+
+
+#: the pod annotation a running ServiceStep reads (downward API) for a corrected deployment input
+INPUT_ANNOTATION_PREFIX = "wf2k8s.io/input."
+
+
+def correct_running_inputs(workflow: dict, values: dict[str, str]) -> list[str]:
+    """Give values to the running deployers of a run (a ServiceStep waits for a corrected deployment
+    input after refusing one); returns the names given."""
+    name, namespace = workflow["metadata"]["name"], workflow["metadata"].get("namespace", "default")
+    running = [n["id"] for n in (workflow.get("status", {}).get("nodes") or {}).values()
+               if n.get("type") == "Pod" and n.get("phase") == "Running" and n.get("templateName") == "service"]
+    wanted = {k: v for k, v in values.items() if k in service_inputs(run_template_spec(workflow))}
+    pods = node_pods(name, namespace, running) if running and wanted else []
+    for pod in pods:
+        kubectl("annotate", "pod", pod, "-n", namespace, "--overwrite",
+                *(f"{INPUT_ANNOTATION_PREFIX}{k}={v}" for k, v in wanted.items()))
+    return sorted(wanted) if pods else []
 
 
 #: an Argo expression or variable inside a phase's spec argument (its value is only known while the run runs)
@@ -362,6 +385,9 @@ def give_input(name: str, namespace: str, values: dict[str, str]) -> list[str]:
         raise ClusterError(f"no run {namespace}/{name}")
     check_input_values(workflow, values)
     resumed = resume(name, namespace, values)
+    rest = {k: v for k, v in values.items() if k not in resumed}
+    if rest:  # not waited for at an input node: a deployer that refused the value waits for it instead
+        resumed += correct_running_inputs(workflow, rest)
     unknown = sorted(set(values) - set(resumed))
     if unknown:
         raise ClusterError(f"run {name} is not waiting for {', '.join(unknown)}")

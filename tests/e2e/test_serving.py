@@ -156,25 +156,50 @@ def test_train_register_deploy_and_predict(run_serving, services):
     assert after["metadata"]["generation"] == isvc["metadata"]["generation"]
 
 
-def test_bad_deployment_input_set_without_the_cli_fails_with_the_seed_message(run_serving, kserve):
+def deployer_log(run_name: str) -> str:
+    workflow = cluster.get_object("workflow", run_name, NAMESPACE)
+    nodes = [n["id"] for n in workflow["status"]["nodes"].values() if n.get("templateName") == "service"]
+    pods = cluster.node_pods(run_name, NAMESPACE, nodes)
+    return cluster.kubectl("logs", pods[0], "-n", NAMESPACE, "-c", "main") if pods else ""
+
+
+def test_bad_deployment_input_set_without_the_cli_waits_for_a_corrected_one(run_serving, kserve):
     """A value set another way than `wf2k8s input` (the Argo UI's Resume form) is not checked before
-    the run resumes: the deployer refuses it with the same message."""
+    the run resumes: the deployer refuses it with the same message and the step waits again, until
+    `wf2k8s input` gives a corrected value (on the deployer's pod)."""
     model_name = wf.Placeholder(name="model_name", placeholder_type=wf.PlaceholderType.STR, default="iris")
     workflow = wf.Workflow(name="bad-deploy", desc="a bad deployment input",
                            steps=[deploy_step(model_name, name="bad_deploy")])
     started = run_serving(workflow, {})
-    wait_for_input(started["name"], "deploy_models", "bad-deploy")
+    name = started["name"]
+    wait_for_input(name, "deploy_models", "bad-deploy")
     bad = [{"model_name": "iris", "model_version": "1.1.1", "weight": 60},
            {"model_name": "iris", "model_version": "1.1.2", "weight": 30}]
-    refused = cli_input(started["name"], "deploy_models", bad)
+    refused = cli_input(name, "deploy_models", bad)
     assert refused.returncode == 2 and "the weights sum to 90" in refused.stderr, refused
-    wait_for_input(started["name"], "deploy_models", "bad-deploy")
-    assert cluster.resume(started["name"], NAMESPACE, {"deploy_models": json.dumps(bad)}) == ["deploy_models"]
-    result = cluster.follow(started["name"], NAMESPACE, progress=None, timeout=300)
-    assert result["phase"] == "Failed"
+    wait_for_input(name, "deploy_models", "bad-deploy")
+    assert cluster.resume(name, NAMESPACE, {"deploy_models": json.dumps(bad)}) == ["deploy_models"]
+    log = ""
+    for _ in range(60):
+        log = deployer_log(name)
+        if "waiting for a corrected value" in log:
+            break
+        time.sleep(2)
+    assert "ServiceInputPlaceholder 'deploy_models': the weights sum to 90" in log, log
+    assert "The sum of the weights must be equal to 100" in log
+    time.sleep(5)
+    state = cluster.summary(cluster.get_object("workflow", name, NAMESPACE),
+                            cluster.template_step_names("bad-deploy", NAMESPACE))
+    assert state["phase"] == "Running" and state["steps"]["bad_deploy"] == "Running", state  # waits, not failed
+    # corrected through the CLI: checked, then given to the waiting deployer, which goes on with it
+    version = f"9.{secrets.randbelow(1000)}.0"
+    given = cli_input(name, "deploy_models", [{"model_name": "iris", "model_version": version, "weight": 100}])
+    assert given.returncode == 0, given
+    result = cluster.follow(name, NAMESPACE, progress=None, timeout=300)
+    # the deployer took the corrected value: it went on to look the version up in MLflow, where there is none
     message = result["messages"]["bad_deploy"]
-    assert "ServiceInputPlaceholder 'deploy_models': the weights sum to 90" in message
-    assert "The sum of the weights must be equal to 100" in message
+    assert result["phase"] == "Failed" and "weights" not in message and "model 'iris'" in message, result
+    assert "corrected value accepted" in deployer_log(name)
 
 
 # gray update: two versions by weight, then only the second ------------------------------------------

@@ -22,7 +22,9 @@ FAKE_KUBECTL = textwrap.dedent('''\
     args = sys.argv[1:]
     if args[0] == "get" and args[1] == "workflow":
         sys.stdout.write(open(os.environ["FAKE_WORKFLOW"]).read())
-    elif args[0] == "patch":
+    elif args[0] == "get" and args[1] == "pods":
+        sys.stdout.write(open(os.environ["FAKE_PODS"]).read())
+    elif args[0] in ("patch", "annotate"):
         with open(os.environ["FAKE_PATCHES"], "a") as f:
             f.write(json.dumps(args) + "\\n")
     else:
@@ -129,3 +131,31 @@ def test_other_inputs_are_not_checked_as_service_inputs():
     template = service_pipeline().to_workflow_template()
     cluster.check_input_values(waiting_run(template), {"something_else": "{"})
 
+
+
+def test_a_deployer_that_refused_its_input_gets_the_corrected_value_on_its_pod(tmp_path, monkeypatch):
+    """The value was resumed past the CLI (the Argo UI), the deployer refused it and waits: `wf2k8s input`
+    then annotates the running deployer's pod, which reads the annotation (downward API)."""
+    run = waiting_run(service_pipeline().to_workflow_template())
+    run["status"]["nodes"]["cli-input-1-1"]["phase"] = "Succeeded"
+    run["status"]["nodes"]["cli-input-1-2"] = {"id": "cli-input-1-2", "displayName": "deploy", "type": "Pod",
+                                               "templateName": "service", "phase": "Running"}
+    (tmp_path / "workflow.json").write_text(json.dumps(run))
+    (tmp_path / "pods.json").write_text(json.dumps({"items": [
+        {"metadata": {"name": "cli-input-1-service-2", "annotations": {
+            "workflows.argoproj.io/node-id": "cli-input-1-2"}}},
+        {"metadata": {"name": "cli-input-1-other", "annotations": {
+            "workflows.argoproj.io/node-id": "cli-input-1-9"}}}]}))
+    kubectl = tmp_path / "kubectl"
+    kubectl.write_text(FAKE_KUBECTL.format(python=sys.executable))
+    kubectl.chmod(0o755)
+    for key, value in {"WF2K8S_KUBECTL": kubectl, "FAKE_WORKFLOW": tmp_path / "workflow.json",
+                       "FAKE_PODS": tmp_path / "pods.json", "FAKE_PATCHES": tmp_path / "patches"}.items():
+        monkeypatch.setenv(key, str(value))
+    value = '[{"model_name": "iris", "model_version": "1.1.1", "weight": 100}]'
+    assert cluster.give_input("cli-input-1", "wf2k8s", {"deploy_models": value}) == ["deploy_models"]
+    [call] = [json.loads(line) for line in (tmp_path / "patches").read_text().splitlines()]
+    assert call == ["annotate", "pod", "cli-input-1-service-2", "-n", "wf2k8s", "--overwrite",
+                    f"wf2k8s.io/input.deploy_models={value}"]
+    with pytest.raises(cluster.ParameterError, match="sum to 50"):  # still checked first
+        cluster.give_input("cli-input-1", "wf2k8s", {"deploy_models": '[{"model_name": "iris", "weight": 50}]'})

@@ -44,6 +44,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from . import dataset as datasets
+from . import podinfo
 from .contract import ContractError, Run, resolve
 from .dataset import ANNOTATION_TYPES, NAME, Store, dataset_input, enum_name, now, output_of, truthy
 from .s3 import S3
@@ -348,13 +349,9 @@ def import_samples(job: Job, samples: list[dict]) -> int:
     return len(new)
 
 
-def resumed(podinfo: Path) -> bool:
+def resumed(path: Path) -> bool:
     """Whether someone told the run to go on (the pod annotation, as the kubelet writes it to a file)."""
-    try:
-        lines = (podinfo / "annotations").read_text().splitlines()
-    except OSError:
-        return False
-    return any(line.strip() == f'{RESUME_ANNOTATION}="done"' for line in lines)
+    return podinfo.annotations(path).get(RESUME_ANNOTATION) == "done"
 
 
 def progress(tasks: list[dict]) -> tuple[int, int]:
@@ -380,7 +377,7 @@ def counters(job: Job) -> tuple[int, int]:
     return int(project.get("finished_task_number") or 0), int(project.get("task_number") or 0)
 
 
-def wait(job: Job, spec: dict, podinfo: Path, sleep=time.sleep) -> list[dict]:
+def wait(job: Job, spec: dict, pod_files: Path, sleep=time.sleep) -> list[dict]:
     """Poll until every task is labeled or the run is resumed; returns the project's tasks."""
     policy = spec.get("policy") or {}
     interval = max(float(policy.get("poll_interval_seconds") or 1), 3.0)
@@ -395,7 +392,7 @@ def wait(job: Job, spec: dict, podinfo: Path, sleep=time.sleep) -> list[dict]:
             shown = (done, total)
         if done >= total:
             break
-        if resumed(podinfo):
+        if resumed(pod_files):
             print(f"resumed with {done}/{total} labeled", flush=True)
             break
         sleep(interval)
@@ -430,8 +427,7 @@ def run(spec: dict) -> dict:
     samples = store.manifest(dataset)
     added = import_samples(job, samples)
     print(f"{added} new samples imported into labeling job {job.name} ({len(samples)} in the dataset)")
-    podinfo = Path(os.environ.get("WF2K8S_PODINFO", "/etc/wf2k8s/podinfo"))
-    tasks = wait(job, spec, podinfo)
+    tasks = wait(job, spec, podinfo.directory() or Path("/etc/wf2k8s/podinfo"))
     changed = apply_labels(samples, tasks, task_type)
     store.write_manifest(dataset, samples, "tasks", job.name, "manifest.json")
     properties = spec.get("properties") or {}

@@ -6,8 +6,9 @@ ModelData). Its rules: the weights sum to 100 (a missing weight is 0, or 100 for
 entry), one model name (the placeholder's ``model_name`` when it names one), distinct versions,
 the "[" and "]" around it; a specification must be a flavor or an object of limits. ``wf2k8s
 input`` checks a value with these same functions (``service_input_entries``) before it resumes the
-run, so the run keeps waiting; a bad value set another way (the Argo UI) fails the step with the
-seed's message.
+run, so the run keeps waiting; a bad value set another way (the Argo UI) is refused by the step with
+the seed's message, and the step waits for a corrected one (``wf2k8s input`` again, which annotates
+the step's pod: ``corrected_input``).
 
 Each version is looked up in the MLflow Model Registry (``MLFLOW_TRACKING_URI``, as ModelStep
 registered it): by its ModelArts version tag ``modelarts.version`` (``x.y.z``), else by the MLflow
@@ -39,8 +40,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Any
+from typing import Any, Callable
 
+from . import podinfo
 from .contract import ContractError, Run, resolve
 from .model import TAGS, VERSION_TAG, MLflow, tags_of
 
@@ -600,6 +602,32 @@ def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: floa
 # the step ---------------------------------------------------------------------------------------
 
 
+def corrected_input(name: str, problem: ContractError, check: Callable[[str], list[dict]],
+                    sleep: Callable[[float], None] = time.sleep, poll: float = 5.0) -> list[dict]:
+    """A refused deployment input: as the seed's running state does, the step waits for a corrected value
+    (``wf2k8s input RUN NAME=VALUE`` annotates this pod) instead of failing. Outside a pod that can hear
+    it (no podinfo file), the refusal stands."""
+    path = podinfo.directory()
+    if path is None:
+        raise problem
+    key = podinfo.INPUT_PREFIX + name
+    refused = podinfo.annotations(path).get(key)  # a value given earlier, if this is it, is refused already
+    print(f"{problem}\nwaiting for a corrected value: wf2k8s input {Run.name} {name}='<JSON list>'", flush=True)
+    while True:
+        sleep(poll)
+        text = podinfo.annotations(path).get(key)
+        if text is None or text == refused:
+            continue
+        try:
+            entries = check(text)
+        except ContractError as again:
+            refused = text
+            print(f"{again}\nstill waiting for a corrected value", flush=True)
+            continue
+        print(f"{name}: corrected value accepted", flush=True)
+        return entries
+
+
 def deployment_input(inputs: list[dict]) -> tuple[list[dict], str | None, dict]:
     """(entries, service to update, envs of the input) from the step's inputs."""
     entries: list[dict] | None = None
@@ -613,7 +641,11 @@ def deployment_input(inputs: list[dict]) -> tuple[list[dict], str | None, dict]:
             value = data["value"] if "value" in data else Run.parameters.get(data.get("$param"))
             if value is None:
                 raise ContractError(f"placeholder {data.get('$param')!r} has no value: give it when the run starts")
-            entries = service_input_entries(value, data.get("$param", item.get("name", "")), details)
+            name = data.get("$param", item.get("name", ""))
+            try:
+                entries = service_input_entries(value, name, details)
+            except ContractError as problem:
+                entries = corrected_input(name, problem, lambda text: service_input_entries(text, name, details))
             envs.update(details.get("envs") or {})
         elif isinstance(data, dict) and data.get("type") == "service":
             update = str(resolve(data)).strip() or None

@@ -62,6 +62,11 @@ def param_description(param: Param) -> str | None:
     return " ".join(parts) or None
 
 
+#: runtime templates with more than the argv contract (a token, the pod's annotations)
+CUSTOM_TEMPLATES = {"labeling": t.labeling_template, "dataset-import": t.dataset_import_template,
+                    "service": t.service_template}
+
+
 class ArgoCompiler:
     def __init__(self, graph: Graph, namespace: str = DEFAULT_NAMESPACE, image_registry: str = "",
                  image_tag: str = __version__, phase_images: dict[str, str] | None = None,
@@ -212,9 +217,9 @@ class ArgoCompiler:
         with_parameters = any(not p.delay for p in self.graph.params.values()) or bool(self.graph.scenes)
         if name == "job":
             templates[name] = t.job_template(self.images, parameters=with_parameters)
-        elif name in ("labeling", "dataset-import"):
-            make = t.labeling_template if name == "labeling" else t.dataset_import_template
-            templates[name] = make(self.images, image=self.phase_images.get(name), parameters=with_parameters)
+        elif name in CUSTOM_TEMPLATES:
+            templates[name] = CUSTOM_TEMPLATES[name](self.images, image=self.phase_images.get(name),
+                                                     parameters=with_parameters)
         elif name == "mrs-job" and self.spark_operator:
             templates[name] = t.spark_operator_template()
         elif name == "mrs-job":

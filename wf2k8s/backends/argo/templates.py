@@ -92,20 +92,29 @@ def label_studio_token() -> m.EnvVar:
         name=LABEL_STUDIO_SECRET, key="LABEL_STUDIO_TOKEN", optional=True)))
 
 
-def labeling_template(images: Images, image: str | None = None, parameters: bool = True) -> m.Template:
-    """A LabelingStep: the runtime with Label Studio's API token and its own pod's annotations.
-
-    The annotations file (downward API, kept current by the kubelet) is how ``wf2k8s resume`` tells
-    a waiting labeling phase to go on with the labels given so far.
-    """
-    template = runtime_template("labeling", "labeling", images, image=image, parameters=parameters)
+def with_podinfo(template: m.Template) -> m.Template:
+    """The pod's own annotations as a file (downward API, kept current by the kubelet): how ``wf2k8s
+    resume`` and ``wf2k8s input`` reach a phase that is already running."""
     container = template.container
-    container.env = [label_studio_token(), m.EnvVar(name="WF2K8S_PODINFO", value=PODINFO_DIR)]
-    container.volume_mounts = [m.VolumeMount(name="podinfo", mount_path=PODINFO_DIR, read_only=True)]
-    template.volumes = [m.Volume(name="podinfo", downward_api=m.DownwardAPIVolumeSource(items=[
-        m.DownwardAPIVolumeFile(path="annotations",
-                                field_ref=m.ObjectFieldSelector(field_path="metadata.annotations"))]))]
+    container.env = [*(container.env or []), m.EnvVar(name="WF2K8S_PODINFO", value=PODINFO_DIR)]
+    container.volume_mounts = [*(container.volume_mounts or []),
+                               m.VolumeMount(name="podinfo", mount_path=PODINFO_DIR, read_only=True)]
+    template.volumes = [*(template.volumes or []), m.Volume(name="podinfo", downward_api=m.DownwardAPIVolumeSource(
+        items=[m.DownwardAPIVolumeFile(path="annotations",
+                                       field_ref=m.ObjectFieldSelector(field_path="metadata.annotations"))]))]
     return template
+
+
+def labeling_template(images: Images, image: str | None = None, parameters: bool = True) -> m.Template:
+    """A LabelingStep: the runtime with Label Studio's API token; ``wf2k8s resume`` tells it to go on."""
+    template = runtime_template("labeling", "labeling", images, image=image, parameters=parameters)
+    template.container.env = [label_studio_token()]
+    return with_podinfo(template)
+
+
+def service_template(images: Images, image: str | None = None, parameters: bool = True) -> m.Template:
+    """A ServiceStep: a refused deployment input waits for a corrected one given by ``wf2k8s input``."""
+    return with_podinfo(runtime_template("service", "service", images, image=image, parameters=parameters))
 
 
 def dataset_import_template(images: Images, image: str | None = None, parameters: bool = True) -> m.Template:
