@@ -3,8 +3,10 @@
 # (pinned install manifest), versitygw as the S3 server, and the same manifests/ as the
 # offline cluster (namespace wf2k8s, SA wf2k8s-runner, Secret wf2k8s-s3, ConfigMaps
 # wf2k8s-config and artifact-repositories), including Label Studio (manifests/label-studio.yaml;
-# WF2K8S_LABEL_STUDIO=0 leaves it out). Not used in CI (no registry access there).
-# Needs: kind, kubectl, docker, envsubst. Last stdout line: KUBECONFIG=<path>.
+# WF2K8S_LABEL_STUDIO=0 leaves it out), and upstream KServe in Standard mode with cert-manager
+# (pinned release manifests; WF2K8S_KSERVE=0 leaves it out) serving with our wf2k8s/kserve-sklearn
+# runtimes. Not used in CI (no registry access there); never run on the offline machine.
+# Needs: kind, kubectl, docker, envsubst, python3 with PyYAML. Last stdout line: KUBECONFIG=<path>.
 set -euo pipefail
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "${HACK_DIR}/lib/common.sh"
@@ -12,6 +14,7 @@ source "${HACK_DIR}/lib/common.sh"
 LABEL_STUDIO_ENV_FILE="${LABEL_STUDIO_ENV_FILE:-${HOME}/.kube/wf2k8s-kind-label-studio.env}"
 source "${HACK_DIR}/lib/manifests.sh"
 source "${HACK_DIR}/lib/images.sh"
+source "${HACK_DIR}/lib/kserve.sh"
 
 KIND_CLUSTER="${KIND_CLUSTER:-wf2k8s}"
 KIND_NODE_IMAGE="${KIND_NODE_IMAGE:-kindest/node:${K8S_VERSION}}"
@@ -20,6 +23,11 @@ KIND_ARGO_VERSION="${KIND_ARGO_VERSION:-v4.1.2}"
 ARGO_INSTALL_URL="${ARGO_INSTALL_URL:-https://github.com/argoproj/argo-workflows/releases/download/${KIND_ARGO_VERSION}/install.yaml}"
 VERSITYGW_IMAGE="${VERSITYGW_IMAGE:-versity/versitygw:${VERSITYGW_VERSION}}"
 KIND_KUBECONFIG="${KIND_KUBECONFIG:-${HOME}/.kube/wf2k8s-kind.kubeconfig}"
+# the KServe release the offline cluster builds (lib/kserve.sh), and the cert-manager its webhooks need
+KIND_KSERVE_VERSION="${KIND_KSERVE_VERSION:-${KSERVE_VERSION}}"
+KSERVE_INSTALL_URL="${KSERVE_INSTALL_URL:-https://github.com/kserve/kserve/releases/download/${KIND_KSERVE_VERSION}/kserve.yaml}"
+KIND_CERT_MANAGER_VERSION="${KIND_CERT_MANAGER_VERSION:-v1.17.2}"
+CERT_MANAGER_URL="${CERT_MANAGER_URL:-https://github.com/cert-manager/cert-manager/releases/download/${KIND_CERT_MANAGER_VERSION}/cert-manager.yaml}"
 
 k() { kubectl --kubeconfig "${KIND_KUBECONFIG}" "$@"; }
 
@@ -116,11 +124,30 @@ load_local_images() {
   done
 }
 
+# Upstream KServe: cert-manager, the release manifest, then our settings (Standard mode, no ingress,
+# our storage initializer) and our ClusterServingRuntimes, as lib/kserve.sh sets them offline.
+install_kserve_upstream() {
+  [[ "${WF2K8S_KSERVE:-1}" == 1 ]] || return 0
+  k apply -f "${CERT_MANAGER_URL}" >&2
+  local d
+  for d in cert-manager cert-manager-webhook cert-manager-cainjector; do
+    k -n cert-manager rollout status "deploy/$d" --timeout=300s >&2
+  done
+  k apply --server-side --force-conflicts -f "${KSERVE_INSTALL_URL}" >&2
+  k -n kserve rollout status deploy/kserve-controller-manager --timeout=300s >&2
+  local config; config="$(mktemp)"
+  k -n kserve get configmap inferenceservice-config -o yaml > "$config"
+  render_kserve_config "$config" | k apply -f - >&2
+  rm -f "$config"
+  render_kserve_runtimes | k apply -f - >&2
+}
+
 main() {
   create_cluster
   ensure_label_studio_image
   load_local_images
   install_argo
+  install_kserve_upstream
   install_s3
   export WF2K8S_S3_ENDPOINT="http://s3.${NAMESPACE}.svc:${S3_PORT}"
   local old_token; old_token="$(label_studio_token_in_cluster)"

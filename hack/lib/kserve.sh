@@ -90,11 +90,10 @@ install_kserve_crds() {
   log "kserve ${KSERVE_VERSION} CRDs installed"
 }
 
-# The namespace and inferenceservice-config, from the module's ConfigMap with our settings.
-apply_kserve_config() {
-  local src; src="$(kserve_source_dir)"
-  kubectl_admin create namespace "${KSERVE_NAMESPACE}" --dry-run=client -o yaml | kubectl_admin apply -f - >/dev/null
-  STORAGE_IMAGE="wf2k8s/kserve-sklearn:$(project_version)" python3 - "$src/config/configmap/inferenceservice.yaml" <<'PY' | kubectl_admin apply -f - >&2
+# render_kserve_config FILE: inferenceservice-config (a ConfigMap's YAML in FILE) with our settings,
+# on stdout (also used by kind-up.sh on upstream KServe's ConfigMap).
+render_kserve_config() {
+  STORAGE_IMAGE="wf2k8s/kserve-sklearn:$(project_version)" python3 - "$1" <<'PY'
 import json, os, sys
 import yaml
 cm = yaml.safe_load(open(sys.argv[1]))
@@ -111,6 +110,13 @@ edit("storageInitializer", image=os.environ["STORAGE_IMAGE"], enableModelcar=Fal
 cm["metadata"] = {"name": "inferenceservice-config", "namespace": "kserve"}
 print(yaml.safe_dump(cm))
 PY
+}
+
+# The namespace and inferenceservice-config, from the module's ConfigMap with our settings.
+apply_kserve_config() {
+  local src; src="$(kserve_source_dir)"
+  kubectl_admin create namespace "${KSERVE_NAMESPACE}" --dry-run=client -o yaml | kubectl_admin apply -f - >/dev/null
+  render_kserve_config "$src/config/configmap/inferenceservice.yaml" | kubectl_admin apply -f - >&2
 }
 
 # The controller's client certificate and kubeconfig (user ${KSERVE_USER}, bound to
@@ -162,9 +168,12 @@ start_kserve_controller() {
 }
 
 # The ClusterServingRuntimes (manifests/kserve/runtimes.yaml; ${WF2K8S_IMAGE_TAG} is the images' tag).
-apply_kserve_runtimes() {
+render_kserve_runtimes() {
   export WF2K8S_IMAGE_TAG; WF2K8S_IMAGE_TAG="$(project_version)"
-  envsubst '${WF2K8S_IMAGE_TAG}' < "${REPO_ROOT}/manifests/kserve/runtimes.yaml" | kubectl_admin apply -f - >&2
+  envsubst '${WF2K8S_IMAGE_TAG}' < "${REPO_ROOT}/manifests/kserve/runtimes.yaml"
+}
+apply_kserve_runtimes() {
+  render_kserve_runtimes | kubectl_admin apply -f - >&2
 }
 
 # install_kserve: everything above, in order (idempotent).
