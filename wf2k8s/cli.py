@@ -130,7 +130,8 @@ def print_run(run: dict, output: str) -> None:
         return
     print(f"{run['name']}: {run['phase']}" + (f" ({run['message']})" if run.get("message") else ""))
     for step, phase in run.get("steps", {}).items():
-        print(f"  {step}: {phase}")
+        progress = run.get("progress", {}).get(step)
+        print(f"  {step}: {phase}" + (f" ({progress})" if progress else ""))
 
 
 def cmd_status(args: argparse.Namespace) -> int:

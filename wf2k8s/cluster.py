@@ -164,6 +164,11 @@ def summary(workflow: dict, names: dict[str, str]) -> dict:
     inputs = [p["name"] for n in waiting for p in n.get("outputs", {}).get("parameters", [])]
     pauses = [names.get(n["displayName"][len("debug-"):], n["displayName"]) for n in waiting
               if n.get("displayName", "").startswith("debug-")]
+    # a phase's own progress (a labeling job's labeled/total); Argo's default for a pod is 0/1
+    progress = {step: node["progress"] for step, node in step_nodes(workflow, names).items()
+                if node.get("phase") == "Running" and node.get("progress") not in (None, "0/1")}
+    if progress:
+        result["progress"] = progress
     if inputs:
         result["waiting_for"] = inputs
     if pauses:

@@ -157,3 +157,14 @@ def test_a_project_that_disappeared_is_a_clear_error(tmp_path):
 
     with pytest.raises(LabelingError, match="project 1 of labeling job 'job' is gone"):
         labeling.wait(Job(Gone(), name="job"), {"step": "label"}, tmp_path, sleep=lambda s: None)
+
+
+def test_status_shows_a_running_labeling_step_progress():
+    from wf2k8s import cluster
+
+    workflow = {"metadata": {"name": "r", "namespace": "wf2k8s"}, "status": {"phase": "Running", "nodes": {
+        "r-1": {"displayName": "labeling", "type": "Pod", "phase": "Running", "progress": "4/10"},
+        "r-2": {"displayName": "create-dataset", "type": "Pod", "phase": "Succeeded", "progress": "1/1"},
+        "r-3": {"displayName": "other", "type": "Pod", "phase": "Running", "progress": "0/1"}}}}
+    state = cluster.summary(workflow, {"labeling": "labeling", "create-dataset": "create_dataset", "other": "other"})
+    assert state["progress"] == {"labeling": "4/10"}
