@@ -160,7 +160,10 @@ def deployer_log(run_name: str) -> str:
     workflow = cluster.get_object("workflow", run_name, NAMESPACE)
     nodes = [n["id"] for n in workflow["status"]["nodes"].values() if n.get("templateName") == "service"]
     pods = cluster.node_pods(run_name, NAMESPACE, nodes)
-    return cluster.kubectl("logs", pods[0], "-n", NAMESPACE, "-c", "main") if pods else ""
+    try:
+        return cluster.kubectl("logs", pods[0], "-n", NAMESPACE, "-c", "main") if pods else ""
+    except cluster.ClusterError:  # the pod is still starting
+        return ""
 
 
 def test_bad_deployment_input_set_without_the_cli_waits_for_a_corrected_one(run_serving, kserve):
@@ -187,9 +190,14 @@ def test_bad_deployment_input_set_without_the_cli_waits_for_a_corrected_one(run_
         time.sleep(2)
     assert "ServiceInputPlaceholder 'deploy_models': the weights sum to 90" in log, log
     assert "The sum of the weights must be equal to 100" in log
+    names = cluster.template_step_names("bad-deploy", NAMESPACE)
+    for _ in range(30):  # the controller marks the node Running a little after the pod runs
+        state = cluster.summary(cluster.get_object("workflow", name, NAMESPACE), names)
+        if state["steps"]["bad_deploy"] != "Pending":
+            break
+        time.sleep(2)
     time.sleep(5)
-    state = cluster.summary(cluster.get_object("workflow", name, NAMESPACE),
-                            cluster.template_step_names("bad-deploy", NAMESPACE))
+    state = cluster.summary(cluster.get_object("workflow", name, NAMESPACE), names)
     assert state["phase"] == "Running" and state["steps"]["bad_deploy"] == "Running", state  # waits, not failed
     # corrected through the CLI: checked, then given to the waiting deployer, which goes on with it
     version = f"9.{secrets.randbelow(1000)}.0"
