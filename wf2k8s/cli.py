@@ -143,8 +143,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         workflow = cluster.get_object("workflow", args.run, args.namespace)
         if workflow is None:
             raise CliError(f"no run {args.namespace}/{args.run}")
-        ref = workflow["spec"].get("workflowTemplateRef", {}).get("name")
-        run = cluster.summary(workflow, cluster.template_step_names(ref, args.namespace) if ref else {})
+        run = cluster.summary(workflow, cluster.run_step_names(workflow))
     print_run(run, args.output)
     return 0 if run["phase"] == "Succeeded" or not args.wait else 1
 

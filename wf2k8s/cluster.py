@@ -19,6 +19,7 @@ import time
 from typing import Any, Iterator, TextIO
 
 from wf2k8s.backends.argo.compiler import run_manifest, step_names
+from wf2k8s.runtime import podinfo  # the pod annotations both sides of `wf2k8s resume` / `input` agree on
 
 FINISHED = ("Succeeded", "Failed", "Error")
 
@@ -149,6 +150,12 @@ def template_step_names(name: str, namespace: str) -> dict[str, str]:
     return step_names(template) if template else {}
 
 
+def run_step_names(workflow: dict) -> dict[str, str]:
+    """Argo task -> ModelArts step of a run, from the WorkflowTemplate it runs."""
+    ref = workflow["spec"].get("workflowTemplateRef", {}).get("name")
+    return template_step_names(ref, workflow["metadata"].get("namespace", "default")) if ref else {}
+
+
 def summary(workflow: dict, names: dict[str, str]) -> dict:
     status = workflow.get("status", {})
     result = {"name": workflow["metadata"]["name"], "namespace": workflow["metadata"].get("namespace"),
@@ -186,8 +193,7 @@ def follow(name: str, namespace: str, progress: TextIO | None = sys.stderr, time
         if workflow is None:
             raise ClusterError(f"run {namespace}/{name} disappeared")
         if not names:
-            ref = workflow["spec"].get("workflowTemplateRef", {}).get("name")
-            names = template_step_names(ref, namespace) if ref else {}
+            names = run_step_names(workflow)
         state = summary(workflow, names)
         line = f"{state['phase']}: " + ", ".join(f"{s}={p}" for s, p in state["steps"].items())
         if state.get("waiting_for"):
@@ -239,25 +245,20 @@ def resume(name: str, namespace: str, values: dict[str, str] | None = None,
     return resumed
 
 
-#: the pod annotation a waiting LabelingStep reads (downward API) to go on with the labels given so far
-LABELING_DONE = ("wf2k8s.io/labeling", "done")
-
-
 def finish_labeling(name: str, namespace: str, step: str) -> str:
     """Tell a run's waiting labeling phase to go on (ModelArts: resume the running state); returns its pod."""
     workflow = get_object("workflow", name, namespace)
     if workflow is None:
         raise ClusterError(f"no run {namespace}/{name}")
-    ref = workflow["spec"].get("workflowTemplateRef", {}).get("name")
-    names = template_step_names(ref, namespace) if ref else {}
-    node = step_nodes(workflow, names).get(step)
+    nodes = step_nodes(workflow, run_step_names(workflow))
+    node = nodes.get(step)
     if node is None or node.get("phase") != "Running":
-        steps = [s for s, n in step_nodes(workflow, names).items() if n.get("phase") == "Running"]
+        steps = [s for s, n in nodes.items() if n.get("phase") == "Running"]
         raise ClusterError(f"run {name}: step {step!r} is not running (running: {', '.join(steps) or 'none'})")
     pods = node_pods(name, namespace, [node["id"]])
     if not pods:
         raise ClusterError(f"run {name}: step {step!r} has no pod yet")
-    key, value = LABELING_DONE
+    key, value = podinfo.LABELING_DONE
     kubectl("annotate", "pod", pods[0], "-n", namespace, "--overwrite", f"{key}={value}")
     return pods[0]
 
@@ -270,10 +271,6 @@ def node_pods(name: str, namespace: str, node_ids: list[str]) -> list[str]:
             if p["metadata"].get("annotations", {}).get("workflows.argoproj.io/node-id") in node_ids]
 
 
-#: the pod annotation a running ServiceStep reads (downward API) for a corrected deployment input
-INPUT_ANNOTATION_PREFIX = "wf2k8s.io/input."
-
-
 def correct_running_inputs(workflow: dict, values: dict[str, str]) -> list[str]:
     """Give values to the running deployers of a run (a ServiceStep waits for a corrected deployment
     input after refusing one); returns the names given."""
@@ -284,7 +281,7 @@ def correct_running_inputs(workflow: dict, values: dict[str, str]) -> list[str]:
     pods = node_pods(name, namespace, running) if running and wanted else []
     for pod in pods:
         kubectl("annotate", "pod", pod, "-n", namespace, "--overwrite",
-                *(f"{INPUT_ANNOTATION_PREFIX}{k}={v}" for k, v in wanted.items()))
+                *(f"{podinfo.INPUT_PREFIX}{k}={v}" for k, v in wanted.items()))
     return sorted(wanted) if pods else []
 
 

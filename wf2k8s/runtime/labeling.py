@@ -61,7 +61,6 @@ DATA_TYPES = {"image": "IMAGE", "text": "TEXT", "audio": "AUDIO"}
 ANNOTATION_KINDS = {**ANNOTATION_TYPES, "NAMED_ENTITY_RECOGNITION": "modelarts/text_entity"}
 #: ModelArts label properties Label Studio has an attribute for
 LABEL_ATTRIBUTES = {"@modelarts:color": "background", "@modelarts:shortcut": "hotkey"}
-RESUME_ANNOTATION = "wf2k8s.io/labeling"
 TITLE_LENGTH = 50  # Label Studio's limit on a project title
 IMPORT_BATCH = 500
 
@@ -349,9 +348,10 @@ def import_samples(job: Job, samples: list[dict]) -> int:
     return len(new)
 
 
-def resumed(path: Path) -> bool:
+def resumed(path: Path | None) -> bool:
     """Whether someone told the run to go on (the pod annotation, as the kubelet writes it to a file)."""
-    return podinfo.annotations(path).get(RESUME_ANNOTATION) == "done"
+    key, value = podinfo.LABELING_DONE
+    return podinfo.annotations(path).get(key) == value
 
 
 def progress(tasks: list[dict]) -> tuple[int, int]:
@@ -377,7 +377,7 @@ def counters(job: Job) -> tuple[int, int]:
     return int(project.get("finished_task_number") or 0), int(project.get("task_number") or 0)
 
 
-def wait(job: Job, spec: dict, pod_files: Path, sleep=time.sleep) -> list[dict]:
+def wait(job: Job, spec: dict, pod_files: Path | None, sleep=time.sleep) -> list[dict]:
     """Poll until every task is labeled or the run is resumed; returns the project's tasks."""
     policy = spec.get("policy") or {}
     interval = max(float(policy.get("poll_interval_seconds") or 1), 3.0)
@@ -427,7 +427,7 @@ def run(spec: dict) -> dict:
     samples = store.manifest(dataset)
     added = import_samples(job, samples)
     print(f"{added} new samples imported into labeling job {job.name} ({len(samples)} in the dataset)")
-    tasks = wait(job, spec, podinfo.directory() or Path("/etc/wf2k8s/podinfo"))
+    tasks = wait(job, spec, podinfo.directory())
     changed = apply_labels(samples, tasks, task_type)
     store.write_manifest(dataset, samples, "tasks", job.name, "manifest.json")
     properties = spec.get("properties") or {}

@@ -15,6 +15,8 @@ from pathlib import Path
 
 #: ``wf2k8s input RUN NAME=VALUE`` for a phase already running: the value, in this annotation
 INPUT_PREFIX = "wf2k8s.io/input."
+#: ``wf2k8s resume RUN STEP``: a waiting labeling phase goes on with the labels given so far
+LABELING_DONE = ("wf2k8s.io/labeling", "done")
 
 
 def directory() -> Path | None:
