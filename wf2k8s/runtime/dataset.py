@@ -93,7 +93,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from .contract import ContractError, Run, resolve
 from .s3 import S3, split_uri
@@ -564,15 +564,19 @@ def merge(store: Store, name: str, source: Source, parsed: list[Parsed], *, impo
         by_id[sample_id] = sample
         taken[sample_source] = digest
         added += 1
-    known = {label["name"] for label in info.get("labels") or []}
-    for sample in samples:
-        for entry in sample.get("annotation") or []:
-            if entry.get("name") and entry["name"] not in known:
-                known.add(entry["name"])
-                info.setdefault("labels", []).append({"name": entry["name"], "type": entry.get("type")})
+    remember_labels(info, (entry for sample in samples for entry in sample.get("annotation") or []))
     store.write_manifest(name, samples)
     store.write_json(name, info, "dataset.json")
     return {"added": added, "updated": updated, "samples": len(samples)}
+
+
+def remember_labels(info: dict, labels: Iterable[dict]) -> None:
+    """Add the names the dataset's ``labels`` (dataset.json) do not list yet, with their type."""
+    known = {label["name"] for label in info.get("labels") or []}
+    for label in labels:
+        if label.get("name") and label["name"] not in known:
+            known.add(label["name"])
+            info.setdefault("labels", []).append({"name": label["name"], "type": label.get("type")})
 
 
 def filter_labels(parsed: list[Parsed], included: set[str], excluded: set[str]) -> list[Parsed]:

@@ -428,19 +428,15 @@ def run(spec: dict) -> dict:
     added = import_samples(job, samples)
     print(f"{added} new samples imported into labeling job {job.name} ({len(samples)} in the dataset)")
     tasks = wait(job, spec, podinfo.directory())
+    samples = store.manifest(dataset)  # re-read: an import may have added samples while the job waited
     changed = apply_labels(samples, tasks, task_type)
     store.write_manifest(dataset, samples, "tasks", job.name, "manifest.json")
     properties = spec.get("properties") or {}
     synced = truthy(properties.get("auto_sync_dataset"), "properties.auto_sync_dataset", True)
     if synced:
         info = store.info(dataset)
-        current = store.manifest(dataset)  # re-read: an import may have added samples meanwhile
-        apply_labels(current, tasks, task_type)
-        known = {label["name"] for label in info.get("labels") or []}
-        for label in job.record["labels"]:
-            if label["name"] not in known:
-                info.setdefault("labels", []).append({"name": label["name"], "type": label.get("type")})
-        store.write_manifest(dataset, current)
+        datasets.remember_labels(info, job.record["labels"])
+        store.write_manifest(dataset, samples)
         store.write_json(dataset, info, "dataset.json")
     job.record["synced"] = now() if synced else job.record.get("synced")
     job.save()
