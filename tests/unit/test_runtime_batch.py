@@ -12,6 +12,7 @@ from modelarts import workflow as wf
 from wf2k8s.errors import ValidationError
 from wf2k8s.runtime import batch, service
 from wf2k8s.runtime.contract import ContractError, Run
+from wf2k8s.runtime.s3 import S3
 
 
 def config(**extra):
@@ -100,20 +101,24 @@ def test_predict_file_sends_chunks_and_checks_answers():
 
 
 class FakeS3:
-    def __init__(self, objects):
-        self.objects = dict(objects)
+    """Objects in a dict; what a path names is decided by the real client's rule."""
+
+    objects = S3.objects
+
+    def __init__(self, stored):
+        self.stored = dict(stored)
 
     def exists(self, bucket, key):
-        return (bucket, key) in self.objects
+        return (bucket, key) in self.stored
 
     def list(self, bucket, prefix):
-        return [k for b, k in self.objects if b == bucket and k.startswith(prefix)]
+        return [k for b, k in self.stored if b == bucket and k.startswith(prefix)]
 
     def get(self, bucket, key):
-        return self.objects[(bucket, key)]
+        return self.stored[(bucket, key)]
 
     def put(self, bucket, key, body):
-        self.objects[(bucket, key)] = body
+        self.stored[(bucket, key)] = body
 
 
 class FakeKube:
@@ -153,9 +158,9 @@ def test_run_batch_predicts_every_file_then_deletes_the_service():
     assert waited[0][1:3] == ("ns", "svc-batch-1") and waited[0][-1] == {"s3://m/1/"}
     assert done["rows"] == 3 and [f["result"] for f in done["files"]] == [
         "s3://b/out/a.csv_result.json", "s3://b/out/sub/b.json_result.json"]
-    assert json.loads(s3.objects[("b", "out/a.csv_result.json")]) == {
+    assert json.loads(s3.stored[("b", "out/a.csv_result.json")]) == {
         "source": "s3://b/in/a.csv", "rows": 2, "predictions": [0, 1]}
-    assert json.loads(s3.objects[("b", "out/sub/b.json_result.json")])["predictions"] == [1]
+    assert json.loads(s3.stored[("b", "out/sub/b.json_result.json")])["predictions"] == [1]
     assert kube.objects == {} and kube.calls[-1][0] == "DELETE"
 
 

@@ -132,14 +132,6 @@ def result_key(src_prefix: str, key: str, dest_prefix: str) -> str:
     return base + relative + RESULT_SUFFIX
 
 
-def input_keys(s3: S3, bucket: str, prefix: str) -> list[str]:
-    """Input objects under src_path (a single object when it names one), directory markers left out."""
-    if prefix and not prefix.endswith("/") and s3.exists(bucket, prefix):
-        return [prefix]
-    listing = prefix if not prefix or prefix.endswith("/") else prefix + "/"
-    return sorted(k for k in s3.list(bucket, listing) if not k.endswith("/"))
-
-
 def transient_name(base: str, run: str, limit: int) -> str:
     suffix = "-batch-" + hashlib.sha256(run.encode()).hexdigest()[:6]
     return base[:limit - len(suffix)].rstrip("-") + suffix
@@ -184,7 +176,7 @@ def run_batch(kube, s3: S3, isvc: dict, batch: dict, poll: float, minutes: float
     namespace, name = meta["namespace"], meta["name"]
     src_bucket, src_prefix = batch["src"]
     dest_bucket, dest_prefix = batch["dest"]
-    keys = input_keys(s3, src_bucket, src_prefix)
+    keys = s3.objects(src_bucket, src_prefix)
     if not keys:
         raise ContractError(f"batch input: no files under obs://{src_bucket}/{src_prefix}")
     uri = isvc["spec"]["predictor"]["model"]["storageUri"]

@@ -290,13 +290,12 @@ class Source:
         self.s3, self.uri = s3, uri
         self.bucket, key = split_uri(uri)
         self.cache: dict[str, bytes] = {}
-        if key and not key.endswith("/") and s3.exists(self.bucket, key):
+        keys = s3.objects(self.bucket, key)
+        if keys == [key]:  # one file
             self.prefix = posixpath.dirname(key) + "/" if "/" in key else ""
-            self.files = [key[len(self.prefix):]]
         else:
             self.prefix = key if key.endswith("/") or not key else key + "/"
-            self.files = sorted(k[len(self.prefix):] for k in s3.list(self.bucket, self.prefix)
-                                if not k.endswith("/"))
+        self.files = [k[len(self.prefix):] for k in keys]
         if not self.files:
             raise DatasetError(f"nothing to import at {uri}")
         self.names = set(self.files)

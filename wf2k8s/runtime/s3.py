@@ -123,25 +123,30 @@ class S3:
             else:
                 return
 
+    def objects(self, bucket: str, key: str) -> list[str]:
+        """What an OBS path names: the object ``key`` when there is one, else every object under it as a
+        prefix (sorted; directory markers left out)."""
+        if key and not key.endswith("/") and self.exists(bucket, key):
+            return [key]
+        prefix = key if key.endswith("/") or not key else key + "/"
+        return sorted(k for k in self.list(bucket, prefix) if not k.endswith("/"))
+
     # files and directories ----------------------------------------------------------------------------
     def download(self, uri: str, destination: Path) -> Path:
         """A file to ``destination``, or every object under a prefix into the directory ``destination``."""
         bucket, key = split_uri(uri)
-        if key and not key.endswith("/") and self.exists(bucket, key):
+        keys = self.objects(bucket, key)
+        if keys == [key]:
             destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(self.get(bucket, key))
             return destination
+        if not keys:
+            raise S3Error(f"nothing at {uri}")
         prefix = key if key.endswith("/") or not key else key + "/"
-        found = False
-        for object_key in self.list(bucket, prefix):
-            if object_key.endswith("/"):
-                continue
-            found = True
+        for object_key in keys:
             target = destination / object_key[len(prefix):]
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(self.get(bucket, object_key))
-        if not found:
-            raise S3Error(f"nothing at {uri}")
         destination.mkdir(parents=True, exist_ok=True)
         return destination
 
