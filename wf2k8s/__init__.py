@@ -3,8 +3,7 @@
 ``from modelarts import workflow as wf`` and ``import wf2k8s as wf`` give the same objects.
 """
 
-__version__ = "0.1.0"
-
+from wf2k8s._version import __version__
 from wf2k8s.errors import ValidationError
 from wf2k8s.sdk import data, policy, resource, steps
 from wf2k8s.sdk.algorithm import AIGalleryAlgorithm, Algorithm, AlgorithmParameters, BaseAlgorithm

@@ -13,8 +13,11 @@ import traceback
 from pathlib import Path
 from typing import Any, Iterator
 
-from wf2k8s import __version__
+from wf2k8s import __version__, cluster
+from wf2k8s.backends.argo.yamlio import dump_all
+from wf2k8s.cluster import ClusterError
 from wf2k8s.errors import ValidationError
+from wf2k8s.sdk import workflow as workflow_module
 
 EXIT_INVALID = 2
 
@@ -45,8 +48,6 @@ def script_context(path: Path) -> Iterator[None]:
 
 def load_workflows(path: Path) -> list[Any]:
     """Run the script and return every Workflow bound at module level (or released by it)."""
-    from wf2k8s.sdk import workflow as workflow_module
-
     if not path.is_file():
         raise CliError(f"{path}: no such file", EXIT_INVALID)
     released: list[Any] = []
@@ -88,8 +89,6 @@ def compile_options(args: argparse.Namespace) -> dict:
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
-    from wf2k8s.backends.argo.yamlio import dump_all
-
     workflows = load_workflows(Path(args.pipeline))
     text = dump_all(w.to_workflow_template(**compile_options(args)) for w in workflows)
     if args.output:
@@ -110,8 +109,6 @@ def parse_parameters(items: list[str]) -> dict[str, str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from wf2k8s import cluster
-
     workflows = load_workflows(Path(args.pipeline))
     if len(workflows) > 1:
         raise CliError(f"{args.pipeline}: defines {len(workflows)} workflows; run needs exactly one", EXIT_INVALID)
@@ -135,8 +132,6 @@ def print_run(run: dict, output: str) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from wf2k8s import cluster
-
     if args.wait:
         run = cluster.follow(args.run, args.namespace, progress=None if args.output == "json" else sys.stderr)
     else:
@@ -149,16 +144,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_input(args: argparse.Namespace) -> int:
-    from wf2k8s import cluster
-
     resumed = cluster.give_input(args.run, args.namespace, parse_parameters(args.values))
     print(f"{args.run}: resumed with {', '.join(resumed)}")
     return 0
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    from wf2k8s import cluster
-
     pod = cluster.finish_labeling(args.run, args.namespace, args.step)
     print(f"{args.run}: step {args.step} goes on with the labels given so far (pod {pod} annotated; the "
           "kubelet passes it on within a minute)")
@@ -228,8 +219,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wf2k8s: {problem}", file=sys.stderr)
         return problem.code
     except Exception as problem:
-        from wf2k8s.cluster import ClusterError
-
         if not isinstance(problem, ClusterError):
             raise
         print(f"wf2k8s: {problem}", file=sys.stderr)

@@ -6,20 +6,20 @@ current context); wf2k8s uses it as it is instead of a client library of its own
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import json
 import os
-import re
 import secrets
 import shutil
 import subprocess
 import sys
 import time
-from typing import Any, Iterator, TextIO
+from typing import Any, TextIO
 
-from wf2k8s.backends.argo.compiler import run_manifest, step_names
+from wf2k8s.backends.argo.compiler import pipeline_info, run_manifest, step_names
 from wf2k8s.runtime import podinfo  # the pod annotations both sides of `wf2k8s resume` / `input` agree on
+from wf2k8s.runtime.context import ContractError, parse_typed
+from wf2k8s.runtime.service import service_input_entries  # `wf2k8s input` checks with the deployer's rules
 
 FINISHED = ("Succeeded", "Failed", "Error")
 
@@ -104,13 +104,8 @@ def release_and_run(workflow: Any, parameters: dict[str, str], scene: str | None
                     only_steps: list[str] | None = None, labels: dict | None = None,
                     progress: TextIO | None = sys.stderr, timeout: float = 3600, **options: Any) -> dict:
     """Apply the WorkflowTemplate, start a run of it; with ``wait``, follow it to its end."""
-    from wf2k8s.sdk.policy import Policy, Scene
-
     if only_steps:  # a development-state run of some steps: a scene of its own
-        scenes = list(workflow.policy.scenes or []) if workflow.policy else []
-        chosen = [s for s in workflow.all_steps() if s.name in only_steps]
-        scenes = [s for s in scenes if s.scene_name != "development"] + [Scene("development", chosen)]
-        workflow = dataclasses.replace(workflow, policy=Policy(scenes=scenes))
+        workflow = workflow.with_scene("development", only_steps)
         scene = "development"
     template = workflow.to_workflow_template(**options)
     given = dict(parameters)
@@ -145,15 +140,9 @@ def step_phases(workflow: dict, names: dict[str, str]) -> dict[str, str]:
     return {step: nodes[step].get("phase", "Pending") if step in nodes else "Pending" for step in names.values()}
 
 
-def template_step_names(name: str, namespace: str) -> dict[str, str]:
-    template = get_object("workflowtemplate", name, namespace)
-    return step_names(template) if template else {}
-
-
 def run_step_names(workflow: dict) -> dict[str, str]:
-    """Argo task -> ModelArts step of a run, from the WorkflowTemplate it runs."""
-    ref = workflow["spec"].get("workflowTemplateRef", {}).get("name")
-    return template_step_names(ref, workflow["metadata"].get("namespace", "default")) if ref else {}
+    """Argo task -> ModelArts step of a run, as the compiler wrote it into the pipeline the run runs."""
+    return step_names(run_template_spec(workflow))
 
 
 def summary(workflow: dict, names: dict[str, str]) -> dict:
@@ -272,62 +261,29 @@ def node_pods(name: str, namespace: str, node_ids: list[str]) -> list[str]:
 
 
 def correct_running_inputs(workflow: dict, values: dict[str, str]) -> list[str]:
-    """Give values to the running deployers of a run (a ServiceStep waits for a corrected deployment
-    input after refusing one); returns the names given."""
+    """Give values to the running phases of a run that read them (a ServiceStep waits for a corrected
+    deployment input after refusing one); returns the names given."""
     name, namespace = workflow["metadata"]["name"], workflow["metadata"].get("namespace", "default")
-    running = [n["id"] for n in (workflow.get("status", {}).get("nodes") or {}).values()
-               if n.get("type") == "Pod" and n.get("phase") == "Running" and n.get("templateName") == "service"]
-    wanted = {k: v for k, v in values.items() if k in service_inputs(run_template_spec(workflow))}
-    pods = node_pods(name, namespace, running) if running and wanted else []
-    for pod in pods:
-        kubectl("annotate", "pod", pod, "-n", namespace, "--overwrite",
-                *(f"{podinfo.INPUT_PREFIX}{k}={v}" for k, v in wanted.items()))
-    return sorted(wanted) if pods else []
-
-
-#: an Argo expression or variable inside a phase's spec argument (its value is only known while the run runs)
-EXPRESSION = re.compile(r"\{\{.*?\}\}", re.S)
-
-
-def phase_specs(spec: dict) -> Iterator[dict]:
-    """The runtime spec of every phase of a compiled pipeline (the ``spec`` arguments of its tasks and
-    templates), with run-time expressions as null."""
-    texts = []
-    for template in spec.get("templates") or []:
-        texts += [p.get("default") for p in (template.get("inputs") or {}).get("parameters") or []
-                  if p.get("name") == "spec"]
-        for task in (template.get("dag") or {}).get("tasks") or []:
-            texts += [p.get("value") for p in (task.get("arguments") or {}).get("parameters") or []
-                      if p.get("name") == "spec"]
-    for text in texts:
-        if not isinstance(text, str):
-            continue
-        try:
-            found = json.loads(EXPRESSION.sub("null", text))
-        except ValueError:
-            continue
-        if isinstance(found, dict):
-            yield found
+    inputs = pipeline_info(run_template_spec(workflow)).get("inputs") or {}
+    given = []
+    for key, value in values.items():
+        readers = set((inputs.get(key) or {}).get("tasks") or [])
+        running = [n["id"] for n in (workflow.get("status", {}).get("nodes") or {}).values()
+                   if n.get("type") == "Pod" and n.get("phase") == "Running" and n.get("displayName") in readers]
+        pods = node_pods(name, namespace, running) if running else []
+        for pod in pods:
+            kubectl("annotate", "pod", pod, "-n", namespace, "--overwrite", f"{podinfo.INPUT_PREFIX}{key}={value}")
+        if pods:
+            given.append(key)
+    return sorted(given)
 
 
 def service_inputs(spec: dict) -> dict[str, dict]:
-    """The ServiceInputPlaceholders of a compiled pipeline, as its ServiceSteps' specs hold them
-    (``{"$param": NAME, "type": "service_input", "details": {...}}``): NAME -> details."""
-    found: dict[str, dict] = {}
-
-    def visit(value: Any) -> None:
-        if isinstance(value, list):
-            for item in value:
-                visit(item)
-        elif isinstance(value, dict):
-            if value.get("type") == "service_input" and isinstance(value.get("$param"), str):
-                found[value["$param"]] = value.get("details") or {}
-            for item in value.values():
-                visit(item)
-
-    for phase in phase_specs(spec):
-        visit(phase)
-    return found
+    """The ServiceInputPlaceholders of a compiled pipeline: NAME -> details (JSON, with references as
+    marker objects such as ``{"$param": NAME, "type": T}``)."""
+    inputs = pipeline_info(spec).get("inputs") or {}
+    return {name: entry.get("details") or {} for name, entry in inputs.items()
+            if entry.get("type") == "service_input"}
 
 
 def run_template_spec(workflow: dict) -> dict:
@@ -352,9 +308,6 @@ def run_parameters(workflow: dict, spec: dict) -> dict[str, Any]:
 def check_input_values(workflow: dict, values: dict[str, str]) -> None:
     """Refuse values a run's phases would refuse, before anything is resumed: a ServiceInputPlaceholder's
     deployment list is checked with the deployer's own rules (the seed's message)."""
-    from wf2k8s.runtime.contract import ContractError, parse_typed
-    from wf2k8s.runtime.service import service_input_entries
-
     spec = run_template_spec(workflow)
     inputs = service_inputs(spec)
     parameters = run_parameters(workflow, spec)

@@ -84,8 +84,9 @@ def test_condition_step_branches():
     assert found["no"]["dependencies"] == ["check"]
     assert found["no"]["when"].endswith("condition == 'false')}}")
     spec = json.loads(argument(found["check"], "spec"))
-    assert spec == {"step": "check", "conditions": [{"op": "==", "left": {"$param": "flag", "type": "bool"},
-                                                     "right": True}]}
+    assert spec == {"kind": "condition", "contract": "1.0", "step": "check", "title": "check",
+                    "policy": {"poll_interval_seconds": 1.0, "max_execution_minutes": 10080.0},
+                    "conditions": [{"op": "==", "left": {"$param": "flag", "type": "bool"}, "right": True}]}
 
 
 def test_data_consumption_selector_gives_every_candidate_result():
@@ -151,7 +152,7 @@ def test_names_documents_and_runs():
                                     "labels": {"app.kubernetes.io/managed-by": "wf2k8s"},
                                     "annotations": document["metadata"]["annotations"]}
     assert "generateName" not in json.dumps(document)
-    assert step_names(document) == {"training-job": "training_job"}
+    assert step_names(document["spec"]) == {"training-job": "training_job"}
     run = run_manifest(document, "wf-1", {"p": "1"})
     assert run["spec"] == {"workflowTemplateRef": {"name": "wf"}, "arguments": {"parameters": [
         {"name": "p", "value": "1"}]}}
@@ -177,7 +178,7 @@ def test_job_pod_patch_priority_volumes_timeout_and_shared_arguments():
                                                          "readOnly": True}}]
     assert patch["containers"][0]["volumeMounts"] == [{"name": "nfs-0", "mountPath": "/mnt/d", "readOnly": True}]
     assert argument(tasks(document)["a"], "timeout-seconds") == "1800"
-    assert "timeout-seconds" not in {p["name"] for p in tasks(document)["b"]["arguments"]["parameters"]}
+    assert argument(tasks(document)["b"], "timeout-seconds") == "604800"  # the default, written out
 
 
 def test_engines_resolve_once_per_engine_when_the_run_starts():

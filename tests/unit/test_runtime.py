@@ -1,4 +1,5 @@
-"""The runtime's pure logic: the spec contract, condition evaluation, metric files, the job's command line."""
+"""The runtime's pure logic: the run's context and spec loading, condition evaluation, metric files, the job's
+command line."""
 
 from __future__ import annotations
 
@@ -8,20 +9,29 @@ from pathlib import Path
 
 import pytest
 
-from wf2k8s.runtime import condition, metrics
-from wf2k8s.runtime.contract import ContractError, Run, join_path, load_spec, resolve
+from specs import POLICY, phase
+from wf2k8s.contract import CONTRACT_VERSION, load, load_phase
+from wf2k8s.contract.refs import SelectRef
+from wf2k8s.runtime import condition, job, metrics
+from wf2k8s.runtime import resolve as resolve_module
+from wf2k8s.runtime.context import ContractError, RunContext, join_path, parse_typed
 from wf2k8s.runtime.job import as_uri, command_line
-from wf2k8s.runtime.s3 import S3Error, split_uri
+from wf2k8s.runtime.s3 import S3, S3Error, split_uri
 
 
-@pytest.fixture(autouse=True)
-def run_context():
-    Run.configure("demo-run-1", "wf2k8s", json.dumps([
+@pytest.fixture
+def run() -> RunContext:
+    return RunContext.from_args("demo-run-1", "wf2k8s", json.dumps([
         {"name": "lr", "value": "0.01"}, {"name": "epochs", "value": "3"}, {"name": "flag", "value": "true"},
         {"name": "root", "value": "obs://bucket/out/"}, {"name": "items", "value": "[1, 2]"},
         {"name": "bad_int", "value": "3.5"}]))
-    yield
-    Run.configure("run", "", "{}")
+
+
+def test_run_context_from_the_command_line():
+    assert RunContext.from_args("r", "ns", '{"a": "1"}') == RunContext("r", "ns", {"a": "1"})
+    assert RunContext.from_args("r", "ns", "").parameters == {}
+    with pytest.raises(ContractError, match="--parameters is not JSON"):
+        RunContext.from_args("r", "ns", "{nope")
 
 
 @pytest.mark.parametrize("marker, expected", [
@@ -32,45 +42,64 @@ def run_context():
     ({"$param": "epochs", "type": "str"}, "3"),
     ({"$param": "late", "type": "int", "value": "7"}, 7),  # a delayed value, spliced in by Argo
     ({"$system": "EXECUTION_ID"}, "demo-run-1"),
+    ({"$system": "NAMESPACE"}, "wf2k8s"),
+    ({"$system": "WORKFLOW_NAME", "value": "my-pipeline"}, "my-pipeline"),  # the compiler writes the name
     ({"$storage": "root", "path": "model/"}, "obs://bucket/out/model/"),
     ({"$storage": "root", "path": "model/", "execution_id": True}, "obs://bucket/out/demo-run-1/model/"),
     ({"$storage": "root", "path": "m/metrics.json", "execution_id": True}, "obs://bucket/out/demo-run-1/m/metrics.json"),
 ])
-def test_markers_resolve_to_typed_values(marker, expected):
-    assert resolve({"x": [marker]}) == {"x": [expected]}
+def test_markers_resolve_to_typed_values(run, marker, expected):
+    assert run.resolve({"x": [marker]}) == {"x": [expected]}
 
 
-def test_a_placeholder_value_is_checked_again_where_it_is_used():
+def test_references_in_a_typed_spec_resolve_in_place(run):
+    spec = phase("condition", step="c", conditions=[
+        {"op": "<", "left": {"$param": "lr", "type": "float"}, "right": {"$param": "epochs", "type": "int"}}])
+    resolved = run.resolve(spec.conditions[0])
+    assert (resolved.left, resolved.right) == (0.01, 3)
+    assert spec.conditions[0].left != 0.01  # the spec itself is left as it was
+
+
+def test_a_placeholder_value_is_checked_again_where_it_is_used(run):
     with pytest.raises(ContractError, match="placeholder 'bad_int' must be int, got '3.5'"):
-        resolve({"$param": "bad_int", "type": "int"})
+        run.resolve({"$param": "bad_int", "type": "int"})
     with pytest.raises(ContractError, match="placeholder 'missing' has no value"):
-        resolve({"$param": "missing", "type": "str"})
+        run.resolve({"$param": "missing", "type": "str"})
     with pytest.raises(ContractError, match="storage 'nowhere' has no root path"):
-        resolve({"$storage": "nowhere", "path": "x"})
+        run.resolve({"$storage": "nowhere", "path": "x"})
 
 
-def test_outputs_of_other_steps():
+def test_parse_typed():
+    assert parse_typed("2", "int", "n") == 2 and parse_typed("False", "bool", "b") is False
+    assert parse_typed('{"a": 1}', "json", "j") == {"a": 1} and parse_typed("x", "enum", "e") == "x"
+    with pytest.raises(ContractError, match="placeholder 'j' must be json"):
+        parse_typed("[1]", "json", "j")
+    with pytest.raises(ContractError, match="placeholder 'b' must be bool, got 'yes'"):
+        parse_typed("yes", "bool", "b")
+
+
+def test_outputs_of_other_steps(run):
     result = {"outputs": {"train_url": {"uri": "s3://b/a/"}}, "metrics": {"metrics": {"accuracy": 0.8}},
               "variables": {"svc": {"access_address": "http://x"}}}
-    assert resolve({"$output": "a/train_url", "result": result}) == {"uri": "s3://b/a/"}
-    assert resolve({"$metric": "a/metrics/accuracy", "result": result}) == 0.8
-    assert resolve({"$variable": "a/svc/access_address", "result": result}) == "http://x"
+    assert run.resolve({"$output": "a/train_url", "result": result}) == {"uri": "s3://b/a/"}
+    assert run.resolve({"$metric": "a/metrics/accuracy", "result": result}) == 0.8
+    assert run.resolve({"$variable": "a/svc/access_address", "result": result}) == "http://x"
     with pytest.raises(ContractError, match="step 'a' did not run"):
-        resolve({"$output": "a/train_url", "result": None})
+        run.resolve({"$output": "a/train_url", "result": None})
     with pytest.raises(ContractError, match="has no float metric 'f1'"):
-        resolve({"$metric": "a/metrics/f1", "result": result})
+        run.resolve({"$metric": "a/metrics/f1", "result": result})
     # a Spark step writes no result of ours: its declared path is used
-    assert resolve({"$output": "s/out", "result": {}, "declared": "obs://b/spark/"}) == {"uri": "obs://b/spark/"}
+    assert run.resolve({"$output": "s/out", "result": {}, "declared": "obs://b/spark/"}) == {"uri": "obs://b/spark/"}
 
 
-def test_select_takes_the_output_that_ran():
+def test_select_takes_the_output_that_ran(run):
     ran = {"outputs": {"train_url": {"uri": "s3://b/two/"}}}
     selector = {"$select": [{"$output": "one/train_url", "result": None},
                             {"$output": "two/train_url", "result": ran}]}
-    assert resolve(selector) == {"uri": "s3://b/two/"}
+    assert run.resolve(load(SelectRef, selector)) == {"uri": "s3://b/two/"}
     with pytest.raises(ContractError, match="none of one/train_url, two/train_url ran"):
-        resolve({"$select": [{"$output": "one/train_url", "result": None},
-                             {"$output": "two/train_url", "result": None}]})
+        run.resolve(load(SelectRef, {"$select": [{"$output": "one/train_url", "result": None},
+                                                 {"$output": "two/train_url", "result": None}]}))
 
 
 def test_join_path_keeps_single_slashes_and_a_trailing_one():
@@ -80,9 +109,27 @@ def test_join_path_keeps_single_slashes_and_a_trailing_one():
 
 def test_load_spec_errors():
     with pytest.raises(ContractError, match="not JSON"):
-        load_spec("{nope")
-    with pytest.raises(ContractError, match="'step' is the step's name"):
-        load_spec('{"config": {}}')
+        load_phase("condition", "{nope")
+    with pytest.raises(ContractError, match="must be a JSON object"):
+        load_phase("condition", "[]")
+    header = {"contract": CONTRACT_VERSION, "title": "c", "policy": POLICY}
+    with pytest.raises(ContractError, match=r"condition spec > step: is missing"):
+        load_phase("condition", json.dumps({**header, "conditions": []}))
+    with pytest.raises(ContractError, match=r"condition spec 'c' > config: unknown field of ConditionPhase"):
+        load_phase("condition", json.dumps({**header, "step": "c", "conditions": [], "config": {}}))
+    with pytest.raises(ContractError, match=r"condition spec 'c' > policy.poll_interval_seconds: is missing"):
+        load_phase("condition", json.dumps({**header, "step": "c", "conditions": [],
+                                            "policy": {"max_execution_minutes": 1}}))
+    assert load_phase("condition", json.dumps({**header, "step": "c", "conditions": []})).step == "c"
+
+
+def test_a_spec_of_another_contract_version_is_refused():
+    spec = {"contract": "2.0", "step": "c", "title": "c", "policy": POLICY, "conditions": []}
+    with pytest.raises(ContractError, match=rf"the spec is contract 2\.0, this runtime reads contract "
+                                            rf"{CONTRACT_VERSION}"):
+        load_phase("condition", json.dumps(spec))
+    with pytest.raises(ContractError, match="the spec has no contract version"):
+        load_phase("condition", json.dumps({k: v for k, v in spec.items() if k != "contract"}))
 
 
 # conditions ------------------------------------------------------------------------------------------------
@@ -105,19 +152,24 @@ def cond(op, left, right):
     (cond("<", {"$metric": "j/metrics/accuracy", "result": {"metrics": {"metrics": {"accuracy": 0.3}}}}, 0.5),
      True),
 ])
-def test_all_operators(expression, expected):
-    assert condition.evaluate(expression, []) is expected
+def test_all_operators(run, expression, expected):
+    (typed,) = phase("condition", step="c", conditions=[expression]).conditions
+    assert condition.evaluate(typed, [], run) is expected
 
 
-def test_conditions_are_anded_and_written_for_the_branches():
-    result = condition.run({"step": "c", "conditions": [cond("==", 1, 1), cond(">", 1, 2)]})
+def test_conditions_are_anded_and_written_for_the_branches(run):
+    result = condition.run(phase("condition", step="c", conditions=[cond("==", 1, 1), cond(">", 1, 2)]), run)
     assert result["files"]["condition"] == "false"
     assert result["variables"]["condition"]["result"] is False
+    result = condition.run(phase("condition", step="c", conditions=[cond("==", 1, 1), cond("<", 1, 2)]), run)
+    assert result["files"]["condition"] == "true"
+    assert result["variables"]["condition"]["result"] is True
 
 
-def test_ordering_a_bool_is_an_error():
+def test_ordering_a_bool_is_an_error(run):
+    (typed,) = phase("condition", step="c", conditions=[cond(">", True, 1)]).conditions
     with pytest.raises(ContractError, match="cannot order a bool"):
-        condition.evaluate(cond(">", True, 1), [])
+        condition.evaluate(typed, [], run)
 
 
 # metric files ------------------------------------------------------------------------------------------------
@@ -204,3 +256,118 @@ def test_bad_locations():
         as_uri('{"dataset_name": "d", "version_name": "V001"}', "input 'data_url'")
     with pytest.raises(S3Error, match="is not an OBS path"):
         split_uri("bucket/key")
+
+
+# the entry points, on a typed spec -------------------------------------------------------------------------
+
+
+class MemoryS3(S3):
+    """S3 in a dict: the real class's files and directories over get/put/exists/list."""
+
+    def __init__(self, objects: dict[str, bytes] | None = None):
+        super().__init__("memory", "", "")
+        self.store = {split_uri(uri): body for uri, body in (objects or {}).items()}
+
+    def get(self, bucket, key):
+        return self.store[(bucket, key)]
+
+    def exists(self, bucket, key):
+        return (bucket, key) in self.store
+
+    def put(self, bucket, key, body):
+        self.store[(bucket, key)] = body
+
+    def list(self, bucket, prefix):
+        return iter(sorted(k for b, k in self.store if b == bucket and k.startswith(prefix)))
+
+
+TRAIN = b"""import json, os, sys
+args = dict(a[2:].split("=", 1) for a in sys.argv[1:])
+print("training", args["lr"], os.environ["MODE"], open(os.path.join(args["data_url"], "x.txt")).read())
+open(os.path.join(args["train_url"], "model.txt"), "w").write(args["lr"] + " " + args["epochs"])
+open(os.path.join(args["extra"], "note.txt"), "w").write("extra")
+json.dump([{"key": "accuracy", "title": "accuracy", "type": "float", "data": {"value": 0.9}}],
+          open(os.path.join(args["metrics"], "metrics.json"), "w"))
+"""
+
+RESOURCE = {"resource": {"flavor": {"cpu": "1"}, "node_count": 1}}
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch):
+    monkeypatch.setattr(job, "WORK", tmp_path / "work")
+    monkeypatch.setattr(job, "RESULT_DIR", str(tmp_path / "result"))
+    return tmp_path
+
+
+def job_spec(**changes):
+    fields = dict(
+        algorithm={"code_dir": "obs://b/code/", "boot_file": "train.py", "environments": {"MODE": "fast"},
+                   "parameters": [{"name": "lr", "value": {"$param": "lr", "type": "float"}},
+                                  {"name": "epochs", "value": 2}]},
+        spec={**RESOURCE, "log_export_path": {"obs_url": "obs://b/logs/"}},
+        inputs=[{"name": "data_url", "data": "obs://b/data/"}],
+        outputs=[{"name": "train_url", "obs_config": {"obs_path": {"$storage": "root", "path": "model/",
+                                                                    "execution_id": True}}},
+                 {"name": "extra"},
+                 {"name": "metrics", "metrics_config": {"metric_files": ["obs://b/m/metrics.json"],
+                                                        "realtime_visualization": False, "visualization": True}}])
+    return phase("job", step="train", **{**fields, **changes})
+
+
+def test_the_job_runs_the_code_and_uploads_its_outputs(run, work, monkeypatch):
+    s3 = MemoryS3({"obs://b/code/train.py": TRAIN, "obs://b/data/x.txt": b"data"})
+    monkeypatch.setattr(job.S3, "from_env", lambda: s3)
+    monkeypatch.setenv("WF2K8S_S3_BUCKET", "runs")
+    result = job.run(job_spec(), run)
+    assert result == {"outputs": {"train_url": {"uri": "s3://bucket/out/demo-run-1/model/"},
+                                  "extra": {"uri": "s3://runs/wf2k8s-runs/demo-run-1/train/extra/"},
+                                  "metrics": {"uri": "s3://b/m/metrics.json"}},
+                      "metrics": {"metrics": {"accuracy": 0.9}}}
+    assert s3.get("bucket", "out/demo-run-1/model/model.txt") == b"0.01 2"
+    assert s3.get("runs", "wf2k8s-runs/demo-run-1/train/extra/note.txt") == b"extra"
+    assert b"training 0.01 fast data" in s3.get("b", "logs/train.log")  # spec.spec.log_export_path
+    assert (work / "result" / "metrics.html").is_file()
+
+
+def test_a_failing_job_says_how_it_ended(run, work, monkeypatch):
+    s3 = MemoryS3({"obs://b/code/train.py": b"import sys\nprint('bad input')\nsys.exit(3)\n"})
+    monkeypatch.setattr(job.S3, "from_env", lambda: s3)
+    spec = job_spec(inputs=[], spec=RESOURCE)
+    with pytest.raises(job.JobFailed, match="exited with 3; last lines of its log:\nbad input"):
+        job.run(spec, run)
+    assert not any(key.startswith("logs/") for _, key in s3.store)  # no log_export_path: no log uploaded
+
+
+def test_the_catalog_algorithm_under_the_steps_own_settings(run, tmp_path, monkeypatch):
+    catalog = {"engines": {"pytorch/2.1": {"image": "reg/pytorch:2.1"}, "e-1": {"image": "reg/e1"}},
+               "algorithms": {"algo-1": {"code_dir": "obs://b/catalog-code/", "boot_file": "main.py",
+                                         "engine": {"engine_name": "pytorch", "engine_version": "2.1"},
+                                         "parameters": [{"name": "lr", "value": 0.5}, {"name": "depth", "value": 3}],
+                                         "environments": {"A": "1", "B": "2"}}},
+               "gallery_algorithms": {"sub/v1": {"command": "run.sh", "engine": {"image_url": "reg/gallery"}}}}
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog))
+    monkeypatch.setenv("WF2K8S_CATALOG", str(tmp_path / "catalog.json"))
+    spec = phase("job", step="train", algorithm={
+        "algorithm_id": "algo-1", "boot_file": {"$param": "boot", "type": "str", "value": "own.py"},
+        "parameters": [{"name": "lr", "value": {"$param": "lr", "type": "float"}}], "environments": {"B": "3"}},
+        spec=RESOURCE, inputs=[], outputs=[])
+    assert job.algorithm_of(spec, run) == {
+        "code_dir": "obs://b/catalog-code/", "boot_file": "own.py",
+        "engine": {"engine_name": "pytorch", "engine_version": "2.1"},
+        "parameters": {"lr": 0.01, "depth": 3}, "environments": {"A": "1", "B": "3"}}
+    # the resolve phase: the image of the step's engine, else of the catalog algorithm's
+    resolving = phase("resolve", step="resolve-image-1", for_step="train", algorithm={"algorithm_id": "algo-1"})
+    assert resolve_module.run(resolving, run) == {"image": "reg/pytorch:2.1", "files": {"image": "reg/pytorch:2.1"}}
+    own = phase("resolve", step="resolve-image-1", for_step="train",
+                algorithm={"algorithm_id": "algo-1", "engine": {"engine_id": {"$param": "e", "type": "str",
+                                                                               "value": "e-1"}}})
+    assert resolve_module.run(own, run)["image"] == "reg/e1"
+    gallery = phase("resolve", step="resolve-image-2", for_step="t2",
+                    algorithm={"subscription_id": "sub", "item_version_id": "v1"})
+    assert resolve_module.run(gallery, run)["image"] == "reg/gallery"
+    with pytest.raises(ContractError, match="algorithm 'nope' is not in the catalog"):
+        resolve_module.run(phase("resolve", step="r", for_step="t", algorithm={"id": "nope"}), run)
+    with pytest.raises(ContractError, match=r"engine 'tf/1' is not in the catalog .*engines: e-1, pytorch/2.1\)"):
+        resolve_module.run(phase("resolve", step="r", for_step="t", algorithm={
+            "engine": {"engine_name": "tf", "engine_version": "1"}}), run)

@@ -9,23 +9,35 @@ import json
 import pytest
 
 from modelarts import workflow as wf
+from specs import phase
+from wf2k8s import contract
+from wf2k8s.contract import ContractError
+from wf2k8s.contract.phases import ServiceConfig
 from wf2k8s.errors import ValidationError
 from wf2k8s.runtime import batch, service
-from wf2k8s.runtime.contract import ContractError, Run
+from wf2k8s.runtime.context import RunContext
+from wf2k8s.runtime.errors import PhaseError
 from wf2k8s.runtime.s3 import S3
 
 
 def config(**extra):
+    """A batch ServiceConfig as the spec holds it (JSON)."""
     return {"infer_type": "batch", "additional_properties": {"src_path": "obs://b/in/", "dest_path": "obs://b/out/",
                                                              **extra}}
 
 
+def settings(data, run=None):
+    """batch_config of a ServiceConfig (JSON), loaded and resolved as the deployer has it."""
+    return batch.batch_config((run or RunContext()).resolve(contract.load(ServiceConfig, data)))
+
+
 def test_batch_config():
-    settings = batch.batch_config(config(mapping_type="csv", batch_size=2))
-    assert settings == {"src": ("b", "in/"), "dest": ("b", "out/"), "mapping_type": "csv", "batch_size": 2}
-    assert batch.batch_config(config())["batch_size"] == batch.DEFAULT_BATCH_SIZE
+    assert settings(config(mapping_type="csv", batch_size=2)) == {
+        "src": ("b", "in/"), "dest": ("b", "out/"), "mapping_type": "csv", "batch_size": 2}
+    assert settings(config())["batch_size"] == batch.DEFAULT_BATCH_SIZE
     # another step's output gives its uri
-    assert batch.batch_config({"additional_properties": {"src_path": {"uri": "s3://b/x/"}, "dest_path": "/b/y/"}})[
+    produced = {"$output": "train/out", "result": {"outputs": {"out": {"uri": "s3://b/x/"}}}}
+    assert settings({"infer_type": "batch", "additional_properties": {"src_path": produced, "dest_path": "/b/y/"}})[
         "src"] == ("b", "x/")
 
 
@@ -41,12 +53,13 @@ def test_batch_config():
 ])
 def test_bad_batch_fields_name_the_field(properties, problem):
     with pytest.raises(ContractError) as caught:
-        batch.batch_config({"infer_type": "batch", "additional_properties": properties})
+        settings({"infer_type": "batch", "additional_properties": properties})
     assert "ServiceConfig.additional_properties" in str(caught.value) and problem in str(caught.value)
 
 
 def test_a_sibling_prefix_is_not_inside():
-    assert batch.batch_config({"additional_properties": {"src_path": "obs://b/in", "dest_path": "obs://b/in-out/"}})
+    assert settings({"infer_type": "batch", "additional_properties": {"src_path": "obs://b/in",
+                                                                     "dest_path": "obs://b/in-out/"}})
 
 
 def test_read_rows():
@@ -66,9 +79,9 @@ def test_read_rows():
     ("a.csv", b"\xff\xfe\x00", "not UTF-8 text"),
 ])
 def test_unreadable_input_names_the_file(name, data, problem):
-    with pytest.raises(ContractError, match=f"batch input {name}"):
+    with pytest.raises(PhaseError, match=f"batch input {name}"):
         batch.read_rows(name, data)
-    with pytest.raises(ContractError, match=problem):
+    with pytest.raises(PhaseError, match=problem):
         batch.read_rows(name, data)
 
 
@@ -93,7 +106,7 @@ def test_predict_file_sends_chunks_and_checks_answers():
 
     assert batch.predict_file("a.csv", [[1]] * 5, "http://x", 2, post) == [0] * 5
     assert sent == [2, 2, 1]
-    with pytest.raises(ContractError, match=r"a.csv, rows 1-2: the model server answered .* not 2 predictions"):
+    with pytest.raises(PhaseError, match=r"a.csv, rows 1-2: the model server answered .* not 2 predictions"):
         batch.predict_file("a.csv", [[1]] * 2, "http://x", 2, lambda url, body: {"predictions": [0]})
 
 
@@ -153,7 +166,7 @@ def test_run_batch_predicts_every_file_then_deletes_the_service():
     isvc = {"metadata": {"name": "svc-batch-1", "namespace": "ns"},
             "spec": {"predictor": {"model": {"storageUri": "s3://m/1/"}}}}
     waited = []
-    done = batch.run_batch(kube, s3, isvc, batch.batch_config(config(batch_size=1)), 1, 5,
+    done = batch.run_batch(kube, s3, isvc, settings(config(batch_size=1)), 1, 5,
                            lambda *args: waited.append(args), post=fake_model_server)
     assert waited[0][1:3] == ("ns", "svc-batch-1") and waited[0][-1] == {"s3://m/1/"}
     assert done["rows"] == 3 and [f["result"] for f in done["files"]] == [
@@ -169,28 +182,53 @@ def test_run_batch_deletes_the_service_when_a_file_fails():
     kube = FakeKube()
     isvc = {"metadata": {"name": "svc-batch-1", "namespace": "ns"},
             "spec": {"predictor": {"model": {"storageUri": "s3://m/1/"}}}}
-    with pytest.raises(ContractError, match="a.parquet: not a .csv"):
-        batch.run_batch(kube, s3, isvc, batch.batch_config(config()), 1, 5, lambda *a: None, post=fake_model_server)
+    with pytest.raises(PhaseError, match="a.parquet: not a .csv"):
+        batch.run_batch(kube, s3, isvc, settings(config()), 1, 5, lambda *a: None, post=fake_model_server)
     assert kube.objects == {}
-    with pytest.raises(ContractError, match="no files under obs://b/in/"):
-        batch.run_batch(kube, FakeS3({}), isvc, batch.batch_config(config()), 1, 5, lambda *a: None)
+    with pytest.raises(PhaseError, match="no files under obs://b/in/"):
+        batch.run_batch(kube, FakeS3({}), isvc, settings(config()), 1, 5, lambda *a: None)
 
 
 def test_service_run_batch_refuses_several_versions_and_updates(monkeypatch):
     monkeypatch.setattr(service.MLflow, "from_env", classmethod(lambda cls: pytest.fail("no MLflow call expected")))
-    Run.configure("run-1", "wf2k8s", "{}")
+    run = RunContext("run-1", "wf2k8s", {})
 
     def spec(value, *more):
-        return {"step": "score", "outputs": [{"name": "o", "service_config": config()}], "inputs": [
-            {"name": "m", "data": {"$param": "p", "type": "service_input", "value": json.dumps(value)}}, *more]}
+        return phase("service", "score", outputs=[{"name": "o", "service_config": config()}], inputs=[
+            {"name": "m", "data": {"$param": "p", "type": "service_input", "value": json.dumps(value)}}, *more])
 
     two = [{"model_name": "iris", "model_version": "1", "weight": 50},
            {"model_name": "iris", "model_version": "2", "weight": 50}]
     with pytest.raises(ContractError, match="a batch service runs one model version; the input gives weight to 2"):
-        service.run(spec(two))
+        service.run(spec(two), run)
     with pytest.raises(ContractError, match="cannot update a service"):
         service.run(spec([{"model_name": "iris"}], {"name": "s", "data": {"$param": "s", "type": "service",
-                                                                         "value": "old"}}))
+                                                                         "value": "old"}}), run)
+
+
+def test_a_batch_service_at_the_sdk_defaults_polls_every_second_for_up_to_seven_days(monkeypatch):
+    # the spec's policy (the SDK's defaults: 1 s, 10080 min) is what the batch run waits with
+    model = {"name": "iris", "version": "1", "source": "s3://m/1/",
+             "tags": [{"key": "modelarts.model_type", "value": "Scikit_Learn"}]}
+    monkeypatch.setattr(service.MLflow, "from_env", classmethod(lambda cls: type(
+        "Registry", (), {"versions": lambda self, name: iter([model])})()))
+    monkeypatch.setattr(service.Kube, "in_cluster", classmethod(lambda cls: FakeKube()))
+    monkeypatch.setattr(service.S3, "from_env", classmethod(lambda cls: FakeS3({})))
+    given = []
+
+    def run_batch(kube, s3, isvc, batch_settings, poll, minutes, wait_ready):
+        given.append((poll, minutes, wait_ready))
+        return {"files": [], "rows": 0}
+
+    monkeypatch.setattr(batch, "run_batch", run_batch)
+    for policy, wanted in (({"poll_interval_seconds": 1, "max_execution_minutes": 10080}, (1.0, 10080.0)),
+                           ({"poll_interval_seconds": 3, "max_execution_minutes": 15}, (3.0, 15.0))):
+        spec = phase("service", "score", policy=policy, outputs=[{"name": "o", "service_config": config()}],
+                     inputs=[{"name": "m", "data": {"$param": "p", "type": "service_input",
+                                                    "value": '[{"model_name": "iris"}]'}}])
+        result = service.run(spec, RunContext("run-1", "wf2k8s", {}))
+        assert given.pop() == (*wanted, service.wait_ready)
+        assert result["outputs"]["o"]["uri"] == "s3://b/out/"
 
 
 # the SDK's checks -----------------------------------------------------------------------------------

@@ -9,8 +9,24 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from specs import POLICY, phase
+from wf2k8s.contract import ContractError
 from wf2k8s.runtime import labeling
+from wf2k8s.runtime.context import RunContext
 from wf2k8s.runtime.labeling import LabelingError
+
+RUN = RunContext("run-1", "wf2k8s", {})
+
+
+def labeling_spec(poll_interval_seconds: float | None = None, properties: dict | None = None):
+    """A LabelingStep's spec: a labeling job as its input, the default policy or one polling at the interval."""
+    task = {"kind": "label_task", "dataset_name": "d", "task_name": "job1"}
+    fields: dict = {"inputs": [{"name": "in", "data": task}], "outputs": [{"name": "out"}]}
+    if poll_interval_seconds is not None:
+        fields["policy"] = {**POLICY, "poll_interval_seconds": poll_interval_seconds}
+    if properties is not None:
+        fields["properties"] = properties
+    return phase("labeling", "label", **fields)
 
 
 def test_classification_interface_lists_the_labels_with_their_properties():
@@ -129,7 +145,7 @@ def test_wait_ends_when_every_task_is_labeled(tmp_path, monkeypatch):
     monkeypatch.setenv("ARGO_PROGRESS_FILE", str(tmp_path / "progress"))
     sleeps = []
     studio = Studio([(False, False), (True, False), (True, True)])
-    tasks = labeling.wait(Job(studio), {"step": "label"}, tmp_path, sleep=sleeps.append)
+    tasks = labeling.wait(Job(studio), labeling_spec(), RUN, tmp_path, sleep=sleeps.append)
     assert labeling.progress(tasks) == (2, 2) and studio.exports == 1  # every task read once, at the end
     assert sleeps == [3.0, 3.0]  # polls at least 3 s apart, whatever the step's poll interval
     assert (tmp_path / "progress").read_text() == "2/2\n"  # what the Argo UI shows as the node's progress
@@ -144,8 +160,7 @@ def test_wait_ends_when_the_pod_is_annotated(tmp_path):
         if len(polls) == 2:  # what the kubelet writes after `wf2k8s resume`
             (tmp_path / "annotations").write_text('kubectl.kubernetes.io/x="1"\nwf2k8s.io/labeling="done"\n')
 
-    tasks = labeling.wait(Job(studio), {"step": "label", "policy": {"poll_interval_seconds": 10}}, tmp_path,
-                          sleep=sleep)
+    tasks = labeling.wait(Job(studio), labeling_spec(10), RUN, tmp_path, sleep=sleep)
     assert labeling.progress(tasks) == (1, 2) and polls == [10.0, 10.0]
     assert not labeling.resumed(tmp_path / "missing")
 
@@ -156,7 +171,41 @@ def test_a_project_that_disappeared_is_a_clear_error(tmp_path):
             return None
 
     with pytest.raises(LabelingError, match="project 1 of labeling job 'job' is gone"):
-        labeling.wait(Job(Gone(), name="job"), {"step": "label"}, tmp_path, sleep=lambda s: None)
+        labeling.wait(Job(Gone(), name="job"), labeling_spec(), RUN, tmp_path, sleep=lambda s: None)
+
+
+def test_wait_polls_at_the_spec_interval(tmp_path, capsys):
+    sleeps = []
+    labeling.wait(Job(Studio([(False,), (True,)])), labeling_spec(4.5), RUN, tmp_path, sleep=sleeps.append)
+    assert sleeps == [4.5]  # the step's poll_interval_seconds, not a runtime default
+    assert "wf2k8s resume run-1 label" in capsys.readouterr().out
+
+
+PROPERTIES = {"task_type": "IMAGE_CLASSIFICATION", "auto_sync_dataset": True, "content_labeling": True}
+
+
+def test_the_job_settings_come_from_the_spec():
+    spec = labeling_spec(properties={
+        **PROPERTIES, "auto_sync_dataset": False, "task_name": {"$param": "task", "type": "str"},
+        "labels": [{"name": "cat", "property": {"@modelarts:color": {"$param": "color", "type": "str"}}},
+                   {"name": "dog", "property": '{"@modelarts:shortcut": "d"}', "type": "0"}]})
+    properties = RunContext("run-1", "wf2k8s", {"task": "t1", "color": "#00ff00"}).resolve(spec.properties)
+    assert properties.task_name == "t1"
+    assert labeling.wanted_labels(properties, {"labels": [{"name": "fox"}]}) == [
+        {"name": "cat", "property": {"@modelarts:color": "#00ff00"}, "type": None},
+        {"name": "dog", "property": {"@modelarts:shortcut": "d"}, "type": "0"}]
+    # without labels, the dataset's; without properties at all, too
+    assert labeling.wanted_labels(labeling_spec(properties=PROPERTIES).properties, {"labels": [{"name": "fox"}]}) \
+        == [{"name": "fox"}]
+    assert labeling.wanted_labels(None, {"labels": [{"name": "fox"}]}) == [{"name": "fox"}]
+    with pytest.raises(LabelingError, match=r"properties.labels\[0\]: a label needs a name"):
+        labeling.wanted_labels(labeling_spec(properties={**PROPERTIES, "labels": [{"type": "0"}]}).properties, {})
+    # auto_sync_dataset is the spec's (the contract always carries it); a step without properties syncs
+    assert labeling.auto_sync(spec.properties) is False
+    assert labeling.auto_sync(labeling_spec(properties=PROPERTIES).properties) is True
+    assert labeling.auto_sync(labeling_spec().properties) is True
+    with pytest.raises(ContractError, match="properties.auto_sync_dataset: is missing"):  # auto_sync_dataset missing
+        labeling_spec(properties={"task_type": "IMAGE_CLASSIFICATION", "content_labeling": True})
 
 
 def test_status_shows_a_running_labeling_step_progress():

@@ -24,11 +24,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from specs import phase
 from wf2k8s.backends.argo.yamlio import dump_all
 from wf2k8s.cli import load_workflows
 from wf2k8s.runtime import __main__ as runtime_main
 from wf2k8s.runtime import model
-from wf2k8s.runtime.contract import ContractError, Run
+from wf2k8s.runtime.context import ContractError, RunContext
+from wf2k8s.runtime.errors import PhaseError
 from wf2k8s.runtime.s3 import S3
 
 MLFLOW_VERSION = "3.17.2"
@@ -137,9 +139,12 @@ def env(servers, monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     monkeypatch.setenv("WF2K8S_CATALOG", str(tmp_path / "no-catalog.json"))
-    Run.configure("run-1", "wf2k8s", "{}")
-    yield servers
-    Run.configure("run", "", "{}")
+    return servers
+
+
+@pytest.fixture
+def run() -> RunContext:
+    return RunContext("run-1", "wf2k8s", {})
 
 
 @pytest.fixture
@@ -159,9 +164,13 @@ def model_files(s3: S3, prefix: str) -> str:
     return f"obs://{BUCKET}/{prefix}/"
 
 
-def step(inputs: list, config: dict, step_name: str = "model_registration", output: str = "model_output") -> dict:
-    return {"step": step_name, "inputs": [{"name": f"in{i}", "data": d} for i, d in enumerate(inputs)],
-            "outputs": [{"name": output, "model_config": config}]}
+#: the ModelConfig fields the SDK defaults, as the compiler writes them when the pipeline leaves them out
+CONFIG_DEFAULTS = {"model_type": "TensorFlow", "prebuild": False}
+
+
+def step(inputs: list, config: dict, step_name: str = "model_registration", output: str = "model_output"):
+    return phase("model", step=step_name, inputs=[{"name": f"in{i}", "data": d} for i, d in enumerate(inputs)],
+                 outputs=[{"name": output, "model_config": {**CONFIG_DEFAULTS, **config}}])
 
 
 def versions(name: str) -> list[dict]:
@@ -187,14 +196,14 @@ def test_there_is_no_version_after_99_99_99():
 # registration ----------------------------------------------------------------------------------
 
 
-def test_register_from_obs_with_an_explicit_version_and_every_tag(env, s3, name):
+def test_register_from_obs_with_an_explicit_version_and_every_tag(env, s3, name, run):
     uri = model_files(s3, f"{name}/v1")
     config = {"model_type": "Scikit_Learn", "model_name": name, "model_version": "1.2.3", "runtime": "Custom",
               "description": "a first model", "execution_code": "obs://models/code/customize_service.py",
               "dependencies": "[{\"installer\": \"pip\"}]", "model_metrics": "{\"f1\": 0.9}", "apis": "[]",
               "initial_config": {"a": 1}, "dynamic_load_mode": "Single", "prebuild": True,
               "install_type": ["real_time", "batch"]}
-    result = model.run(step([uri], config))
+    result = model.run(step([uri], config), run)
     expected = {"model_name": name, "model_version": "1.2.3", "mlflow_version": "1",
                 "uri": f"s3://{BUCKET}/{name}/v1/", "model_type": "Scikit_Learn"}
     assert result == {"outputs": {"model_output": expected}, "variables": {"model_output": expected}}
@@ -212,40 +221,40 @@ def test_register_from_obs_with_an_explicit_version_and_every_tag(env, s3, name)
         "wf2k8s.step": "model_registration", "wf2k8s.output": "model_output"}
 
 
-def test_the_same_registration_again_returns_the_same_version(env, s3, name):
+def test_the_same_registration_again_returns_the_same_version(env, s3, name, run):
     uri = model_files(s3, f"{name}/v1")
-    first = model.run(step([uri], {"model_name": name, "model_version": "1.2.3"}))
-    Run.configure("run-2", "wf2k8s", "{}")  # another run, same explicit version and files
-    again = model.run(step([uri.rstrip("/")], {"model_name": name, "model_version": "1.2.3"}))
+    first = model.run(step([uri], {"model_name": name, "model_version": "1.2.3"}), run)
+    other_run = RunContext("run-2", "wf2k8s", {})  # another run, same explicit version and files
+    again = model.run(step([uri.rstrip("/")], {"model_name": name, "model_version": "1.2.3"}), other_run)
     assert again == first
     assert len(versions(name)) == 1
 
 
-def test_an_explicit_version_is_registered_once(env, s3, name):
-    model.run(step([model_files(s3, f"{name}/v1")], {"model_name": name, "model_version": "1.2.3"}))
+def test_an_explicit_version_is_registered_once(env, s3, name, run):
+    model.run(step([model_files(s3, f"{name}/v1")], {"model_name": name, "model_version": "1.2.3"}), run)
     other = model_files(s3, f"{name}/v2")
     with pytest.raises(ContractError, match=rf"model '{name}' already has version 1\.2\.3 \(MLflow version 1, "
                                             rf"source s3://{BUCKET}/{name}/v1/\)"):
-        model.run(step([other], {"model_name": name, "model_version": "1.2.3"}))
+        model.run(step([other], {"model_name": name, "model_version": "1.2.3"}), run)
     assert len(versions(name)) == 1
 
 
-def test_a_blank_version_is_the_next_one(env, s3, name):
+def test_a_blank_version_is_the_next_one(env, s3, name, run):
     spec = lambda n: step([model_files(s3, f"{name}/v{n}")], {"model_name": name})  # noqa: E731
-    assert model.run(spec(1))["outputs"]["model_output"]["model_version"] == "1.1.1"
-    assert model.run(spec(2))["outputs"]["model_output"]["model_version"] == "1.1.2"
-    model.run(step([model_files(s3, f"{name}/v3")], {"model_name": name, "model_version": "1.1.99"}))
-    out = model.run(spec(4))["outputs"]["model_output"]
+    assert model.run(spec(1), run)["outputs"]["model_output"]["model_version"] == "1.1.1"
+    assert model.run(spec(2), run)["outputs"]["model_output"]["model_version"] == "1.1.2"
+    model.run(step([model_files(s3, f"{name}/v3")], {"model_name": name, "model_version": "1.1.99"}), run)
+    out = model.run(spec(4), run)["outputs"]["model_output"]
     assert (out["model_version"], out["mlflow_version"]) == ("1.2.1", "4")
     assert [model.tags_of(v)["modelarts.version"] for v in versions(name)] == ["1.1.1", "1.1.2", "1.1.99", "1.2.1"]
 
 
-def test_a_retried_run_does_not_register_twice(env, s3, name):
+def test_a_retried_run_does_not_register_twice(env, s3, name, run):
     spec = step([model_files(s3, f"{name}/v1")], {"model_name": name})
-    first = model.run(spec)
-    assert model.run(spec) == first  # an Argo retry of the same run and step
-    Run.configure("run-2", "wf2k8s", "{}")
-    assert model.run(spec)["outputs"]["model_output"]["model_version"] == "1.1.2"  # a new run: a new version
+    first = model.run(spec, run)
+    assert model.run(spec, run) == first  # an Argo retry of the same run and step
+    other_run = RunContext("run-2", "wf2k8s", {})
+    assert model.run(spec, other_run)["outputs"]["model_output"]["model_version"] == "1.1.2"  # a new run: a new version
 
 
 def test_concurrent_registrations_of_one_version_settle(env, s3, name):
@@ -264,60 +273,60 @@ def test_concurrent_registrations_of_one_version_settle(env, s3, name):
     assert [v["version"] for v in versions(name)] == [a["version"], b["version"]]
 
 
-def test_missing_model_files_are_an_error(env, s3, name):
+def test_missing_model_files_are_an_error(env, s3, name, run):
     with pytest.raises(ContractError, match=rf"no model files at s3://{BUCKET}/{name}/nothing/"):
-        model.run(step([f"obs://{BUCKET}/{name}/nothing/"], {"model_name": name}))
+        model.run(step([f"obs://{BUCKET}/{name}/nothing/"], {"model_name": name}), run)
     s3.put(BUCKET, f"{name}/empty/", b"")  # what an empty JobStep output leaves: a directory marker
     with pytest.raises(ContractError, match="no model files"):
-        model.run(step([f"obs://{BUCKET}/{name}/empty/"], {"model_name": name}))
+        model.run(step([f"obs://{BUCKET}/{name}/empty/"], {"model_name": name}), run)
     assert model.MLflow.from_env().registered_model(name) is None  # nothing was registered
 
 
-def test_a_single_model_file(env, s3, name):
+def test_a_single_model_file(env, s3, name, run):
     s3.put(BUCKET, f"{name}/model.onnx", b"onnx")
-    out = model.run(step([f"/{BUCKET}/{name}/model.onnx"], {"model_name": name}))["outputs"]["model_output"]
+    out = model.run(step([f"/{BUCKET}/{name}/model.onnx"], {"model_name": name}), run)["outputs"]["model_output"]
     assert out["uri"] == f"s3://{BUCKET}/{name}/model.onnx"
 
 
-def test_mlflow_unreachable_or_unset(env, s3, name, monkeypatch):
+def test_mlflow_unreachable_or_unset(env, s3, name, monkeypatch, run):
     spec = step([model_files(s3, f"{name}/v1")], {"model_name": name})
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{free_port()}")
-    with pytest.raises(ContractError, match=r"MLflow at http://127\.0\.0\.1:\d+ is unreachable"):
-        model.run(spec)
+    with pytest.raises(PhaseError, match=r"MLflow at http://127\.0\.0\.1:\d+ is unreachable"):
+        model.run(spec, run)
     monkeypatch.delenv("MLFLOW_TRACKING_URI")
     with pytest.raises(ContractError, match="set MLFLOW_TRACKING_URI"):
-        model.run(spec)
+        model.run(spec, run)
 
 
 def test_bad_values_from_placeholders(env, s3, name):
-    Run.configure("run-1", "wf2k8s", json.dumps({"v": "01.2.3", "n": "bad name", "t": "Keras"}))
+    run = RunContext("run-1", "wf2k8s", {"v": "01.2.3", "n": "bad name", "t": "Keras"})
     uri = model_files(s3, f"{name}/v1")
     with pytest.raises(ContractError, match="model_version must be Digit.Digit.Digit"):
-        model.run(step([uri], {"model_name": name, "model_version": {"$param": "v", "type": "str"}}))
+        model.run(step([uri], {"model_name": name, "model_version": {"$param": "v", "type": "str"}}), run)
     with pytest.raises(ContractError, match="model_name must be 1-64"):
-        model.run(step([uri], {"model_name": {"$param": "n", "type": "str"}}))
+        model.run(step([uri], {"model_name": {"$param": "n", "type": "str"}}), run)
     with pytest.raises(ContractError, match="model_type must be one of .* got 'Keras'"):
-        model.run(step([uri], {"model_name": name, "model_type": {"$param": "t", "type": "enum"}}))
+        model.run(step([uri], {"model_name": name, "model_type": {"$param": "t", "type": "enum"}}), run)
 
 
-def test_the_name_defaults_to_the_step_name(env, s3, name):
-    out = model.run(step([model_files(s3, f"{name}/v1")], {}, step_name=name))["outputs"]["model_output"]
+def test_the_name_defaults_to_the_step_name(env, s3, name, run):
+    out = model.run(step([model_files(s3, f"{name}/v1")], {}, step_name=name), run)["outputs"]["model_output"]
     assert out["model_name"] == name and out["model_type"] == "TensorFlow"
 
 
-def test_a_job_output_and_a_selected_output_as_the_source(env, s3, name):
+def test_a_job_output_and_a_selected_output_as_the_source(env, s3, name, run):
     uri = model_files(s3, f"{name}/train").replace("obs://", "s3://")
     produced = {"$output": "training_job/train_url", "result": {"outputs": {"train_url": {"uri": uri}}}}
-    out = model.run(step([produced], {"model_name": name}))["outputs"]["model_output"]
+    out = model.run(step([produced], {"model_name": name}), run)["outputs"]["model_output"]
     assert out["uri"] == uri
     skipped = {"$output": "other/train_url", "result": None}
-    out = model.run(step([{"$select": [skipped, produced]}], {"model_name": name, "model_version": "2.1.1"}))
+    out = model.run(step([{"$select": [skipped, produced]}], {"model_name": name, "model_version": "2.1.1"}), run)
     assert out["outputs"]["model_output"]["uri"] == uri
 
 
 def test_an_image_only_model(env, name):
-    Run.configure("run-1", "wf2k8s", json.dumps({"swr": "swr.example.com/team/serve:1.0"}))
-    out = model.run(step([{"$param": "swr", "type": "swr"}], {"model_name": name, "model_type": "Custom"}))
+    run = RunContext("run-1", "wf2k8s", {"swr": "swr.example.com/team/serve:1.0"})
+    out = model.run(step([{"$param": "swr", "type": "swr"}], {"model_name": name, "model_type": "Custom"}), run)
     out = out["outputs"]["model_output"]
     assert out == {"model_name": name, "model_version": "1.1.1", "mlflow_version": "1", "uri": "",
                    "model_type": "Custom", "image": "swr.example.com/team/serve:1.0"}
@@ -326,34 +335,62 @@ def test_an_image_only_model(env, name):
     assert model.tags_of(version)["modelarts.image"] == "swr.example.com/team/serve:1.0"
 
 
-def test_an_image_and_model_files(env, s3, name):
+def test_an_image_and_model_files(env, s3, name, run):
     image = {"kind": "swr_image", "swr_path": "team/serve:2.0"}
-    out = model.run(step([image, model_files(s3, f"{name}/v1")], {"model_name": name, "model_type": "Custom"}))
+    out = model.run(step([image, model_files(s3, f"{name}/v1")], {"model_name": name, "model_type": "Custom"}), run)
     assert out["outputs"]["model_output"]["image"] == "team/serve:2.0"
     assert versions(name)[0]["source"] == f"s3://{BUCKET}/{name}/v1/"
 
 
-def test_a_subscribed_model_from_the_catalog(env, s3, name, tmp_path, monkeypatch):
+def test_a_subscribed_model_from_the_catalog(env, s3, name, tmp_path, monkeypatch, run):
     catalog = tmp_path / "catalog.json"
     catalog.write_text(json.dumps({"gallery_models": {
         "sub-1/2.0": {"image": "wf2k8s/serving-pytorch:0.1.0", "model_type": "PyTorch"}}}))
     monkeypatch.setenv("WF2K8S_CATALOG", str(catalog))
     gallery = {"kind": "gallery_model", "subscription_id": "sub-1", "version_num": "2.0"}
-    out = model.run(step([gallery, model_files(s3, f"{name}/v1")], {"model_name": name}))["outputs"]
+    out = model.run(step([gallery, model_files(s3, f"{name}/v1")], {"model_name": name}), run)["outputs"]
     assert out["model_output"]["image"] == "wf2k8s/serving-pytorch:0.1.0"
     assert out["model_output"]["model_type"] == "PyTorch"  # the subscribed model's type, none being given
     tags = model.tags_of(versions(name)[0])
     assert tags["modelarts.gallery_model"] == "sub-1/2.0" and tags["modelarts.image"] == "wf2k8s/serving-pytorch:0.1.0"
     unknown = {"kind": "gallery_model", "subscription_id": "sub-9", "version_num": "1"}
     with pytest.raises(ContractError, match=r"subscribed model 'sub-9/1' is not in the catalog .*known: sub-1/2.0"):
-        model.run(step([unknown], {"model_name": name}))
+        model.run(step([unknown], {"model_name": name}), run)
 
 
-def test_a_template_model(env, s3, name):
+def test_the_model_type_is_the_specs(env, s3, name, run):
+    """The runtime has no model type of its own: a spec without one is refused, the spec's is used."""
+    with pytest.raises(ContractError, match=r"model_config\.model_type: is missing"):
+        phase("model", step="model_registration", inputs=[],
+              outputs=[{"name": "model_output", "model_config": {"model_name": name, "prebuild": False}}])
+    out = model.run(step([model_files(s3, f"{name}/v1")], {"model_name": name, "model_type": "MXNet"}), run)
+    assert out["outputs"]["model_output"]["model_type"] == "MXNet"
+    tags = model.tags_of(versions(name)[0])
+    assert tags["modelarts.model_type"] == "MXNet"
+    assert tags["modelarts.prebuild"] == "false"  # the spec's prebuild, tagged as every field given
+
+
+def test_a_model_type_the_config_chose_wins_over_the_subscribed_models(env, s3, name, tmp_path, monkeypatch, run):
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps({"gallery_models": {
+        "sub-1/2.0": {"image": "wf2k8s/serving-pytorch:0.1.0", "model_type": "PyTorch"},
+        "sub-2/1.0": {"image": "wf2k8s/serving:0.1.0"}}}))
+    monkeypatch.setenv("WF2K8S_CATALOG", str(catalog))
+    files = model_files(s3, f"{name}/v1")
+    gallery = {"kind": "gallery_model", "subscription_id": "sub-1", "version_num": "2.0"}
+    out = model.run(step([gallery, files], {"model_name": name, "model_type": "Custom"}), run)["outputs"]
+    assert out["model_output"]["model_type"] == "Custom"
+    assert model.tags_of(versions(name)[0])["modelarts.model_type"] == "Custom"
+    untyped = {"kind": "gallery_model", "subscription_id": "sub-2", "version_num": "1.0"}
+    out = model.run(step([untyped, files], {"model_name": f"{name}-b"}), run)["outputs"]
+    assert out["model_output"]["model_type"] == "TensorFlow"  # the catalog names no type: the spec's
+
+
+def test_a_template_model(env, s3, name, run):
     model_files(s3, f"{name}/weights")
     template = {"template_id": "tpl-image-classification", "infer_format": "image",
                 "template_inputs": [{"input_id": "model", "input": f"obs://{BUCKET}/{name}/weights"}]}
-    out = model.run(step([], {"model_name": name, "model_type": "Template", "template": template}))
+    out = model.run(step([], {"model_name": name, "model_type": "Template", "template": template}), run)
     assert out["outputs"]["model_output"]["uri"] == f"s3://{BUCKET}/{name}/weights/"
     [version] = versions(name)
     tags = model.tags_of(version)
@@ -362,10 +399,10 @@ def test_a_template_model(env, s3, name):
     assert tags["modelarts.infer_format"] == "image"
     assert json.loads(tags["modelarts.template_inputs"]) == {"model": f"s3://{BUCKET}/{name}/weights/"}
     with pytest.raises(ContractError, match="model_type Template needs a template"):
-        model.run(step([f"obs://{BUCKET}/{name}/weights/"], {"model_name": name, "model_type": "Template"}))
+        model.run(step([f"obs://{BUCKET}/{name}/weights/"], {"model_name": name, "model_type": "Template"}), run)
     template["template_inputs"][0]["input"] = f"obs://{BUCKET}/{name}/absent/"
     with pytest.raises(ContractError, match=r"template_inputs\[0\] \('model'\): no model files"):
-        model.run(step([], {"model_name": name, "model_type": "Template", "template": template}))
+        model.run(step([], {"model_name": name, "model_type": "Template", "template": template}), run)
 
 
 def test_the_compiled_seed_example_through_the_command_line(env, s3, name, tmp_path, monkeypatch, capsys):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wf2k8s.runtime import podinfo, service
-from wf2k8s.runtime.contract import ContractError
+from wf2k8s.runtime.context import ContractError
 
 
 def test_annotations_are_read_with_go_quoting(tmp_path):

@@ -9,8 +9,11 @@ import re
 
 import pytest
 
+from specs import phase
+from wf2k8s.contract import ContractError
 from wf2k8s.runtime import service
-from wf2k8s.runtime.contract import ContractError, Run
+from wf2k8s.runtime.context import RunContext
+from wf2k8s.runtime.errors import PhaseError
 
 # the deployment input ---------------------------------------------------------------------------
 
@@ -77,10 +80,25 @@ def test_service_input_entries_apply_the_placeholder_fields():
 
 
 def test_a_value_that_is_no_json_gets_the_seed_message_in_the_deployer():
-    spec = {"step": "s", "inputs": [{"name": "models", "data": {"$param": "p", "type": "service_input", "value": "oops"}}],
-            "outputs": [{"name": "o", "service_config": {}}]}
+    spec = phase("service", "s", inputs=[{"name": "models", "data": {"$param": "p", "type": "service_input",
+                                                                    "value": "oops"}}],
+                 outputs=[{"name": "o", "service_config": {"infer_type": "real-time"}}])
     with pytest.raises(service.DeploymentError, match="ServiceInputPlaceholder 'p': the input is not JSON"):
-        service.deployment_input(spec["inputs"])
+        service.deployment_input(spec.inputs, RunContext())
+
+
+def test_a_model_data_input_deploys_its_own_weight():
+    # ModelData's weight is always in the spec (the SDK's default is written): the deployer takes it as given
+    spec = phase("service", "s", inputs=[{"name": "m", "data": {"kind": "model_data", "model_name": "iris",
+                                                               "model_version": "1.1.1", "weight": 40}}],
+                 outputs=[{"name": "o", "service_config": {"infer_type": "real-time"}}])
+    with pytest.raises(service.DeploymentError, match="the weights sum to 40, not 100"):
+        service.deployment_input(spec.inputs, RunContext())
+    spec = phase("service", "s", inputs=[{"name": "m", "data": {"kind": "model_data", "model_name": "iris",
+                                                               "weight": 100, "envs": {"A": 1}}}],
+                 outputs=[{"name": "o", "service_config": {"infer_type": "real-time"}}])
+    [only], update, envs = service.deployment_input(spec.inputs, RunContext())
+    assert (only["model_name"], only["model_version"], only["weight"], update, envs) == ("iris", "", 100, None, {"A": 1})
 
 
 # names, resources, envs -------------------------------------------------------------------------
@@ -123,9 +141,9 @@ def test_pick_version_by_tag_by_number_or_newest():
     assert service.pick_version(versions, "iris", "1.1.2")["version"] == "2"
     assert service.pick_version(versions, "iris", "10")["version"] == "10"
     assert service.pick_version(versions, "iris", "")["version"] == "10"
-    with pytest.raises(ContractError, match="no version '9.9.9'"):
+    with pytest.raises(PhaseError, match="no version '9.9.9'"):
         service.pick_version(versions, "iris", "9.9.9")
-    with pytest.raises(ContractError, match="no registered version"):
+    with pytest.raises(PhaseError, match="no registered version"):
         service.pick_version([], "iris", "")
 
 
@@ -144,10 +162,10 @@ def test_resolve_model_gives_uri_and_format():
 
 
 def test_resolve_model_refuses_unservable_models():
-    with pytest.raises(ContractError, match="model type 'TensorFlow'"):
+    with pytest.raises(PhaseError, match="model type 'TensorFlow'"):
         service.resolve_model(FakeMLflow({"iris": [version(1, "1.1.1", model_type="TensorFlow")]}),
                               {"model_name": "iris", "model_version": "", "weight": 100})
-    with pytest.raises(ContractError, match="no model files on S3"):
+    with pytest.raises(PhaseError, match="no model files on S3"):
         service.resolve_model(FakeMLflow({"iris": [version(1, "1.1.1", source="docker://img:1")]}),
                               {"model_name": "iris", "model_version": "", "weight": 100})
 
@@ -262,12 +280,12 @@ class FailedLoadKube:
 
 def test_a_bare_kserve_failure_reason_gets_the_model_server_log():
     kube = FailedLoadKube(["", "", "RuntimeError: no model file (*.joblib) in /mnt/models\n"])
-    with pytest.raises(ContractError) as caught:
+    with pytest.raises(PhaseError) as caught:
         service.wait_ready(kube, "ns", "svc", 1, 5, {"s3://b/1/"}, sleep=lambda s: None)
     assert str(caught.value) == ("InferenceService 'svc' failed: ModelLoadFailed; kserve-container of pod "
                                  "svc-predictor-1 exited (Error, exit code 1): RuntimeError: no model file "
                                  "(*.joblib) in /mnt/models")
-    with pytest.raises(ContractError, match=r"^InferenceService 'svc' failed: ModelLoadFailed$"):
+    with pytest.raises(PhaseError, match=r"^InferenceService 'svc' failed: ModelLoadFailed$"):
         service.wait_ready(FailedLoadKube([]), "ns", "svc", 1, 5, {"s3://b/1/"}, sleep=lambda s: None)
 
 
@@ -318,24 +336,28 @@ def fakes(monkeypatch):
     monkeypatch.setattr(service.MLflow, "from_env", classmethod(
         lambda cls: FakeMLflow({"iris": [version(1, "1.1.1", "s3://b/1/"), version(2, "1.1.2", "s3://b/2/")]})))
     monkeypatch.setattr(service.time, "sleep", lambda s: None)
-    Run.configure("run-1", "wf2k8s", json.dumps({"model_name": "iris", "service": ""}))
     return kube
 
 
-def spec_with(value, envs=None, service_name=None):
-    config = {}
-    if envs:
-        config["envs"] = envs
-    if service_name:
-        config["service_name"] = service_name
-    return {"step": "service_step", "inputs": [{"name": "si", "data": {
+RUN = RunContext("run-1", "wf2k8s", {"model_name": "iris", "service": ""})
+
+
+def spec_with(value, envs=None, service_name=None, config=None, more_inputs=(), policy=None):
+    """A ServiceStep's spec as the compiler writes it; ``config`` replaces the ServiceConfig (JSON)."""
+    if config is None:
+        config = {"infer_type": "real-time"}
+        if envs:
+            config["envs"] = envs
+        if service_name:
+            config["service_name"] = service_name
+    return phase("service", "service_step", inputs=[{"name": "si", "data": {
         "$param": "si_placeholder1", "type": "service_input", "value": json.dumps(value),
-        "details": {"model_name": {"$param": "model_name", "type": "str"}}}}],
-        "outputs": [{"name": "service_output", "service_config": config}]}
+        "details": {"model_name": {"$param": "model_name", "type": "str"}}}}, *more_inputs],
+        outputs=[{"name": "service_output", "service_config": config}], **({"policy": policy} if policy else {}))
 
 
 def test_run_creates_waits_and_outputs_addresses(fakes):
-    result = service.run(spec_with([entry("1.1.2")], envs={"infer_address": "http://10.0.0.1/v1/models/sub"}))
+    result = service.run(spec_with([entry("1.1.2")], envs={"infer_address": "http://10.0.0.1/v1/models/sub"}), RUN)
     variables = result["variables"]["service_output"]
     assert variables["cluster_inner_access_address"] == "http://10.96.7.7/v1/models/service-step"
     assert variables["access_address"] == variables["cluster_inner_access_address"]
@@ -358,29 +380,26 @@ def test_replicas_render_the_weights():
 
 
 def test_run_again_is_idempotent_and_a_new_version_updates(fakes):
-    service.run(spec_with([entry("1.1.1")]))
-    again = service.run(spec_with([entry("1.1.1")]))
+    service.run(spec_with([entry("1.1.1")]), RUN)
+    again = service.run(spec_with([entry("1.1.1")]), RUN)
     assert again["outputs"]["service_output"]["action"] == "unchanged"
     assert not [c for c in fakes.calls if c[0] == "PUT"]
-    updated = service.run(spec_with([entry("1.1.2")]))
+    updated = service.run(spec_with([entry("1.1.2")]), RUN)
     assert updated["outputs"]["service_output"]["action"] == "updated"
 
 
 def test_run_refuses_bad_input_and_unsupported_config(fakes):
     with pytest.raises(service.DeploymentError, match="sum to 50"):
-        service.run(spec_with([entry("1.1.1", 50)]))
-    bad = spec_with([entry("1.1.1")])
-    bad["outputs"][0]["service_config"] = {"vpc_id": "v", "cluster_id": "c"}
+        service.run(spec_with([entry("1.1.1", 50)]), RUN)
+    bad = spec_with([entry("1.1.1")], config={"infer_type": "real-time", "vpc_id": "v", "cluster_id": "c"})
     with pytest.raises(ContractError, match="vpc_id, cluster_id cannot be applied"):
-        service.run(bad)
-    batch = spec_with([entry("1.1.1")])
-    batch["outputs"][0]["service_config"] = {"infer_type": "batch"}
+        service.run(bad, RUN)
+    batch = spec_with([entry("1.1.1")], config={"infer_type": "batch"})
     with pytest.raises(ContractError, match="additional_properties must hold src_path and dest_path"):
-        service.run(batch)
-    other = spec_with([entry("1.1.1")])
-    other["outputs"][0]["service_config"] = {"infer_type": "offline"}
+        service.run(batch, RUN)
+    other = spec_with([entry("1.1.1")], config={"infer_type": "offline"})
     with pytest.raises(ContractError, match="infer_type must be real-time, batch or edge, got 'offline'"):
-        service.run(other)
+        service.run(other, RUN)
 
 
 # infer_type edge ----------------------------------------------------------------------------------
@@ -392,10 +411,9 @@ EDGE = {"WF2K8S_EDGE_NODE_SELECTOR": '{"node-role.kubernetes.io/edge": "true"}',
 
 def test_edge_without_configured_edge_nodes_names_the_missing_configuration(fakes, monkeypatch):
     monkeypatch.delenv("WF2K8S_EDGE_NODE_SELECTOR", raising=False)
-    edge = spec_with([entry("1.1.1")])
-    edge["outputs"][0]["service_config"] = {"infer_type": "edge"}
-    with pytest.raises(ContractError) as caught:
-        service.run(edge)
+    edge = spec_with([entry("1.1.1")], config={"infer_type": "edge"})
+    with pytest.raises(PhaseError) as caught:
+        service.run(edge, RUN)
     text = str(caught.value)
     assert text.startswith("ServiceConfig.infer_type 'edge': this cluster has no edge nodes configured")
     assert "WF2K8S_EDGE_NODE_SELECTOR" in text and "WF2K8S_EDGE_TOLERATIONS" in text
@@ -412,7 +430,7 @@ def test_edge_without_configured_edge_nodes_names_the_missing_configuration(fake
      "WF2K8S_EDGE_TOLERATIONS in ConfigMap wf2k8s-config (namespace ns) must be a JSON list of tolerations"),
 ])
 def test_bad_edge_configuration_names_the_key(env, problem):
-    with pytest.raises(ContractError, match=re.escape(problem)):
+    with pytest.raises(PhaseError, match=re.escape(problem)):
         service.edge_placement(env, "ns")
 
 
@@ -425,9 +443,8 @@ def test_edge_placement_forms():
 def test_edge_renders_node_selector_and_tolerations_on_every_predictor(fakes, monkeypatch):
     for key, value in EDGE.items():
         monkeypatch.setenv(key, value)
-    edge = spec_with([entry("1.1.1", 50), entry("1.1.2", 50)])
-    edge["outputs"][0]["service_config"] = {"infer_type": "edge"}
-    result = service.run(edge)
+    edge = spec_with([entry("1.1.1", 50), entry("1.1.2", 50)], config={"infer_type": "edge"})
+    result = service.run(edge, RUN)
     isvc = next(o for o in fakes.objects.values() if o["kind"] == "InferenceService")
     for predictor in [isvc["spec"]["predictor"]] + [c["predictor"] for c in isvc["spec"]["canary"]]:
         assert predictor["nodeSelector"] == {"node-role.kubernetes.io/edge": "true"}
@@ -437,29 +454,71 @@ def test_edge_renders_node_selector_and_tolerations_on_every_predictor(fakes, mo
     assert result["variables"]["service_output"]["access_address"].endswith("/v1/models/service-step")
     # the same service as real-time again is a change (the edge placement goes)
     real_time = spec_with([entry("1.1.1", 50), entry("1.1.2", 50)])
-    assert service.run(real_time)["outputs"]["service_output"]["action"] == "updated"
+    assert service.run(real_time, RUN)["outputs"]["service_output"]["action"] == "updated"
     isvc = next(o for o in fakes.objects.values() if o["kind"] == "InferenceService")
     assert "nodeSelector" not in isvc["spec"]["predictor"]
 
 
 def test_run_times_out_with_kserve_reason(fakes):
     fakes.states = ["False"]
-    spec = spec_with([entry("1.1.1")])
-    spec["policy"] = {"poll_interval_seconds": 1, "max_execution_minutes": 0}
-    with pytest.raises(ContractError, match="not Ready after 0 min"):
-        service.run(spec)
+    spec = spec_with([entry("1.1.1")], policy={"poll_interval_seconds": 1, "max_execution_minutes": 0})
+    with pytest.raises(PhaseError, match="not Ready after 0 min"):
+        service.run(spec, RUN)
+
+
+def waits(monkeypatch):
+    """The (poll, minutes) each call of the deployer's wait loop is given."""
+    given = []
+    wait_ready = service.wait_ready
+
+    def recording(kube, namespace, name, poll, minutes, *rest, **more):
+        given.append((poll, minutes))
+        return wait_ready(kube, namespace, name, poll, minutes, *rest, **more)
+
+    monkeypatch.setattr(service, "wait_ready", recording)
+    return given
+
+
+def test_a_step_at_the_sdk_defaults_polls_every_second_for_up_to_seven_days(fakes, monkeypatch):
+    # a ServiceStep with no policy: the compiler writes the SDK's StepPolicy defaults (1 s, 10080 min)
+    # into its spec, and the deployer waits with those (it once used 5 s and 30 min of its own)
+    from modelarts import workflow as wf
+    from wf2k8s import contract
+    from wf2k8s.graph.build import build_graph
+
+    step = wf.steps.ServiceStep(
+        name="service_step", inputs=wf.steps.ServiceInput(name="si", data=wf.data.ServiceInputPlaceholder(
+            name="deploy_models", model_name="iris")),
+        outputs=wf.steps.ServiceOutput(name="service_output"))
+    [compiled] = [p.spec for p in build_graph(wf.Workflow(name="defaults", desc="d", steps=[step])).phases
+                  if p.kind == "service"]
+    spec = contract.load_phase("service", contract.dump(compiled))  # as the phase container reads it
+    given = waits(monkeypatch)
+    service.run(spec, RunContext("run-1", "wf2k8s", {"deploy_models": json.dumps([entry("1.1.1")])}))
+    assert given == [(1.0, 10080.0)]
+    # the same from a spec written by hand with the SDK's defaults
+    given.clear()
+    service.run(spec_with([entry("1.1.1")], policy={"poll_interval_seconds": 1, "max_execution_minutes": 10080}),
+                RUN)
+    assert given == [(1.0, 10080.0)]
+
+
+def test_the_wait_loop_takes_the_specs_policy(fakes, monkeypatch):
+    given = waits(monkeypatch)
+    service.run(spec_with([entry("1.1.1")], policy={"poll_interval_seconds": 7, "max_execution_minutes": 42}), RUN)
+    assert given == [(7.0, 42.0)]
 
 
 def test_update_needs_an_existing_service(fakes):
-    spec = spec_with([entry("1.1.1")])
-    spec["inputs"].append({"name": "svc", "data": {"$param": "service", "type": "service", "value": "old-one"}})
-    with pytest.raises(ContractError, match="'old-one' to update does not exist"):
-        service.run(spec)
+    spec = spec_with([entry("1.1.1")], more_inputs=[
+        {"name": "svc", "data": {"$param": "service", "type": "service", "value": "old-one"}}])
+    with pytest.raises(PhaseError, match="'old-one' to update does not exist"):
+        service.run(spec, RUN)
 
 
 def test_third_party_service_deploys_nothing(fakes):
-    spec = {"step": "s", "outputs": [{"name": "o", "service_config": {
-        "service_name": "ext", "access_address": "http://ext.example/v1"}}]}
-    result = service.run(spec)
+    spec = phase("service", "s", inputs=[], outputs=[{"name": "o", "service_config": {
+        "kind": "tripartite_service_config", "service_name": "ext", "access_address": "http://ext.example/v1"}}])
+    result = service.run(spec, RUN)
     assert result["variables"]["o"]["access_address"] == "http://ext.example/v1"
     assert fakes.calls == []

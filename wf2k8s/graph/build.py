@@ -11,6 +11,7 @@ import enum
 import re
 from typing import Any
 
+from wf2k8s import contract
 from wf2k8s.errors import ValidationError
 from wf2k8s.graph.model import (
     Branch, Cond, Graph, MetricRef, OutputRef, Param, ParamRef, Phase, SelectRef, StorageRef, SystemRef,
@@ -20,16 +21,18 @@ from wf2k8s.sdk._spec import Spec
 from wf2k8s.sdk.data import Consumption, DataConsumptionSelector, DataPlaceholder
 from wf2k8s.sdk import data as data_module
 from wf2k8s.sdk.placeholder import Placeholder, SystemEnv
-from wf2k8s.sdk.steps.base import OutputVariable, Step
+from wf2k8s.sdk.steps.base import OutputVariable, Step, StepPolicy
 from wf2k8s.sdk.steps.condition import Condition, ConditionStep, MetricInfo
 from wf2k8s.sdk.storage import Storage, StoragePath
 
 #: parameter names the backends use themselves
 RESERVED_PARAM_PREFIX = "wf2k8s-"
 
-#: objects that stand for data (what an input's ``data`` can be) carry their kind in the graph model
-_DATA_CLASSES = (data_module.Dataset, data_module.LabelTask, data_module.ServiceData,
-                 data_module.SWRImage, data_module.GalleryModel, data_module.ModelData)
+#: SDK objects that are one of several shapes a field may hold (what an input's ``data`` can be, a
+#: service output's configuration) carry their kind in the spec (the contract classes' KIND)
+_KINDED_CLASSES = (data_module.Dataset, data_module.LabelTask, data_module.ServiceData,
+                   data_module.SWRImage, data_module.GalleryModel, data_module.ModelData,
+                   data_module.TripartiteServiceConfig)
 
 
 def snake(name: str) -> str:
@@ -103,14 +106,15 @@ class GraphBuilder:
 
     def add_placeholder(self, placeholder: Placeholder, where: str) -> ParamRef | SystemRef:
         if isinstance(placeholder, SystemEnv):
-            return SystemRef(placeholder.name)
+            # the pipeline's own name is known now; the run's name and namespace only when it runs
+            return SystemRef(placeholder.name, self.workflow.name if placeholder.name == "WORKFLOW_NAME" else None)
         ptype = placeholder.placeholder_type.value
         param = Param(name=placeholder.name, source="placeholder", type=ptype, default=placeholder.default,
                       has_default=placeholder.default is not None, enum=placeholder.enum_list,
                       description=placeholder.description, delay=placeholder.delay,
                       required=placeholder.required, format=placeholder.placeholder_format)
         self.register(param, placeholder, placeholder.definition(), where)
-        return ParamRef(placeholder.name)
+        return ParamRef(placeholder.name, ptype)
 
     def add_data_placeholder(self, placeholder: DataPlaceholder, where: str) -> ParamRef:
         details = {}
@@ -127,7 +131,7 @@ class GraphBuilder:
                       has_default=default is not None, delay=getattr(placeholder, "delay", False),
                       description=data_description(placeholder), details=details)
         self.register(param, placeholder, placeholder.definition(), where)
-        return ParamRef(placeholder.name)
+        return ParamRef(placeholder.name, placeholder.data_kind, details or None)
 
     def add_storage(self, storage: Storage, where: str | None = None) -> None:
         param = Param(name=storage.name, source="storage", type="storage",
@@ -141,6 +145,7 @@ class GraphBuilder:
         where = step.label()
         config = {key: self.lower(value, at(where, key)) for key, value in step.config().items()}
         config = {k: v for k, v in config.items() if v is not None}
+        spec = self.phase_spec(step, config, where)
         declared = unique([dep.name for dep in step.depend_steps or []])
         implicit = [ref.step for ref in refs_to_steps(config)]
         policy = step.policy
@@ -152,13 +157,20 @@ class GraphBuilder:
                 raise ValidationError(where, f"depends on step {name!r}, which is not in the workflow")
             if name == step.name:
                 raise ValidationError(where, "cannot depend on itself")
-        phase = Phase(name=step.name, kind=step.step_type, title=step.title or step.name,
-                      description=step.description, config=config, depends=unique(declared + implicit),
-                      declared_depends=declared, skip_conditions=skip)
-        if policy is not None:
-            phase.poll_interval_seconds = float(policy.poll_interval_seconds)
-            phase.max_execution_minutes = float(policy.max_execution_minutes)
-        return phase
+        return Phase(name=step.name, kind=step.step_type, spec=spec, depends=unique(declared + implicit),
+                     declared_depends=declared, skip_conditions=skip)
+
+    def phase_spec(self, step: Step, config: dict, where: str) -> Any:
+        """The step as its typed phase contract, every default written out."""
+        policy = step.policy or StepPolicy()
+        header = {"step": step.name, "title": step.title or step.name, "description": step.description,
+                  "policy": {"poll_interval_seconds": float(policy.poll_interval_seconds),
+                             "max_execution_minutes": float(policy.max_execution_minutes)}}
+        try:
+            return contract.load(contract.phase_class(step.step_type),
+                                 {k: v for k, v in {**header, **config}.items() if v is not None}, "")
+        except contract.ContractError as problem:  # the SDK let through what the contract cannot carry
+            raise ValidationError(where, str(problem)) from None
 
     def lower(self, value: Any, where: str) -> Any:
         if value is None or isinstance(value, (str, int, float, bool)):
@@ -198,11 +210,11 @@ class GraphBuilder:
         if isinstance(value, (list, tuple)):
             return [self.lower(v, at(where, i)) for i, v in enumerate(value)]
         if isinstance(value, Spec):
-            # fields left at their default are left out: the runtime knows the SDK's defaults
+            # every field that has a value, defaults included: the runtime knows no SDK default
             lowered = {f.name: self.lower(getattr(value, f.name), at(where, f.name))
                        for f in dataclasses.fields(value)  # type: ignore[arg-type]
-                       if not is_default(value, f)}
-            if isinstance(value, _DATA_CLASSES):
+                       if getattr(value, f.name) is not None and not f.name.startswith("_")}
+            if isinstance(value, _KINDED_CLASSES):
                 lowered = {"kind": snake(type(value).__name__), **lowered}
             return lowered
         raise ValidationError(where, f"cannot use a {type(value).__name__} here")
@@ -269,18 +281,6 @@ class GraphBuilder:
                 names.append(step.name)
             result[scene.scene_name] = unique(names)
         return result
-
-
-def is_default(obj: Any, f: dataclasses.Field) -> bool:
-    value = getattr(obj, f.name)
-    if value is None or f.name.startswith("_"):
-        return True
-    if f.default is not dataclasses.MISSING:
-        return type(value) is type(f.default) and value == f.default
-    if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
-        default = f.default_factory()  # type: ignore[misc]
-        return type(value) is type(default) and not isinstance(default, Spec) and value == default
-    return False
 
 
 def at(where: str, key: str | int) -> str:

@@ -1,15 +1,21 @@
 """The validated graph model: what every backend compiles.
 
-It knows no SDK class and no Argo object. Phase configurations are JSON-like trees
-whose leaves may be *references* (the classes below) to values only known when a
-run starts or while it runs.
+It knows no SDK class and no Argo object. Each phase holds its spec as the typed phase
+contract (``wf2k8s.contract.phases``), whose leaves may be *references* (``wf2k8s.contract.refs``)
+to values only known when a run starts or while it runs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
+# the graph's leaves are the contract's references (re-exported for the backends)
+from wf2k8s.contract.refs import (  # noqa: F401
+    OPERATORS, REFERENCE_TYPES, Cond, MetricRef, OutputRef, ParamRef, Ref, SelectRef, StorageRef, SystemRef,
+    VariableRef,
+)
 
 # parameters -------------------------------------------------------------------------------------
 
@@ -35,77 +41,6 @@ class Param:
     details: dict = field(default_factory=dict)
 
 
-# references: leaves of a phase configuration ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParamRef:
-    name: str
-
-
-@dataclass(frozen=True)
-class SystemRef:
-    """A value of the run itself: EXECUTION_ID, WORKFLOW_NAME or NAMESPACE."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class StorageRef:
-    """``<root of storage>[/<execution id>]/<path>``."""
-
-    storage: str
-    path: str
-    with_execution_id: bool
-    create_dir: bool
-
-
-@dataclass(frozen=True)
-class OutputRef:
-    step: str
-    output: str
-
-
-@dataclass(frozen=True)
-class VariableRef:
-    """A value a step outputs while it runs (``access_address``, ...)."""
-
-    step: str
-    output: str
-    variable: str
-
-
-@dataclass(frozen=True)
-class MetricRef:
-    """A float metric of a JobStep output, by key."""
-
-    step: str
-    output: str
-    key: str
-
-
-@dataclass(frozen=True)
-class SelectRef:
-    """The output of whichever of ``options`` ran (DataConsumptionSelector)."""
-
-    options: tuple[OutputRef, ...]
-
-
-Reference = Union[ParamRef, SystemRef, StorageRef, OutputRef, VariableRef, MetricRef, SelectRef]
-REFERENCE_TYPES = (ParamRef, SystemRef, StorageRef, OutputRef, VariableRef, MetricRef, SelectRef)
-
-OPERATORS = ("==", ">", ">=", "in", "<", "<=", "!=", "or")
-
-
-@dataclass(frozen=True)
-class Cond:
-    """``left <op> right``; for ``or`` both sides are Cond. Operands: literals, lists, ParamRef, MetricRef."""
-
-    op: str
-    left: Any
-    right: Any
-
-
 # the graph ------------------------------------------------------------------------------------------
 
 
@@ -122,17 +57,18 @@ class Phase:
     name: str
     #: job, model, service, condition, create_dataset, labeling, dataset_import, release_dataset, mrs_job
     kind: str
-    title: str
-    description: str | None
-    config: dict
+    #: what the phase does, as the typed contract its runtime reads (wf2k8s.contract.phases)
+    spec: Any
     #: every phase this one waits for: declared ones and those whose outputs it reads
     depends: list[str] = field(default_factory=list)
     #: the subset of ``depends`` the user declared with depend_steps (they drive the default skip rule)
     declared_depends: list[str] = field(default_factory=list)
     skip_conditions: list[Cond] = field(default_factory=list)
     branches: list[Branch] = field(default_factory=list)
-    poll_interval_seconds: float = 1
-    max_execution_minutes: float = 10080
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
 
 
 @dataclass
@@ -152,9 +88,9 @@ class Graph:
         raise KeyError(name)
 
     def references(self, phase: Phase) -> list[Any]:
-        """Every reference in the phase's configuration, skip conditions included."""
+        """Every reference in the phase's spec, skip conditions included."""
         found: list[Any] = []
-        walk(phase.config, found)
+        walk(phase.spec, found)
         for cond in phase.skip_conditions:
             walk(cond, found)
         return found
@@ -171,6 +107,9 @@ def walk(value: Any, found: list[Any]) -> None:
     elif isinstance(value, dict):
         for item in value.values():
             walk(item, found)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            walk(getattr(value, f.name), found)
     elif isinstance(value, (list, tuple)):
         for item in value:
             walk(item, found)

@@ -1,30 +1,35 @@
-"""``wf2k8s-runtime <command> --spec <json>``: what runs inside every phase container."""
+"""``wf2k8s-runtime <command> --spec <json>``: what runs inside every phase container.
+
+The command names a phase kind of the registry (``wf2k8s.contract.registry``); the spec is read into
+that kind's contract class (strictly, refusing another major contract version) and handed with the
+run's context to the kind's runtime entry point.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
-from . import condition, dataset, job, labeling, model, mrs, resolve, service
-from .contract import RESULT_DIR, ContractError, Run, load_spec
-from .metrics import MetricsError
-from .s3 import S3Error
+if sys.version_info < (3, 10):  # the zipapp runs in users' engine images: say so rather than crash
+    sys.exit("wf2k8s-runtime: needs Python 3.10 or newer in the phase's image, found "
+             + ".".join(map(str, sys.version_info[:3])))
 
-COMMANDS = {
-    "job": job.run,
-    "condition": condition.run,
-    "resolve": resolve.run,
-    "model": model.run,
-    "service": service.run,
-    "create-dataset": dataset.create,
-    "labeling": labeling.run,
-    "dataset-import": labeling.import_data,
-    "release-dataset": dataset.release,
-    "mrs-job": mrs.run,
-}
+from wf2k8s.contract import ContractError, load_phase  # noqa: E402
+from wf2k8s.contract.registry import BY_COMMAND, PhaseKind  # noqa: E402
+
+from .context import RESULT_DIR, RunContext  # noqa: E402
+from .errors import PhaseError  # noqa: E402
+
 TERMINATION_LOG = Path("/dev/termination-log")
+
+
+def entry_point(kind: PhaseKind) -> Callable[[Any, RunContext], dict]:
+    module, function = kind.runtime.split(":")
+    return getattr(importlib.import_module(f"{__package__}.{module}"), function)
 
 
 def write_result(result: dict) -> None:
@@ -48,20 +53,21 @@ def fail(step: str, message: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wf2k8s-runtime")
-    parser.add_argument("command", choices=sorted(COMMANDS))
+    parser.add_argument("command", choices=sorted(BY_COMMAND))
     parser.add_argument("--run", default="run")
     parser.add_argument("--namespace", default="")
     parser.add_argument("--parameters", default="{}")
     parser.add_argument("--spec", required=True)
     args = parser.parse_args(argv)
+    kind = BY_COMMAND[args.command]
     step = "?"
     try:
-        Run.configure(args.run, args.namespace, args.parameters)
-        spec = load_spec(args.spec)
-        step = spec["step"]
-        write_result(COMMANDS[args.command](spec))
+        context = RunContext.from_args(args.run, args.namespace, args.parameters)
+        spec = load_phase(kind.kind, args.spec)
+        step = spec.step
+        write_result(entry_point(kind)(spec, context))
         return 0
-    except (ContractError, S3Error, MetricsError, job.JobFailed) as problem:
+    except (ContractError, PhaseError) as problem:
         return fail(step, str(problem))
 
 

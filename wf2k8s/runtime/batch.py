@@ -34,7 +34,11 @@ import urllib.error
 import urllib.request
 from typing import Any, Callable
 
-from .contract import ContractError
+from wf2k8s.contract import ContractError
+from wf2k8s.contract.phases import ServiceConfig
+
+from .errors import PhaseError
+from .kserve import isvc_path
 from .s3 import S3, S3Error, split_uri
 
 FIELDS = ("src_path", "dest_path", "mapping_type", "batch_size")
@@ -44,10 +48,10 @@ RESULT_SUFFIX = "_result.json"
 DEFAULT_BATCH_SIZE = 100
 
 
-def batch_config(config: dict) -> dict:
+def batch_config(config: ServiceConfig) -> dict:
     """The batch fields of a (resolved) ServiceConfig, checked."""
     where = "ServiceConfig.additional_properties"
-    extra = config.get("additional_properties")
+    extra = config.additional_properties
     if not isinstance(extra, dict):
         raise ContractError(f"{where} must hold src_path and dest_path (OBS paths) for infer_type 'batch'")
     unknown = sorted(k for k in extra if k not in FIELDS)
@@ -98,12 +102,12 @@ def read_rows(name: str, data: bytes, kind: str | None = None) -> list:
     """The rows of an input file: CSV (header line skipped), a JSON list / {"instances": [...]}, or JSON lines."""
     kind = kind or next((k for suffix, k in SUFFIXES.items() if name.lower().endswith(suffix)), None)
     if kind is None:
-        raise ContractError(f"batch input {name}: not a .csv, .json or .jsonl file (set mapping_type to read "
-                            "every file as csv or json)")
+        raise PhaseError(f"batch input {name}: not a .csv, .json or .jsonl file (set mapping_type to read "
+                         "every file as csv or json)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ContractError(f"batch input {name}: not UTF-8 text") from None
+        raise PhaseError(f"batch input {name}: not UTF-8 text") from None
     if kind == "csv":
         rows = [[number(cell.strip()) for cell in row] for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
         if rows and any(isinstance(cell, str) for cell in rows[0]) and \
@@ -116,12 +120,12 @@ def read_rows(name: str, data: bytes, kind: str | None = None) -> list:
         try:
             return [json.loads(line) for line in text.splitlines() if line.strip()]
         except ValueError as problem:
-            raise ContractError(f"batch input {name}: neither JSON nor JSON lines ({problem})") from None
+            raise PhaseError(f"batch input {name}: neither JSON nor JSON lines ({problem})") from None
     if isinstance(value, dict) and isinstance(value.get("instances"), list):
         return value["instances"]
     if isinstance(value, list):
         return value
-    raise ContractError(f"batch input {name}: expected a JSON list of rows or {{\"instances\": [...]}}")
+    raise PhaseError(f"batch input {name}: expected a JSON list of rows or {{\"instances\": [...]}}")
 
 
 def result_key(src_prefix: str, key: str, dest_prefix: str) -> str:
@@ -145,9 +149,9 @@ def post_json(url: str, body: dict, timeout: float = 120) -> dict:
             return json.loads(response.read())
     except urllib.error.HTTPError as error:
         detail = error.read()[:500].decode(errors="replace")
-        raise ContractError(f"the model server answered HTTP {error.code}: {detail}") from None
+        raise PhaseError(f"the model server answered HTTP {error.code}: {detail}") from None
     except (urllib.error.URLError, OSError) as error:
-        raise ContractError(f"the model server at {url} is unreachable: {getattr(error, 'reason', error)}") from None
+        raise PhaseError(f"the model server at {url} is unreachable: {getattr(error, 'reason', error)}") from None
 
 
 def predict_file(name: str, rows: list, url: str, batch_size: int, post: Callable = post_json) -> list:
@@ -156,12 +160,12 @@ def predict_file(name: str, rows: list, url: str, batch_size: int, post: Callabl
         chunk = rows[start:start + batch_size]
         try:
             answer = post(url, {"instances": chunk})
-        except ContractError as problem:
-            raise ContractError(f"batch input {name}, rows {start + 1}-{start + len(chunk)}: {problem}") from None
+        except PhaseError as problem:
+            raise PhaseError(f"batch input {name}, rows {start + 1}-{start + len(chunk)}: {problem}") from None
         got = answer.get("predictions") if isinstance(answer, dict) else None
         if not isinstance(got, list) or len(got) != len(chunk):
-            raise ContractError(f"batch input {name}, rows {start + 1}-{start + len(chunk)}: the model server "
-                                f"answered {str(answer)[:200]}, not {len(chunk)} predictions")
+            raise PhaseError(f"batch input {name}, rows {start + 1}-{start + len(chunk)}: the model server "
+                             f"answered {str(answer)[:200]}, not {len(chunk)} predictions")
         predictions.extend(got)
     return predictions
 
@@ -169,16 +173,15 @@ def predict_file(name: str, rows: list, url: str, batch_size: int, post: Callabl
 def run_batch(kube, s3: S3, isvc: dict, batch: dict, poll: float, minutes: float, wait_ready: Callable,
               post: Callable = post_json) -> dict:
     """Deploy ``isvc`` (the transient InferenceService), predict every input file, write the results,
-    delete it. Returns {"files": [...], "rows": N}."""
-    from .service import isvc_path
-
+    delete it. Returns {"files": [...], "rows": N}. ``wait_ready(kube, namespace, name, poll, minutes,
+    uris)`` waits until it serves the model (the deployer's wait loop)."""
     meta = isvc["metadata"]
     namespace, name = meta["namespace"], meta["name"]
     src_bucket, src_prefix = batch["src"]
     dest_bucket, dest_prefix = batch["dest"]
     keys = s3.objects(src_bucket, src_prefix)
     if not keys:
-        raise ContractError(f"batch input: no files under obs://{src_bucket}/{src_prefix}")
+        raise PhaseError(f"batch input: no files under obs://{src_bucket}/{src_prefix}")
     uri = isvc["spec"]["predictor"]["model"]["storageUri"]
     if kube.get(isvc_path(namespace, name)) is not None:  # left by an earlier attempt of this run
         kube.call("DELETE", isvc_path(namespace, name))
@@ -194,7 +197,7 @@ def run_batch(kube, s3: S3, isvc: dict, batch: dict, poll: float, minutes: float
         service = kube.get(f"/api/v1/namespaces/{namespace}/services/{name}-predictor") or {}
         ip = (service.get("spec") or {}).get("clusterIP")
         if not ip or ip == "None":
-            raise ContractError(f"InferenceService {name!r} has no predictor Service {name}-predictor")
+            raise PhaseError(f"InferenceService {name!r} has no predictor Service {name}-predictor")
         url = f"http://{ip}/v1/models/{name}:predict"
         print(f"batch service {name} Ready after {time.monotonic() - started:.1f}s; {len(keys)} input file(s)",
               flush=True)
@@ -212,6 +215,6 @@ def run_batch(kube, s3: S3, isvc: dict, batch: dict, poll: float, minutes: float
         try:
             kube.call("DELETE", isvc_path(namespace, name))
             print(f"batch service {name} deleted", flush=True)
-        except ContractError as problem:
+        except PhaseError as problem:
             print(f"could not delete batch service {name}: {problem}", flush=True)
     return {"files": files, "rows": total}

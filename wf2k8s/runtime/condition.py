@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .contract import ContractError, resolve
+from wf2k8s.contract.phases import ConditionPhase
+from wf2k8s.contract.refs import Cond
+
+from .context import ContractError, RunContext
 
 ORDERING = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
 
@@ -28,13 +31,13 @@ def same_kind(left: Any, right: Any) -> tuple[Any, Any]:
     return left, right
 
 
-def evaluate(cond: dict, trace: list[str]) -> bool:
-    op = cond["op"]
+def evaluate(cond: Cond, trace: list[str], run: RunContext) -> bool:
+    op = cond.op
     if op == "or":
-        result = evaluate(cond["left"], trace) or evaluate(cond["right"], trace)
+        result = evaluate(cond.left, trace, run) or evaluate(cond.right, trace, run)
         trace.append(f"or -> {result}")
         return result
-    left, right = resolve(cond["left"]), resolve(cond["right"])
+    left, right = run.resolve(cond.left), run.resolve(cond.right)
     if op == "in":
         if not isinstance(right, list):
             raise ContractError(f"the right side of 'in' must be a list, got {right!r}")
@@ -50,10 +53,10 @@ def evaluate(cond: dict, trace: list[str]) -> bool:
     return result
 
 
-def run(spec: dict) -> dict:
+def run(spec: ConditionPhase, run: RunContext) -> dict:
     trace: list[str] = []
-    outcome = all(evaluate(c, trace) for c in spec["conditions"])
+    outcome = all(evaluate(c, trace, run) for c in spec.conditions)
     for line in trace:
         print(line)
-    print(f"conditions of {spec['step']!r}: {outcome}")
+    print(f"conditions of {spec.step!r}: {outcome}")
     return {"variables": {"condition": {"result": outcome}}, "files": {"condition": "true" if outcome else "false"}}

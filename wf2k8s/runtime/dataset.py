@@ -75,8 +75,8 @@ FREE_FORMAT (every file). Table datasets (dataset_format 1) are refused.
 As a job input
 ==============
 
-``download_input`` (used by the JobStep runtime) takes a dataset reference (``Dataset``, a
-DatasetPlaceholder's or DataSelector's JSON value, a release output, a labeling job) and writes the
+``download_input`` (used by the JobStep runtime) takes a resolved dataset reference (a ``Dataset``'s
+JSON, a DatasetPlaceholder's or DataSelector's JSON value, a release output, a labeling job) and writes the
 version's files into the input's directory: ``manifest.json`` whose ``source`` fields are the local
 paths of the files (``origin`` keeps the ``s3://`` URI; ``content://`` text samples stay inline),
 ``version.json``, and the sample files under their paths within ``samples/``. A reference without
@@ -95,7 +95,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Iterable
 
-from .contract import ContractError, Run, resolve
+from wf2k8s.contract.phases import (
+    AnnotationFormatConfig, AnnotationFormatParameters, CreateDatasetPhase, DatasetImportPhase, ImportConfig, Label,
+    LabelFormat, ReleaseDatasetPhase,
+)
+
+from .context import RunContext
+from .errors import PhaseError
 from .s3 import S3, split_uri
 
 NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
@@ -114,6 +120,8 @@ ANNOTATION_TYPES = {
 }
 SUPPORTED = ("MA_IMAGE_CLASSIFICATION_V1", "MA_IMAGENET_V1", "MA_PASCAL_VOC_V1", "YOLO",
              "MA_TEXT_CLASSIFICATION_V1", "MA_TEXT_CLASSIFICATION_COMBINE_V1", "MA_AUDIO_CLASSIFICATION_DIR_V1")
+#: the separators of labels in text, when the spec has neither a label_format nor format parameters
+NO_SEPARATORS = (",", "\t")
 FORMAT_DATA_TYPES = {
     "MA_IMAGE_CLASSIFICATION_V1": "IMAGE", "MA_IMAGENET_V1": "IMAGE", "MA_PASCAL_VOC_V1": "IMAGE", "YOLO": "IMAGE",
     "MA_TEXT_CLASSIFICATION_V1": "TEXT", "MA_TEXT_CLASSIFICATION_COMBINE_V1": "TEXT",
@@ -121,7 +129,7 @@ FORMAT_DATA_TYPES = {
 }
 
 
-class DatasetError(ContractError):
+class DatasetError(PhaseError):
     """A dataset, its input data or a version cannot be used (the message names the file or field)."""
 
 
@@ -133,10 +141,8 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def truthy(value: Any, what: str, default: bool) -> bool:
-    value = resolve(value)
-    if value is None:
-        return default
+def truthy(value: Any, what: str) -> bool:
+    """A resolved flag: a bool, or the text true/false a placeholder or the SDK's text field gives."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
@@ -145,7 +151,7 @@ def truthy(value: Any, what: str, default: bool) -> bool:
 
 
 def enum_name(value: Any) -> str | None:
-    value = resolve(value)
+    """A resolved enum value's name (``IMAGE``, ``DataTypeEnum.IMAGE`` or ``image`` -> ``IMAGE``)."""
     if value is None:
         return None
     return str(value).split(".")[-1].upper()
@@ -252,23 +258,24 @@ def reference(value: Any) -> dict | None:
     return None
 
 
-def dataset_input(spec: dict) -> tuple[str, dict]:
-    """The one input that is a dataset (or labeling job): its name and reference."""
-    for item in spec.get("inputs") or []:
-        ref = reference(resolve(item["data"]))
+def dataset_input(spec: Any, run: RunContext) -> tuple[str, dict]:
+    """The one input of a dataset phase (``spec.inputs``) that is a dataset (or labeling job): its name and
+    reference."""
+    for item in spec.inputs:
+        ref = reference(run.resolve(item.data))
         if ref:
-            return item["name"], ref
+            return item.name, ref
     raise DatasetError("no input is a dataset or labeling job")
 
 
-def obs_input(spec: dict) -> tuple[str, str]:
-    for item in spec.get("inputs") or []:
-        value = resolve(item["data"])
+def obs_input(spec: Any, run: RunContext) -> tuple[str, str]:
+    for item in spec.inputs:
+        value = run.resolve(item.data)
         if isinstance(value, dict) and not value.get("dataset_name"):
             value = value.get("uri") or value.get("obs_path")
         if isinstance(value, str) and not value.lstrip().startswith("{"):
             bucket, key = split_uri(value)
-            return item["name"], f"s3://{bucket}/{key}"
+            return item.name, f"s3://{bucket}/{key}"
     raise DatasetError("no input is an OBS path to import from")
 
 
@@ -351,9 +358,19 @@ class Parsed:
         return {a["name"] for a in self.annotations if a.get("name")}
 
 
-def parse_input(source: Source, data_type: str, format_name: str | None, params: dict, label_format: dict) -> list[Parsed]:
-    label_sep = label_format.get("label_separator") or params.get("label_separator") or ","
-    sample_sep = label_format.get("sample_label_separator") or params.get("sample_label_separator") or "\t"
+def separators(params: AnnotationFormatParameters | None, label_format: LabelFormat | None) -> tuple[str, str]:
+    """The label and sample-label separators: the import's label_format, else the format's parameters; when
+    the spec has neither object there is no separator field to read, and labels are read as ModelArts
+    writes them (``,`` between labels, a tab between a text and its labels)."""
+    given = label_format or params
+    if given is None:
+        return NO_SEPARATORS
+    return given.label_separator, given.sample_label_separator
+
+
+def parse_input(source: Source, data_type: str, format_name: str | None, params: AnnotationFormatParameters | None,
+                label_format: LabelFormat | None) -> list[Parsed]:
+    label_sep, sample_sep = separators(params, label_format)
     if format_name and format_name not in SUPPORTED:
         raise DatasetError(f"annotation format {format_name} is not supported (supported: {', '.join(SUPPORTED)})")
     if format_name and data_type not in (FORMAT_DATA_TYPES[format_name], "FREE_FORMAT"):
@@ -362,7 +379,7 @@ def parse_input(source: Source, data_type: str, format_name: str | None, params:
     if format_name:
         data_type = FORMAT_DATA_TYPES[format_name]
     if data_type == "TEXT":
-        return parse_text(source, format_name, label_sep, sample_sep, label_format.get("label_type"))
+        return parse_text(source, format_name, label_sep, sample_sep, label_format.label_type if label_format else None)
     wanted = EXTENSIONS.get(data_type)
     files = [rel for rel in source.files if wanted is None or ext(rel) in wanted]
     if data_type == "FREE_FORMAT" and format_name is None:
@@ -388,7 +405,7 @@ def parse_input(source: Source, data_type: str, format_name: str | None, params:
             found.append(parse_yolo(source, rel, classes))
         else:
             found.append(Parsed(rel))
-    if params.get("difficult_only"):
+    if params is not None and params.difficult_only:
         found = [p for p in found if p.hard]
     return found
 
@@ -502,8 +519,8 @@ def parse_manifest_input(source: Source, s3: S3) -> tuple[list[Parsed], dict[str
 # merging into a dataset ---------------------------------------------------------------------------
 
 
-def label_names(labels: Any) -> set[str]:
-    return {str(label.get("name")) for label in resolve(labels) or [] if isinstance(label, dict) and label.get("name")}
+def label_names(labels: list[Label] | None) -> set[str]:
+    return {str(label.name) for label in labels or [] if label.name}
 
 
 def merge(store: Store, name: str, source: Source, parsed: list[Parsed], *, import_samples: bool = True,
@@ -586,28 +603,28 @@ def filter_labels(parsed: list[Parsed], included: set[str], excluded: set[str]) 
     return parsed
 
 
-def first_format(configs: Any) -> tuple[str | None, dict]:
-    configs = resolve(configs) or []
+def first_format(configs: list[AnnotationFormatConfig] | None) -> tuple[str | None, AnnotationFormatParameters | None]:
+    configs = configs or []
     if len(configs) > 1:
-        names = {enum_name(c.get("format_name")) for c in configs}
+        names = {enum_name(c.format_name) for c in configs}
         if len(names) > 1:
             raise DatasetError(f"annotation_format_config: one format per import, got {', '.join(map(str, names))}")
     if not configs:
-        return None, {}
-    return enum_name(configs[0].get("format_name")), configs[0].get("parameters") or {}
+        return None, None
+    return enum_name(configs[0].format_name), configs[0].parameters
 
 
 def import_kind(value: Any) -> str:
-    value = resolve(value)
-    if value in (None, 0, "0") or enum_name(value) == "DIR":
+    if value in (0, "0") or enum_name(value) == "DIR":
         return "dir"
     if value in (1, "1") or enum_name(value) == "MANIFEST":
         return "manifest"
     raise DatasetError(f"import_type: must be dir or manifest, got {value!r}")
 
 
-def load_input(s3: S3, uri: str, kind: str, data_type: str, format_name: str | None, params: dict,
-               label_format: dict) -> tuple[Source, list[Parsed], dict]:
+def load_input(s3: S3, uri: str, kind: str, data_type: str, format_name: str | None,
+               params: AnnotationFormatParameters | None,
+               label_format: LabelFormat | None) -> tuple[Source, list[Parsed], dict]:
     source = Source(s3, uri)
     if kind == "manifest":
         parsed, remote = parse_manifest_input(source, s3)
@@ -618,37 +635,43 @@ def load_input(s3: S3, uri: str, kind: str, data_type: str, format_name: str | N
 # the phases ---------------------------------------------------------------------------------
 
 
-def create(spec: dict) -> dict:
+def import_settings(config: ImportConfig | None,
+                    run: RunContext) -> tuple[str | None, AnnotationFormatParameters | None, bool, str]:
+    """A CreateDatasetStep's import: format, its parameters, whether labels are imported, dir or manifest.
+    Without an import_config the input directory's files are imported as they are, unlabeled."""
+    if config is None:
+        return None, None, False, "dir"
+    format_name, params = first_format(config.annotation_format_config)
+    import_annotations = truthy(run.resolve(config.import_annotations), "import_config.import_annotations")
+    return format_name, params, import_annotations, import_kind(config.import_type)
+
+
+def create(spec: CreateDatasetPhase, run: RunContext) -> dict:
     s3 = S3.from_env()
     store = Store(s3)
-    properties = spec.get("properties") or {}
-    name = resolve(properties.get("dataset_name"))
+    properties = spec.properties
+    name = run.resolve(properties.dataset_name)
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise DatasetError(f"properties.dataset_name: must be 1-100 letters, digits, '_' or '-', got {name!r}")
-    dataset_format = resolve(properties.get("dataset_format", 0))
-    if dataset_format in (1, "1", "TABLE"):
+    if properties.dataset_format in (1, "1", "TABLE"):
         raise DatasetError("properties.dataset_format: table datasets are not supported on Kubernetes; use 0 (file)")
-    data_type = enum_name(properties.get("data_type")) or "FREE_FORMAT"
-    outputs = spec.get("outputs") or []
-    work_path = None
-    if outputs and outputs[0].get("config"):
-        work_path = resolve(outputs[0]["config"].get("obs_path"))
+    data_type = enum_name(properties.data_type)
+    outputs = spec.outputs
+    work_path = run.resolve(outputs[0].config.obs_path) if outputs else None
     existing = store.read_json(name, "dataset.json")
     if existing is not None:
         print(f"dataset {name} exists ({store.uri(name)}): using it as it is")
         counts = {"created": False, "samples": len(store.manifest(name))}
     else:
-        config = properties.get("import_config") or {}
-        format_name, params = first_format(config.get("annotation_format_config"))
-        import_annotations = truthy(config.get("import_annotations"), "import_config.import_annotations", True)
-        _, uri = obs_input(spec)
-        source, parsed, remote = load_input(s3, uri, import_kind(config.get("import_type")), data_type,
-                                            format_name if import_annotations else None, params, {})
-        included = label_names(params.get("included_labels"))
+        format_name, params, import_annotations, kind = import_settings(properties.import_config, run)
+        _, uri = obs_input(spec, run)
+        source, parsed, remote = load_input(s3, uri, kind, data_type,
+                                            format_name if import_annotations else None, params, None)
+        included = label_names(params.included_labels if params else None)
         parsed = filter_labels(parsed, included, set())
         info = {"dataset_name": name, "data_type": data_type, "dataset_format": 0,
-                "description": resolve(properties.get("description")) or "", "work_path": work_path, "labels": [],
-                "created": now(), "created_by": {"run": Run.name, "step": spec["step"]}}
+                "description": properties.description or "", "work_path": work_path, "labels": [],
+                "created": now(), "created_by": {"run": run.name, "step": spec.step}}
         store.write_json(name, info, "dataset.json")
         counts = {"created": True, **merge(store, name, source, parsed, import_annotations=import_annotations,
                                            remote=remote)}
@@ -658,39 +681,36 @@ def create(spec: dict) -> dict:
         key = key if key.endswith("/") or not key else key + "/"
         s3.put(bucket, key + f"{name}.manifest", s3.get(store.bucket, store.key(name, "manifest.json")))
     result = output_of(store, name, None)
-    return {"outputs": {o["name"]: dict(result) for o in outputs}, "variables": {}, "counts": counts}
+    return {"outputs": {o.name: dict(result) for o in outputs}, "variables": {}, "counts": counts}
 
 
-def import_data(spec: dict) -> dict:
+def import_data(spec: DatasetImportPhase, run: RunContext) -> dict:
     s3 = S3.from_env()
     store = Store(s3)
-    _, ref = dataset_input(spec)
-    _, uri = obs_input(spec)
+    _, ref = dataset_input(spec, run)
+    _, uri = obs_input(spec, run)
     name = ref["dataset_name"]
     info = store.info(name)
-    properties = spec.get("properties") or {}
-    format_name, params = first_format(properties.get("annotation_format_config"))
-    import_annotations = truthy(properties.get("import_annotations"), "properties.import_annotations", True)
-    import_samples = truthy(properties.get("import_samples"), "properties.import_samples", True)
-    label_format = resolve(properties.get("label_format")) or {}
-    source, parsed, remote = load_input(s3, uri, import_kind(properties.get("import_type")), info["data_type"],
-                                        format_name if import_annotations else None, params, label_format)
-    included = label_names(properties.get("included_labels")) | label_names(params.get("included_labels"))
-    parsed = filter_labels(parsed, included, label_names(properties.get("excluded_labels")))
-    counts = merge(store, name, source, parsed, import_samples=import_samples,
+    properties = spec.properties
+    format_name, params = first_format(properties.annotation_format_config)
+    import_annotations = properties.import_annotations
+    source, parsed, remote = load_input(s3, uri, import_kind(properties.import_type), info["data_type"],
+                                        format_name if import_annotations else None, params, properties.label_format)
+    included = label_names(properties.included_labels) | label_names(params.included_labels if params else None)
+    parsed = filter_labels(parsed, included, label_names(properties.excluded_labels))
+    counts = merge(store, name, source, parsed, import_samples=properties.import_samples,
                    import_annotations=import_annotations, remote=remote)
     print(f"imported {uri} into dataset {name}: {counts}")
     result = output_of(store, name, None)
     if ref.get("task_name"):
         result["task_name"] = ref["task_name"]
-    return {"outputs": {o["name"]: dict(result) for o in spec.get("outputs") or []}, "variables": {},
-            "counts": counts}
+    return {"outputs": {o.name: dict(result) for o in spec.outputs}, "variables": {}, "counts": counts}
 
 
 def ratio_of(value: Any) -> float:
-    value = resolve(value)
+    """A resolved train_evaluate_sample_ratio as a number from 0 to 1."""
     try:
-        ratio = float(1.0 if value is None else value)
+        ratio = float(value)
     except (TypeError, ValueError):
         ratio = -1.0
     if not 0.0 <= ratio <= 1.0:
@@ -708,23 +728,23 @@ def split(samples: list[dict], ratio: float, dataset: str) -> None:
         sample["usage"] = "TRAIN" if index < train else "EVAL"
 
 
-def release(spec: dict) -> dict:
+def release(spec: ReleaseDatasetPhase, run: RunContext) -> dict:
     s3 = S3.from_env()
     store = Store(s3)
-    _, ref = dataset_input(spec)
+    _, ref = dataset_input(spec, run)
     name = ref["dataset_name"]
     store.info(name)
     outputs = {}
-    for output in spec.get("outputs") or []:
-        config = output.get("dataset_version_config") or {}
-        version_format = resolve(config.get("version_format")) or "Default"
-        if version_format != "Default":
-            raise DatasetError(f"dataset_version_config.version_format: {version_format} is not supported; use Default")
-        ratio = ratio_of(config.get("train_evaluate_sample_ratio"))
-        clear_hard = truthy(config.get("clear_hard_property"), "dataset_version_config.clear_hard_property", True)
-        remove_usage = truthy(config.get("remove_sample_usage"), "dataset_version_config.remove_sample_usage", True)
+    for output in spec.outputs:
+        config = run.resolve(output.dataset_version_config)
+        if config.version_format != "Default":
+            raise DatasetError(f"dataset_version_config.version_format: {config.version_format} is not supported; "
+                               "use Default")
+        ratio = ratio_of(config.train_evaluate_sample_ratio)
+        clear_hard = truthy(config.clear_hard_property, "dataset_version_config.clear_hard_property")
+        remove_usage = truthy(config.remove_sample_usage, "dataset_version_config.remove_sample_usage")
         existing = store.versions(name)
-        version = resolve(config.get("version_name"))
+        version = config.version_name
         if version:
             version = str(version)
             if not VERSION_NAME.fullmatch(version):
@@ -753,12 +773,12 @@ def release(spec: dict) -> dict:
             for entry in sample.get("annotation") or []:
                 if entry.get("name"):
                     labels[entry["name"]] = labels.get(entry["name"], 0) + 1
-        task_type = enum_name(config.get("label_task_type"))
-        facts = {"dataset_name": name, "version_name": version, "version_format": "Default",
-                 "description": resolve(config.get("description")) or "", "label_task_type": task_type,
+        task_type = enum_name(config.label_task_type)
+        facts = {"dataset_name": name, "version_name": version, "version_format": config.version_format,
+                 "description": config.description or "", "label_task_type": task_type,
                  "train_evaluate_sample_ratio": ratio, "clear_hard_property": clear_hard,
                  "remove_sample_usage": remove_usage, "created": now(),
-                 "created_by": {"run": Run.name, "step": spec["step"]}, "samples": len(samples),
+                 "created_by": {"run": run.name, "step": spec.step}, "samples": len(samples),
                  "train": sum(s["usage"] == "TRAIN" for s in samples),
                  "eval": sum(s["usage"] == "EVAL" for s in samples),
                  "labeled": sum(bool(s.get("annotation")) for s in samples), "labels": labels,
@@ -767,7 +787,7 @@ def release(spec: dict) -> dict:
         store.write_manifest(name, samples, *working)  # the working manifest keeps the usage this release set
         print(f"released {name} {version}: {facts['samples']} samples, {facts['train']} TRAIN, "
               f"{facts['eval']} EVAL, labels {labels}")
-        outputs[output["name"]] = output_of(store, name, version)
+        outputs[output.name] = output_of(store, name, version)
     return {"outputs": outputs, "variables": {}}
 
 

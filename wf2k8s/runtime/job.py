@@ -14,9 +14,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from wf2k8s.contract.phases import JobPhase
+
 from . import dataset as dataset_module
 from . import metrics as metrics_module
-from .contract import RESULT_DIR, ContractError, Run, resolve
+from .context import RESULT_DIR, ContractError, RunContext
+from .errors import PhaseError
 from .resolve import catalog_entry
 from .s3 import S3, split_uri
 
@@ -24,7 +27,7 @@ WORK = Path(os.environ.get("WF2K8S_WORK_DIR", "/tmp/wf2k8s/work"))
 LOG_TAIL_LINES = 30
 
 
-class JobFailed(RuntimeError):
+class JobFailed(PhaseError):
     pass
 
 
@@ -46,22 +49,23 @@ def as_uri(location: Any, what: str) -> str:
     return f"s3://{bucket}/{key}"
 
 
-def default_location(step: str, output: str) -> str:
+def default_location(run: RunContext, step: str, output: str) -> str:
     bucket = os.environ.get("WF2K8S_S3_BUCKET")
     if not bucket:
         raise ContractError(f"output {output!r} has no obs_config and WF2K8S_S3_BUCKET is not set")
-    return f"s3://{bucket}/wf2k8s-runs/{Run.name}/{step}/{output}/"
+    return f"s3://{bucket}/wf2k8s-runs/{run.name}/{step}/{output}/"
 
 
-def algorithm_of(spec: dict) -> dict:
-    """The algorithm as run: the catalog's entry (if resolved) under the step's own settings."""
-    own = resolve(spec["algorithm"])
+def algorithm_of(spec: JobPhase, run: RunContext) -> dict:
+    """The algorithm as run (plain JSON): the catalog's entry (if resolved) under the step's own settings."""
+    own = run.resolve(spec.algorithm)
     base = catalog_entry(own)[0]
     parameters = {p["name"]: p.get("value") for p in base.get("parameters") or []}
-    parameters.update({p["name"]: p["value"] for p in own.get("parameters") or []})
-    merged = {**base, **{k: v for k, v in own.items() if k in ("code_dir", "boot_file", "command") and v}}
+    parameters.update({p.name: p.value for p in own.parameters or []})
+    settings = {"code_dir": own.code_dir, "boot_file": own.boot_file, "command": own.command}
+    merged = {**base, **{k: v for k, v in settings.items() if v}}
     merged["parameters"] = parameters
-    merged["environments"] = {**(base.get("environments") or {}), **(own.get("environments") or {})}
+    merged["environments"] = {**(base.get("environments") or {}), **(own.environments or {})}
     return merged
 
 
@@ -76,11 +80,10 @@ def download_obs_input(s3: S3, name: str, data: Any) -> Path:
     return local.parent if local.is_file() and uri.endswith("/") else local
 
 
-def run(spec: dict) -> dict:
+def run(spec: JobPhase, run: RunContext) -> dict:
     s3 = S3.from_env()
-    step = spec["step"]
-    config = spec
-    algorithm = algorithm_of(spec)
+    step = spec.step
+    algorithm = algorithm_of(spec, run)
     code = WORK / "code"
     argv: list[str] = []
     if algorithm.get("code_dir"):
@@ -88,18 +91,18 @@ def run(spec: dict) -> dict:
     code.mkdir(parents=True, exist_ok=True)
     for name, value in algorithm["parameters"].items():
         argv.append(f"--{name}={argument(value)}")
-    for item in config.get("inputs") or []:
-        data = resolve(item["data"])
-        version = dataset_module.download_input(s3, data, WORK / "inputs" / item["name"])  # None: not a dataset
+    for item in spec.inputs:
+        data = run.resolve(item.data)
+        version = dataset_module.download_input(s3, data, WORK / "inputs" / item.name)  # None: not a dataset
         if version is not None:
-            argv.append(f"--{item['name']}={version}")
+            argv.append(f"--{item.name}={version}")
             continue
-        argv.append(f"--{item['name']}={download_obs_input(s3, item['name'], data)}")
+        argv.append(f"--{item.name}={download_obs_input(s3, item.name, data)}")
     outputs = []
-    for item in config.get("outputs") or []:
-        local = WORK / "outputs" / item["name"]
+    for item in spec.outputs:
+        local = WORK / "outputs" / item.name
         local.mkdir(parents=True, exist_ok=True)
-        argv.append(f"--{item['name']}={local}")
+        argv.append(f"--{item.name}={local}")
         outputs.append((item, local))
 
     log = WORK / "job.log"
@@ -107,9 +110,9 @@ def run(spec: dict) -> dict:
     env = {**os.environ, "PYTHONUNBUFFERED": "1",
            **{k: argument(v) for k, v in (algorithm.get("environments") or {}).items()}}
     exit_code, tail = execute(code_process, code, env, log)
-    log_path = (config.get("spec") or {}).get("log_export_path")
-    if log_path:
-        target = as_uri(resolve(log_path["obs_url"]), "log_export_path")
+    log_path = spec.spec.log_export_path
+    if log_path is not None:
+        target = as_uri(run.resolve(log_path.obs_url), "log_export_path")
         s3.upload(log, target + ("" if target.endswith("/") else "/") + f"{step}.log")
     if exit_code != 0:
         raise JobFailed(f"the job's code exited with {exit_code}; last lines of its log:\n" + "\n".join(tail))
@@ -117,33 +120,33 @@ def run(spec: dict) -> dict:
     result: dict[str, Any] = {"outputs": {}, "metrics": {}}
     metric_outputs = []
     for item, local in outputs:
-        if item.get("metrics_config"):
+        if item.metrics_config is not None:
             metric_outputs.append((item, local))
             continue
-        obs = item.get("obs_config")
-        uri = as_uri(resolve(obs["obs_path"]), f"output {item['name']!r}") if obs else default_location(step,
-                                                                                                          item["name"])
+        obs = item.obs_config
+        uri = as_uri(run.resolve(obs.obs_path), f"output {item.name!r}") if obs is not None else \
+            default_location(run, step, item.name)
         count = s3.upload(local, uri)
-        print(f"output {item['name']}: {count} file(s) to {uri}")
-        result["outputs"][item["name"]] = {"uri": uri}
+        print(f"output {item.name}: {count} file(s) to {uri}")
+        result["outputs"][item.name] = {"uri": uri}
     charts: dict[str, list[dict]] = {}
     for item, local in metric_outputs:
-        files = resolve(item["metrics_config"]["metric_files"])
+        files = run.resolve(item.metrics_config.metric_files)
         values: dict[str, float] = {}
         for location in files:
-            uri = as_uri(location, f"output {item['name']!r} metric file")
+            uri = as_uri(location, f"output {item.name!r} metric file")
             bucket, key = split_uri(uri)
             written = local / Path(key).name
             if written.is_file():  # the code wrote it where --<output>= pointed: upload it to its path
                 s3.put(bucket, key, written.read_bytes())
             if not s3.exists(bucket, key):
-                raise JobFailed(f"metric file {uri} of output {item['name']!r} was not written by the job")
+                raise JobFailed(f"metric file {uri} of output {item.name!r} was not written by the job")
             entries = metrics_module.parse(uri, s3.get(bucket, key))
             values.update(metrics_module.floats(entries))
             charts[uri] = entries
-        result["metrics"][item["name"]] = values
-        result["outputs"][item["name"]] = {"uri": as_uri(files[0], "metric file") if files else None}
-        print(f"metrics {item['name']}: {values}")
+        result["metrics"][item.name] = values
+        result["outputs"][item.name] = {"uri": as_uri(files[0], "metric file") if files else None}
+        print(f"metrics {item.name}: {values}")
     Path(RESULT_DIR).mkdir(parents=True, exist_ok=True)
     if charts:
         (Path(RESULT_DIR) / "metrics.html").write_text(metrics_module.render(step, charts))

@@ -21,8 +21,8 @@ The phase
    told to go on (``wf2k8s resume RUN STEP``, which sets the annotation ``wf2k8s.io/labeling: done``
    on the phase's pod; the runtime reads it from the downward-API file ``$WF2K8S_PODINFO/annotations``).
 4. Writes the labels to ``datasets/<dataset>/tasks/<task>/manifest.json`` (the working manifest with
-   the job's labels) and, with ``auto_sync_dataset`` (default true), into the dataset's working
-   manifest, ready for a ReleaseDatasetStep.
+   the job's labels) and, with ``auto_sync_dataset`` (the spec always says; a step without properties
+   syncs), into the dataset's working manifest, ready for a ReleaseDatasetStep.
 
 A DatasetImportStep into a labeling job (``import_data``) imports into the dataset, then adds the new
 samples to the job's project, with the labels they came with.
@@ -43,10 +43,13 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from wf2k8s.contract.phases import DatasetImportPhase, LabelingPhase, LabelTaskProperties
+
 from . import dataset as datasets
 from . import podinfo
-from .contract import ContractError, Run, resolve
-from .dataset import ANNOTATION_TYPES, NAME, Store, dataset_input, enum_name, now, output_of, truthy
+from .context import RunContext
+from .dataset import ANNOTATION_TYPES, NAME, Store, dataset_input, enum_name, now, output_of
+from .errors import PhaseError
 from .s3 import S3
 
 #: task types Label Studio labels here -> (the sample's data key, the tag showing it, the labeling control)
@@ -65,7 +68,7 @@ TITLE_LENGTH = 50  # Label Studio's limit on a project title
 IMPORT_BATCH = 500
 
 
-class LabelingError(ContractError):
+class LabelingError(PhaseError):
     """The labeling job cannot be created, read or synchronised (the message says which and why)."""
 
 
@@ -271,37 +274,38 @@ class Job:
         self.store.write_json(self.dataset, self.record, "tasks", f"{self.name}.json")
 
 
-def wanted_labels(properties: dict, info: dict) -> list[dict]:
+def wanted_labels(properties: LabelTaskProperties | None, info: dict) -> list[dict]:
+    """The job's labels: the (resolved) properties' labels, else the dataset's."""
     labels = []
-    for index, label in enumerate(resolve(properties.get("labels")) or []):
-        if not isinstance(label, dict) or not label.get("name"):
+    for index, label in enumerate((properties.labels if properties else None) or []):
+        if not label.name:
             raise LabelingError(f"properties.labels[{index}]: a label needs a name")
-        prop = label.get("property")
+        prop = label.property
         if isinstance(prop, str) and prop.strip().startswith("{"):
             try:
                 prop = json.loads(prop)
             except json.JSONDecodeError:
                 raise LabelingError(f"properties.labels[{index}].property: not JSON: {prop!r}") from None
-        labels.append({"name": str(label["name"]), "property": prop, "type": label.get("type")})
+        labels.append({"name": str(label.name), "property": prop, "type": label.type})
     if not labels:  # the dataset's labels, as ModelArts offers them in a new job
         labels = [{"name": label["name"]} for label in info.get("labels") or [] if label.get("name")]
     return labels
 
 
-def open_job(store: Store, studio: LabelStudio, spec: dict) -> tuple[Job, dict]:
+def open_job(store: Store, studio: LabelStudio, spec: LabelingPhase, run: RunContext) -> tuple[Job, dict]:
     """The labeling job of the input (found or created) and its project."""
-    _, ref = dataset_input(spec)
+    _, ref = dataset_input(spec, run)
     dataset = ref["dataset_name"]
     info = store.info(dataset)
-    properties = spec.get("properties") or {}
-    name = resolve(properties.get("task_name")) or ref.get("task_name")
+    properties = spec.properties
+    name = (run.resolve(properties.task_name) if properties else None) or ref.get("task_name")
     if not name:
         raise LabelingError("properties.task_name: name the labeling job (it is mandatory when the input is a dataset)")
     if not NAME.fullmatch(str(name)):
         raise LabelingError(f"properties.task_name: must be 1-100 letters, digits, '_' or '-', got {name!r}")
     job = Job(store, studio, dataset, str(name))
     project = job.find_project()
-    task_type = enum_name(properties.get("task_type")) or (job.record or {}).get("task_type")
+    task_type = enum_name(properties.task_type if properties else None) or (job.record or {}).get("task_type")
     if project is not None and job.record:
         if task_type and task_type != job.record.get("task_type"):
             raise LabelingError(f"properties.task_type: labeling job {name!r} of dataset {dataset!r} is "
@@ -315,8 +319,9 @@ def open_job(store: Store, studio: LabelStudio, spec: dict) -> tuple[Job, dict]:
     if DATA_TYPES[key] != info.get("data_type") and info.get("data_type") != "FREE_FORMAT":
         raise LabelingError(f"properties.task_type: {task_type} labels {DATA_TYPES[key].lower()} samples, but "
                             f"dataset {dataset!r} holds {str(info.get('data_type')).lower()} samples")
+    properties = run.resolve(properties)  # the labels' properties and the job's properties may hold placeholders
     labels = wanted_labels(properties, info)
-    description = resolve(properties.get("description")) or ""
+    description = (properties.description if properties else None) or ""
     if project is None:
         project = studio.create_project(job.title, label_config(task_type, labels), description)
         print(f"labeling job {name} of dataset {dataset} created: Label Studio project {project['id']}")
@@ -324,8 +329,8 @@ def open_job(store: Store, studio: LabelStudio, spec: dict) -> tuple[Job, dict]:
         studio.add_s3_storage(project["id"], store.s3, store.bucket, store.key(dataset, "samples"))
     job.record = {"task_name": job.name, "dataset_name": dataset, "task_type": task_type,
                   "project_id": project["id"], "project_url": studio.web_url(project["id"]), "labels": labels,
-                  "properties": resolve(properties.get("properties")) or {}, "description": description,
-                  "created": now(), "created_by": {"run": Run.name, "step": spec["step"]}, "synced": None}
+                  "properties": (properties.properties if properties else None) or {}, "description": description,
+                  "created": now(), "created_by": {"run": run.name, "step": spec.step}, "synced": None}
     job.save()
     return job, project
 
@@ -377,13 +382,13 @@ def counters(job: Job) -> tuple[int, int]:
     return int(project.get("finished_task_number") or 0), int(project.get("task_number") or 0)
 
 
-def wait(job: Job, spec: dict, pod_files: Path | None, sleep=time.sleep) -> list[dict]:
-    """Poll until every task is labeled or the run is resumed; returns the project's tasks."""
-    policy = spec.get("policy") or {}
-    interval = max(float(policy.get("poll_interval_seconds") or 1), 3.0)
+def wait(job: Job, spec: LabelingPhase, run: RunContext, pod_files: Path | None, sleep=time.sleep) -> list[dict]:
+    """Poll until every task is labeled or the run is resumed; returns the project's tasks. Polls every
+    ``policy.poll_interval_seconds``, at least 3 s apart (each poll asks Label Studio)."""
+    interval = max(float(spec.policy.poll_interval_seconds), 3.0)
     shown = None
-    print(f"waiting for labeling: open {job.record['project_url']} (or `wf2k8s resume {Run.name} "
-          f"{spec['step']}` to go on with the labels given so far)", flush=True)
+    print(f"waiting for labeling: open {job.record['project_url']} (or `wf2k8s resume {run.name} "
+          f"{spec.step}` to go on with the labels given so far)", flush=True)
     while True:
         done, total = counters(job)
         if (done, total) != shown:
@@ -419,20 +424,26 @@ def apply_labels(samples: list[dict], tasks: list[dict], task_type: str) -> int:
     return changed
 
 
-def run(spec: dict) -> dict:
+def auto_sync(properties: LabelTaskProperties | None) -> bool:
+    """Whether the job's labels go into the dataset: the spec's ``auto_sync_dataset``. A LabelingStep without
+    properties (a labeling job that exists, as it is) has no such field; its labels go into the dataset, as
+    ModelArts' labeling jobs do."""
+    return properties.auto_sync_dataset if properties is not None else True
+
+
+def run(spec: LabelingPhase, run: RunContext) -> dict:
     store = Store(S3.from_env())
     studio = LabelStudio.from_env()
-    job, project = open_job(store, studio, spec)
+    job, project = open_job(store, studio, spec, run)
     dataset, task_type = job.dataset, job.record["task_type"]
     samples = store.manifest(dataset)
     added = import_samples(job, samples)
     print(f"{added} new samples imported into labeling job {job.name} ({len(samples)} in the dataset)")
-    tasks = wait(job, spec, podinfo.directory())
+    tasks = wait(job, spec, run, podinfo.directory())
     samples = store.manifest(dataset)  # re-read: an import may have added samples while the job waited
     changed = apply_labels(samples, tasks, task_type)
     store.write_manifest(dataset, samples, "tasks", job.name, "manifest.json")
-    properties = spec.get("properties") or {}
-    synced = truthy(properties.get("auto_sync_dataset"), "properties.auto_sync_dataset", True)
+    synced = auto_sync(spec.properties)
     if synced:
         info = store.info(dataset)
         datasets.remember_labels(info, job.record["labels"])
@@ -445,22 +456,22 @@ def run(spec: dict) -> dict:
           f"{'written to' if synced else 'not synchronised with'} dataset {dataset}")
     result = {**output_of(store, dataset, None), "task_name": job.name, "project_id": project["id"],
               "project_url": job.record["project_url"]}
-    return {"outputs": {o["name"]: dict(result) for o in spec.get("outputs") or []},
+    return {"outputs": {o.name: dict(result) for o in spec.outputs},
             "variables": {}, "counts": {"labeled": done, "tasks": total, "changed": changed}}
 
 
-def import_data(spec: dict) -> dict:
+def import_data(spec: DatasetImportPhase, run: RunContext) -> dict:
     """DatasetImportStep: the import into the dataset; into a labeling job, the job's project gets the new
     samples (with the labels they came with) and the job's manifest is brought up to date."""
-    _, ref = dataset_input(spec)
+    _, ref = dataset_input(spec, run)
     if not ref.get("task_name"):
-        return datasets.import_data(spec)
+        return datasets.import_data(spec, run)
     store = Store(S3.from_env())
     job = Job(store, LabelStudio.from_env(), ref["dataset_name"], ref["task_name"])
     if job.record is None:
         raise LabelingError(f"labeling job {job.name!r} of dataset {job.dataset!r} does not exist: create it with "
                             "a LabelingStep first")
-    result = datasets.import_data(spec)
+    result = datasets.import_data(spec, run)
     samples = store.manifest(job.dataset)
     added = import_samples(job, samples)
     apply_labels(samples, job.studio.tasks(job.record["project_id"]), job.record["task_type"])

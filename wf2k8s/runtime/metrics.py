@@ -6,11 +6,13 @@ import html
 import json
 from typing import Any
 
+from .errors import PhaseError
+
 MAX_BYTES = 1024 * 1024
 TYPES = ("float", "line chart", "histogram", "table", "one-dimensional-table")
 
 
-class MetricsError(ValueError):
+class MetricsError(PhaseError):
     pass
 
 

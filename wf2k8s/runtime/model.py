@@ -20,6 +20,11 @@ re-run of the same run, step and output with the same source returns what it reg
 
 Every ModelConfig field MLflow cannot hold natively is a version tag (see ``TAGS``); the
 description is the version's description.
+
+Model type: the ModelConfig's ``model_type`` (always in the spec). With a GalleryModel input whose
+catalog entry names a type, that type is used instead unless the ModelConfig chose another type
+than ``TensorFlow`` (the type a ModelConfig has when the pipeline names none): the precedence the
+step had when the compiler left a ``TensorFlow`` model_type out of the spec.
 """
 
 from __future__ import annotations
@@ -32,13 +37,19 @@ import urllib.parse
 import urllib.request
 from typing import Any, Iterator
 
+from wf2k8s.contract import ContractError
+from wf2k8s.contract.phases import GalleryModel, ModelConfig, ModelPhase, SWRImage, Template
+from wf2k8s.contract.refs import ParamRef
+
+from .context import RunContext
+from .errors import PhaseError
 from .resolve import load_catalog
-from .contract import ContractError, Run, resolve
 from .s3 import S3, S3Error, split_uri
 
 MODEL_TYPES = ("TensorFlow", "MXNet", "Caffe", "Spark_MLlib", "Scikit_Learn", "XGBoost", "Image", "PyTorch",
                "Template", "Custom")
-DEFAULT_MODEL_TYPE = "TensorFlow"
+#: the model_type a ModelConfig has when the pipeline names none: a subscribed model's catalog type overrides it
+UNCHOSEN_MODEL_TYPE = "TensorFlow"
 NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 VERSION = re.compile(r"([1-9][0-9]?)\.([1-9][0-9]?)\.([1-9][0-9]?)")
 FIRST_VERSION = (1, 1, 1)
@@ -73,7 +84,7 @@ TIMEOUT = float(os.environ.get("WF2K8S_MLFLOW_TIMEOUT", "30"))
 # MLflow REST ------------------------------------------------------------------------------------
 
 
-class MLflowError(ContractError):
+class MLflowError(PhaseError):
     def __init__(self, message: str, code: str = "", status: int = 0):
         super().__init__(message)
         self.code, self.status = code, status
@@ -248,19 +259,19 @@ def gallery_model(data: dict) -> tuple[str, dict]:
     return key, entry
 
 
-def sources(spec: dict) -> dict:
+def sources(spec: ModelPhase, run: RunContext) -> dict:
     """The step's inputs sorted out: ``{"model": s3 URI | None, "image": str | None, "gallery": (key, entry)}``."""
     found: dict[str, Any] = {"model": None, "image": None, "gallery": None}
-    for item in spec.get("inputs") or []:
-        name, raw = item.get("name", "?"), item.get("data")
-        what = f"input {name!r}"
-        if isinstance(raw, dict) and raw.get("kind") == "gallery_model":
+    for item in spec.inputs:
+        raw = item.data
+        what = f"input {item.name!r}"
+        if isinstance(raw, GalleryModel):
             kind = "gallery"
-        elif isinstance(raw, dict) and (raw.get("kind") == "swr_image" or raw.get("type") == "swr"):
+        elif isinstance(raw, SWRImage) or (isinstance(raw, ParamRef) and raw.type == "swr"):
             kind = "image"
         else:
             kind = "model"
-        value = resolve(raw)
+        value = run.resolve(raw)
         if kind != "model" and (found["image"] or found["gallery"]):
             raise ContractError(f"{what}: only one image source (SWRImage, SWRImagePlaceholder or GalleryModel) "
                                 "is allowed")
@@ -296,86 +307,94 @@ def choice(value: Any, field_name: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def run(spec: dict) -> dict:
-    step = spec["step"]
+def run(spec: ModelPhase, run: RunContext) -> dict:
+    step = spec.step
     mlflow = MLflow.from_env()
-    found = sources(spec)
+    found = sources(spec, run)
     s3 = None
     if found["model"]:
         s3 = S3.from_env()
         found["model"] = check_files(s3, found["model"], "model directory")
-    outputs = spec.get("outputs") or []
+    outputs = spec.outputs
     if not outputs:
         raise ContractError("the step has no outputs: nothing to register")
     result: dict[str, Any] = {"outputs": {}, "variables": {}}
     for output in outputs:
-        name = output.get("name", "?")
-        config = resolve(output.get("model_config") or {})
+        name = output.name
+        config: ModelConfig = run.resolve(output.model_config)
         template_tags: dict[str, str] = {}
         template_source = None
-        if config.get("template"):
+        if config.template:
             s3 = s3 or S3.from_env()
-            template_tags, template_source = template_of(config["template"], s3)
-        if config.get("model_type") == "Template" and not config.get("template"):
+            template_tags, template_source = template_of(config.template, s3)
+        if config.model_type == "Template" and not config.template:
             raise ContractError(f"output {name!r}: model_type Template needs a template in model_config")
         if not (found["model"] or found["image"] or template_source):
             raise ContractError(f"output {name!r}: no model source: give an OBS model directory, an image, "
                                 "a subscribed model, or a Template in model_config")
-        registered = register(mlflow, step, name, config, found, template_tags, template_source,
+        registered = register(mlflow, run, step, name, config, found, template_tags, template_source,
                               single=len(outputs) == 1)
         result["outputs"][name] = registered
         result["variables"][name] = dict(registered)
     return result
 
 
-def template_of(template: dict, s3: S3) -> tuple[dict[str, str], str | None]:
-    if not template.get("template_id"):
+def template_of(template: Template, s3: S3) -> tuple[dict[str, str], str | None]:
+    """A resolved Template's tags and its first input (the version's source when there are no model files)."""
+    if not template.template_id:
         raise ContractError("template.template_id is missing")
     inputs: dict[str, str] = {}
-    for i, item in enumerate(template.get("template_inputs") or []):
-        what = f"template.template_inputs[{i}] ({item.get('input_id')!r})"
-        inputs[str(item.get("input_id"))] = check_files(s3, obs_uri(item.get("input"), what), what)
-    tags = {TAGS["template_id"]: text(template["template_id"]), TAGS["template_inputs"]: text(inputs)}
-    if template.get("infer_format"):
-        tags[TAGS["infer_format"]] = text(template["infer_format"])
+    for i, item in enumerate(template.template_inputs):
+        what = f"template.template_inputs[{i}] ({item.input_id!r})"
+        inputs[str(item.input_id)] = check_files(s3, obs_uri(item.input, what), what)
+    tags = {TAGS["template_id"]: text(template.template_id), TAGS["template_inputs"]: text(inputs)}
+    if template.infer_format:
+        tags[TAGS["infer_format"]] = text(template.infer_format)
     return tags, next(iter(inputs.values()), None)
 
 
-def register(mlflow: MLflow, step: str, output: str, config: dict, found: dict, template_tags: dict[str, str],
-             template_source: str | None, single: bool) -> dict:
-    model_name = config.get("model_name") or (step if single else f"{step}-{output}"[:64])
+def model_type_of(config: ModelConfig, gallery: tuple[str, dict] | None) -> Any:
+    """The config's model type; a subscribed model's catalog type when the config did not choose one."""
+    if gallery and gallery[1].get("model_type") and config.model_type == UNCHOSEN_MODEL_TYPE:
+        return gallery[1]["model_type"]
+    return config.model_type
+
+
+def register(mlflow: MLflow, run: RunContext, step: str, output: str, config: ModelConfig, found: dict,
+             template_tags: dict[str, str], template_source: str | None, single: bool) -> dict:
+    model_name = config.model_name or (step if single else f"{step}-{output}"[:64])
     if not isinstance(model_name, str) or not NAME.fullmatch(model_name):
         raise ContractError(f"model_name must be 1-64 letters, digits, '-' or '_', got {model_name!r}")
     gallery = found["gallery"]
-    model_type = config.get("model_type") or (gallery[1].get("model_type") if gallery else None) or DEFAULT_MODEL_TYPE
+    model_type = model_type_of(config, gallery)
     choice(model_type, "model_type", MODEL_TYPES)
-    wanted = config.get("model_version")
+    wanted = config.model_version
     if wanted not in (None, "") and not parse_version(wanted):
         raise ContractError(f"model_version must be Digit.Digit.Digit, each part 1-99 without a leading zero, "
                             f"got {wanted!r}")
-    if config.get("runtime"):
-        choice(config["runtime"], "runtime", MODEL_TYPES)
-    if config.get("dynamic_load_mode"):
-        choice(config["dynamic_load_mode"], "dynamic_load_mode", ("Single",))
+    if config.runtime:
+        choice(config.runtime, "runtime", MODEL_TYPES)
+    if config.dynamic_load_mode:
+        choice(config.dynamic_load_mode, "dynamic_load_mode", ("Single",))
     model_uri = found["model"] or ""
     source = model_uri or template_source or f"docker://{found['image']}"
 
     tags = {TAGS["model_type"]: model_type}
     for field_name in ("runtime", "execution_code", "dependencies", "model_metrics", "apis", "initial_config",
                        "install_type", "dynamic_load_mode", "prebuild"):
-        if config.get(field_name) is not None:
-            tags[TAGS[field_name]] = text(config[field_name])
+        if getattr(config, field_name) is not None:
+            tags[TAGS[field_name]] = text(getattr(config, field_name))
     if found["image"]:
         tags[TAGS["image"]] = found["image"]
     if gallery:
         tags[TAGS["gallery_model"]] = gallery[0]
     tags.update(template_tags)
     tags[TAGS["model_uri"]] = model_uri
-    tags.update({TAGS["run"]: Run.name, TAGS["namespace"]: Run.namespace, TAGS["step"]: step,
+    tags.update({TAGS["run"]: run.name, TAGS["namespace"]: run.namespace, TAGS["step"]: step,
                  TAGS["output"]: output})
 
     if mlflow.registered_model(model_name) is None:
-        mlflow.create_registered_model(model_name, {"wf2k8s.created_by": f"{Run.name}/{step}"})
+        mlflow.create_registered_model(model_name, {"wf2k8s.created_by": f"{run.name}/{step}"})
         print(f"registered model {model_name!r} created in {mlflow.uri}")
     versions = list(mlflow.versions(model_name))
     existing = reuse(versions, model_name, wanted, source, tags)
@@ -386,7 +405,7 @@ def register(mlflow: MLflow, step: str, output: str, config: dict, found: dict, 
     else:
         target = wanted or next_version([tags_of(v).get(VERSION_TAG, "") for v in versions])
         version = mlflow.create_version(model_name, source, {**tags, VERSION_TAG: target},
-                                        str(config.get("description") or ""))
+                                        str(config.description or ""))
         version = settle(mlflow, model_name, version, bool(wanted), source)
         print(f"model {model_name!r} version {tags_of(version)[VERSION_TAG]} registered as MLflow version "
               f"{version['version']} from {source}")

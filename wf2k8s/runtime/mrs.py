@@ -18,8 +18,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .contract import ContractError, resolve
-from .job import WORK, JobFailed, argument, as_uri, default_location, download_obs_input, execute
+from wf2k8s.contract.phases import MrsJobPhase
+
+from .context import ContractError, RunContext
+from .job import WORK, JobFailed, argument, as_uri, download_obs_input, execute
 from .s3 import S3, split_uri
 
 #: spark-submit options that choose where the program runs, with the number of values each takes
@@ -27,8 +29,8 @@ PLACEMENT_OPTIONS = {"--master": 1, "--deploy-mode": 1}
 
 
 def split_args(value: Any) -> list[str]:
-    """MRS's comma-separated argument lists (``--a,1,--b=2``), empty for none."""
-    text = argument(resolve(value)) if value is not None else ""
+    """MRS's comma-separated argument lists (``--a,1,--b=2``), empty for none; ``value`` is resolved."""
+    text = argument(value) if value is not None else ""
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
@@ -47,13 +49,12 @@ def submit_options(run_args: list[str], cores: str) -> list[str]:
     return ["--master", f"local[{cores}]", *kept]
 
 
-def run(spec: dict) -> dict:
+def run(spec: MrsJobPhase, run: RunContext) -> dict:
     s3 = S3.from_env()
-    step = spec["step"]
-    algorithm = resolve(spec["algorithm"])
-    if spec.get("cluster_id") is not None:
-        print(f"cluster_id {resolve(spec['cluster_id'])!r}: no MRS cluster on Kubernetes; Spark runs in this pod")
-    boot_uri = as_uri(algorithm.get("boot_file"), "mrs_algorithm.boot_file")
+    algorithm = run.resolve(spec.algorithm)
+    if spec.cluster_id is not None:
+        print(f"cluster_id {run.resolve(spec.cluster_id)!r}: no MRS cluster on Kubernetes; Spark runs in this pod")
+    boot_uri = as_uri(algorithm.boot_file, "mrs_algorithm.boot_file")
     if boot_uri.endswith("/"):
         raise ContractError(f"mrs_algorithm.boot_file: {boot_uri} is a directory; name the script or jar")
     bucket, key = split_uri(boot_uri)
@@ -62,22 +63,22 @@ def run(spec: dict) -> dict:
     boot = s3.download(boot_uri, WORK / "code" / Path(key).name)  # its name tells spark-submit .py from .jar
     run_args: list[str] = []
     program: list[str] = []
-    for parameter in algorithm.get("parameters") or []:
-        name, value = parameter["name"], parameter.get("value")
+    for parameter in algorithm.parameters or []:
+        name, value = parameter.name, parameter.value
         if name == "run_args":
             run_args = split_args(value)
         elif name == "app_args":
             program.extend(split_args(value))
         else:
             program.append(f"--{name}={argument(value)}")
-    for item in spec.get("inputs") or []:
-        program.append(f"--{item['name']}={download_obs_input(s3, item['name'], resolve(item['data']))}")
+    for item in spec.inputs:
+        program.append(f"--{item.name}={download_obs_input(s3, item.name, run.resolve(item.data))}")
     outputs = []
-    for item in spec.get("outputs") or []:
+    for item in spec.outputs:
         # not made in advance: Spark's writers refuse a directory that exists (saveAsTextFile, mode "error")
-        local = WORK / "outputs" / item["name"]
+        local = WORK / "outputs" / item.name
         local.parent.mkdir(parents=True, exist_ok=True)
-        program.append(f"--{item['name']}={local}")
+        program.append(f"--{item.name}={local}")
         outputs.append((item, local))
     cores = os.environ.get("WF2K8S_SPARK_CORES", "*")
     argv = ["spark-submit", *submit_options(run_args, cores), str(boot), *program]
@@ -86,10 +87,8 @@ def run(spec: dict) -> dict:
         raise JobFailed(f"spark-submit exited with {exit_code}; last lines of its log:\n" + "\n".join(tail))
     result: dict[str, Any] = {"outputs": {}}
     for item, local in outputs:
-        obs = item.get("obs_config")
-        uri = as_uri(resolve(obs["obs_path"]), f"output {item['name']!r}") if obs else \
-            default_location(step, item["name"])
+        uri = as_uri(run.resolve(item.obs_config.obs_path), f"output {item.name!r}")  # obs_config is mandatory
         count = s3.upload(local, uri) if local.exists() else 0
-        print(f"output {item['name']}: {count} file(s) to {uri}")
-        result["outputs"][item["name"]] = {"uri": uri}
+        print(f"output {item.name}: {count} file(s) to {uri}")
+        result["outputs"][item.name] = {"uri": uri}
     return result

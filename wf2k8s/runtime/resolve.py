@@ -18,10 +18,14 @@ the defaults a step's own hyperparameters override.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
-from .contract import ContractError, resolve
+
+from wf2k8s.contract.phases import Algorithm, Engine, ResolvePhase
+
+from .context import ContractError, RunContext
 
 CATALOG = "/etc/wf2k8s/catalog/catalog.json"
 
@@ -37,6 +41,13 @@ def load_catalog() -> dict:
         raise ContractError(f"catalog {path} is not JSON: {problem}") from None
 
 
+def engine_fields(engine: Engine | None) -> dict:
+    """A step's own engine (resolved) as the catalog writes one: its fields that are set; {} for none."""
+    if engine is None:
+        return {}
+    return {f.name: getattr(engine, f.name) for f in dataclasses.fields(engine) if getattr(engine, f.name)}
+
+
 def engine_image(engine: dict, catalog: dict) -> str:
     if engine.get("image_url"):
         return str(engine["image_url"])
@@ -49,14 +60,15 @@ def engine_image(engine: dict, catalog: dict) -> str:
     return engines[key]["image"]
 
 
-def catalog_entry(own: dict) -> tuple[dict, str]:
-    """The catalog's algorithm for an Algorithm or AIGalleryAlgorithm (empty for a code directory)."""
+def catalog_entry(own: Algorithm) -> tuple[dict, str]:
+    """The catalog's algorithm for an Algorithm or AIGalleryAlgorithm (empty for a code directory);
+    ``own`` is the step's algorithm with its references resolved."""
     catalog = load_catalog()
-    if own.get("algorithm_id") or own.get("id"):
-        key = own.get("algorithm_id") or own.get("id")
+    if own.algorithm_id or own.id:
+        key = own.algorithm_id or own.id
         table, what = catalog.get("algorithms") or {}, "algorithm"
-    elif own.get("subscription_id") and not own.get("code_dir"):
-        key = f"{own['subscription_id']}/{own['item_version_id']}"
+    elif own.subscription_id and not own.code_dir:
+        key = f"{own.subscription_id}/{own.item_version_id}"
         table, what = catalog.get("gallery_algorithms") or {}, "subscribed algorithm"
     else:
         return {}, ""
@@ -65,9 +77,9 @@ def catalog_entry(own: dict) -> tuple[dict, str]:
     return dict(table[key]), f"{what} {key!r}"
 
 
-def run(spec: dict) -> dict:
-    own = resolve(spec["algorithm"])
+def run(spec: ResolvePhase, run: RunContext) -> dict:
+    own = run.resolve(spec.algorithm)
     entry, what = catalog_entry(own)
-    image = engine_image(own.get("engine") or entry.get("engine") or {}, load_catalog())
-    print(f"step {spec['step']!r}: image {image}" + (f" for {what}" if what else ""))
+    image = engine_image(engine_fields(own.engine) or entry.get("engine") or {}, load_catalog())
+    print(f"step {spec.step!r}: image {image}" + (f" for {what}" if what else ""))
     return {"image": image, "files": {"image": image}}

@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from .errors import PhaseError
+
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
-class S3Error(RuntimeError):
+class S3Error(PhaseError):
     pass
 
 

@@ -42,12 +42,21 @@ import urllib.parse
 import urllib.request
 from typing import Any, Callable
 
+from wf2k8s.contract import ContractError
+from wf2k8s.contract.phases import (
+    Input, ModelData, ServiceConfig, ServiceData, ServiceOutput, ServicePhase, TripartiteServiceConfig,
+)
+from wf2k8s.contract.refs import ParamRef
+
+from . import batch as batch_module
 from . import podinfo
-from .contract import ContractError, Run, resolve
+from .context import RunContext
+from .errors import PhaseError
+from .kserve import GROUP, isvc_path
 from .model import TAGS, VERSION_TAG, MLflow, tags_of
+from .s3 import S3
 
 FORMATS = {"Scikit_Learn": "sklearn", "XGBoost": "xgboost"}
-GROUP = "serving.kserve.io/v1beta1"
 SERVICE_ACCOUNT = os.environ.get("WF2K8S_KSERVE_SERVICE_ACCOUNT", "wf2k8s-kserve")
 SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 MAX_REPLICAS = int(os.environ.get("WF2K8S_SERVICE_MAX_REPLICAS", "4"))
@@ -61,10 +70,13 @@ UNSUPPORTED = ("vpc_id", "subnet_network_id", "security_group_id", "cluster_id",
 DEFAULT_RESOURCES = {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
 #: ModelArts CPU specifications: modelarts.vm.cpu.<N>u (N cores, 4 GiB per core)
 SPECIFICATION = re.compile(r"modelarts\.vm\.cpu\.(\d+)u")
+#: how often a step waiting for a corrected deployment input reads its pod's annotations again
+INPUT_POLL_SECONDS = 5.0
 
 
 class DeploymentError(ContractError):
-    """The deployment input breaks the seed's rules."""
+    """The deployment input breaks the seed's rules (a placeholder's value of the wrong form, as
+    ``parse_typed`` refuses one: ``wf2k8s input`` refuses it with this same error)."""
 
 
 def input_format_message(placeholder: str, problem: str) -> str:
@@ -201,34 +213,34 @@ def edge_placement(env: dict | None = None, namespace: str = "wf2k8s") -> dict:
     where = f"ConfigMap wf2k8s-config (namespace {namespace})"
     text = (env.get(EDGE_NODE_SELECTOR) or "").strip()
     if not text:
-        raise ContractError(f"ServiceConfig.infer_type 'edge': this cluster has no edge nodes configured; set "
-                            f"{EDGE_NODE_SELECTOR} (the edge nodes' labels, e.g. "
-                            '{"node-role.kubernetes.io/edge": "true"}) and, if they are tainted, '
-                            f"{EDGE_TOLERATIONS} (a JSON list of tolerations) in {where}")
+        raise PhaseError(f"ServiceConfig.infer_type 'edge': this cluster has no edge nodes configured; set "
+                         f"{EDGE_NODE_SELECTOR} (the edge nodes' labels, e.g. "
+                         '{"node-role.kubernetes.io/edge": "true"}) and, if they are tainted, '
+                         f"{EDGE_TOLERATIONS} (a JSON list of tolerations) in {where}")
     if text.startswith("{"):
         try:
             selector = json.loads(text)
         except ValueError as problem:
-            raise ContractError(f"{EDGE_NODE_SELECTOR} in {where} is not a JSON object: {problem}") from None
+            raise PhaseError(f"{EDGE_NODE_SELECTOR} in {where} is not a JSON object: {problem}") from None
     else:
         pairs = [item.strip() for item in text.split(",") if item.strip()]
         if not all("=" in p and p.split("=", 1)[0].strip() for p in pairs):
-            raise ContractError(f"{EDGE_NODE_SELECTOR} in {where} must be a JSON object of node labels or "
-                                f"key=value,... ; got {text!r}")
+            raise PhaseError(f"{EDGE_NODE_SELECTOR} in {where} must be a JSON object of node labels or "
+                             f"key=value,... ; got {text!r}")
         selector = dict((k.strip(), v.strip()) for k, v in (p.split("=", 1) for p in pairs))
     if not isinstance(selector, dict) or not selector or \
             not all(isinstance(k, str) and isinstance(v, str) for k, v in selector.items()):
-        raise ContractError(f"{EDGE_NODE_SELECTOR} in {where} must map node label names to text values; got {text!r}")
+        raise PhaseError(f"{EDGE_NODE_SELECTOR} in {where} must map node label names to text values; got {text!r}")
     placement: dict = {"nodeSelector": selector}
     text = (env.get(EDGE_TOLERATIONS) or "").strip()
     if text:
         try:
             tolerations = json.loads(text)
         except ValueError as problem:
-            raise ContractError(f"{EDGE_TOLERATIONS} in {where} is not JSON: {problem}") from None
+            raise PhaseError(f"{EDGE_TOLERATIONS} in {where} is not JSON: {problem}") from None
         if not isinstance(tolerations, list) or not all(isinstance(t, dict) for t in tolerations):
-            raise ContractError(f"{EDGE_TOLERATIONS} in {where} must be a JSON list of tolerations "
-                                '([{"key": ..., "operator": "Exists", "effect": "NoSchedule"}]); got ' + repr(text))
+            raise PhaseError(f"{EDGE_TOLERATIONS} in {where} must be a JSON list of tolerations "
+                             '([{"key": ..., "operator": "Exists", "effect": "NoSchedule"}]); got ' + repr(text))
         placement["tolerations"] = tolerations
     return placement
 
@@ -248,15 +260,15 @@ def model_format(model_type: str, model: str, version: str) -> str:
     try:
         return FORMATS[model_type]
     except KeyError:
-        raise ContractError(f"model {model!r} version {version} has model type {model_type or 'unknown'!r}; "
-                            f"this cluster serves {', '.join(FORMATS)} models") from None
+        raise PhaseError(f"model {model!r} version {version} has model type {model_type or 'unknown'!r}; "
+                         f"this cluster serves {', '.join(FORMATS)} models") from None
 
 
 def pick_version(versions: list[dict], model: str, wanted: str) -> dict:
     """The registered version a deployment entry names: by modelarts.version tag, else by MLflow
     number; the newest when blank."""
     if not versions:
-        raise ContractError(f"model {model!r} has no registered version in the model registry")
+        raise PhaseError(f"model {model!r} has no registered version in the model registry")
     if not wanted:
         return max(versions, key=lambda v: int(v.get("version", 0)))
     for version in versions:
@@ -266,7 +278,7 @@ def pick_version(versions: list[dict], model: str, wanted: str) -> dict:
         if str(version.get("version")) == wanted:
             return version
     known = ", ".join(sorted(tags_of(v).get(VERSION_TAG) or str(v.get("version")) for v in versions))
-    raise ContractError(f"model {model!r} has no version {wanted!r} (registered: {known})")
+    raise PhaseError(f"model {model!r} has no version {wanted!r} (registered: {known})")
 
 
 def resolve_model(mlflow: MLflow, entry: dict) -> dict:
@@ -276,8 +288,8 @@ def resolve_model(mlflow: MLflow, entry: dict) -> dict:
     source = tags.get(TAGS["model_uri"]) or version.get("source") or ""
     shown = tags.get(VERSION_TAG) or str(version.get("version"))
     if not source.startswith("s3://"):
-        raise ContractError(f"model {model!r} version {shown} has no model files on S3 (source {source!r}); "
-                            "only models registered from OBS/S3 files can be deployed")
+        raise PhaseError(f"model {model!r} version {shown} has no model files on S3 (source {source!r}); "
+                         "only models registered from OBS/S3 files can be deployed")
     return {**entry, "uri": source, "model_version": shown, "mlflow_version": str(version.get("version")),
             "model_type": tags.get(TAGS["model_type"], ""),
             "format": model_format(tags.get(TAGS["model_type"], ""), model, shown)}
@@ -462,7 +474,7 @@ def readiness(isvc: dict, pods: list[dict] | None = None, uris: set[str] | None 
 # Kubernetes REST --------------------------------------------------------------------------------
 
 
-class KubeError(ContractError):
+class KubeError(PhaseError):
     def __init__(self, message: str, status: int = 0):
         super().__init__(message)
         self.status = status
@@ -478,11 +490,11 @@ class Kube:
     def in_cluster(cls) -> "Kube":
         host, port = os.environ.get("KUBERNETES_SERVICE_HOST"), os.environ.get("KUBERNETES_SERVICE_PORT", "443")
         if not host:
-            raise ContractError("not in a Kubernetes pod: KUBERNETES_SERVICE_HOST is not set")
+            raise PhaseError("not in a Kubernetes pod: KUBERNETES_SERVICE_HOST is not set")
         try:
             token = open(f"{SA_DIR}/token").read().strip()
         except OSError as problem:
-            raise ContractError(f"no service account token in {SA_DIR}: {problem}") from None
+            raise PhaseError(f"no service account token in {SA_DIR}: {problem}") from None
         context = ssl.create_default_context(cafile=f"{SA_DIR}/ca.crt")
         if ":" in host:
             host = f"[{host}]"
@@ -521,11 +533,6 @@ class Kube:
             if error.status == 404:
                 return None
             raise
-
-
-def isvc_path(namespace: str, name: str = "") -> str:
-    path = f"/apis/{GROUP}/namespaces/{urllib.parse.quote(namespace)}/inferenceservices"
-    return f"{path}/{name}" if name else path
 
 
 def apply(kube: Kube, wanted: dict) -> tuple[dict, str]:
@@ -568,7 +575,7 @@ def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: floa
     while True:
         isvc = kube.get(isvc_path(namespace, name))
         if isvc is None:
-            raise ContractError(f"InferenceService {name!r} disappeared while it was deploying")
+            raise PhaseError(f"InferenceService {name!r} disappeared while it was deploying")
         pods = predictor_pods(kube, namespace, name) if uris is not None else None
         state, reason = readiness(isvc, pods, uris)
         failing = crashed(pods or []) if state == "waiting" else None
@@ -578,8 +585,8 @@ def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: floa
             attempts += 1
             # the kubelet may not have the exited container's log yet: look again before giving up
             if tail is not None or attempts >= LOG_ATTEMPTS:
-                raise ContractError(f"InferenceService {name!r} failed: {container} of pod {pod} keeps exiting "
-                                    f"({what}): {tail or 'its log could not be read'}")
+                raise PhaseError(f"InferenceService {name!r} failed: {container} of pod {pod} keeps exiting "
+                                 f"({what}): {tail or 'its log could not be read'}")
         if state == "ready":
             return isvc
         if state == "failed":
@@ -591,10 +598,10 @@ def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: floa
                 sleep(poll)
                 continue
             detail = f"; {exited[1]} of pod {exited[0]} exited ({exited[2]}): {tail}" if exited and tail else ""
-            raise ContractError(f"InferenceService {name!r} failed: {reason}{detail}")
+            raise PhaseError(f"InferenceService {name!r} failed: {reason}{detail}")
         if clock() >= deadline:
-            raise ContractError(f"InferenceService {name!r} was not Ready after {minutes:g} min "
-                                f"(max_execution_minutes): {reason}")
+            raise PhaseError(f"InferenceService {name!r} was not Ready after {minutes:g} min "
+                             f"(max_execution_minutes): {reason}")
         print(f"waiting for InferenceService {name}: {reason}", flush=True)
         sleep(poll)
 
@@ -603,16 +610,18 @@ def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: floa
 
 
 def corrected_input(name: str, problem: ContractError, check: Callable[[str], list[dict]],
-                    sleep: Callable[[float], None] = time.sleep, poll: float = 5.0) -> list[dict]:
+                    sleep: Callable[[float], None] = time.sleep, poll: float = INPUT_POLL_SECONDS,
+                    run: RunContext | None = None) -> list[dict]:
     """A refused deployment input: as the seed's running state does, the step waits for a corrected value
     (``wf2k8s input RUN NAME=VALUE`` annotates this pod) instead of failing. Outside a pod that can hear
-    it (no podinfo file), the refusal stands."""
+    it (no podinfo file), the refusal stands. ``run`` names the run in the hint (else "RUN")."""
     path = podinfo.directory()
     if path is None:
         raise problem
     key = podinfo.INPUT_PREFIX + name
     refused = podinfo.annotations(path).get(key)  # a value given earlier, if this is it, is refused already
-    print(f"{problem}\nwaiting for a corrected value: wf2k8s input {Run.name} {name}='<JSON list>'", flush=True)
+    print(f"{problem}\nwaiting for a corrected value: wf2k8s input {run.name if run else 'RUN'} "
+          f"{name}='<JSON list>'", flush=True)
     while True:
         sleep(poll)
         text = podinfo.annotations(path).get(key)
@@ -628,47 +637,47 @@ def corrected_input(name: str, problem: ContractError, check: Callable[[str], li
         return entries
 
 
-def deployment_input(inputs: list[dict]) -> tuple[list[dict], str | None, dict]:
+def deployment_input(inputs: list[Input], run: RunContext) -> tuple[list[dict], str | None, dict]:
     """(entries, service to update, envs of the input) from the step's inputs."""
     entries: list[dict] | None = None
     update: str | None = None
     envs: dict = {}
     for item in inputs:
-        data = item.get("data")
-        if isinstance(data, dict) and data.get("type") == "service_input":
-            details = resolve(data.get("details") or {})
+        data = item.data
+        if isinstance(data, ParamRef) and data.type == "service_input":
+            details = run.resolve(data.details or {})
             # the text as given (not parsed here): a value that is no JSON gets the seed's message too
-            value = data["value"] if "value" in data else Run.parameters.get(data.get("$param"))
+            value = data.value if data.value is not None else run.parameters.get(data.name)
             if value is None:
-                raise ContractError(f"placeholder {data.get('$param')!r} has no value: give it when the run starts")
-            name = data.get("$param", item.get("name", ""))
+                raise ContractError(f"placeholder {data.name!r} has no value: give it when the run starts")
+            name = data.name
             try:
                 entries = service_input_entries(value, name, details)
             except ContractError as problem:
-                entries = corrected_input(name, problem, lambda text: service_input_entries(text, name, details))
+                entries = corrected_input(name, problem, lambda text: service_input_entries(text, name, details),
+                                          run=run)
             envs.update(details.get("envs") or {})
-        elif isinstance(data, dict) and data.get("type") == "service":
-            update = str(resolve(data)).strip() or None
-        elif isinstance(data, dict) and "service_id" in data:
-            update = str(resolve(data["service_id"])).strip() or None
-        elif isinstance(data, dict) and "model_name" in data:
-            model = resolve(data)
-            entries = parse_deployment([{k: model.get(k) for k in ("model_name", "model_version", "specification")}
-                                        | {"weight": model.get("weight", 100)}], item.get("name", "model"))
+        elif isinstance(data, ParamRef) and data.type == "service":
+            update = str(run.resolve(data)).strip() or None
+        elif isinstance(data, ServiceData):
+            update = str(data.service_id).strip() or None
+        elif isinstance(data, ModelData):
+            model = run.resolve(data)
+            entries = parse_deployment([{"model_name": model["model_name"], "model_version": model.get("model_version"),
+                                         "specification": model.get("specification"), "weight": model["weight"]}],
+                                       item.name)
             envs.update(model.get("envs") or {})
         else:
-            raise ContractError(f"input {item.get('name')!r} is not a model list or a service")
+            raise ContractError(f"input {item.name!r} is not a model list or a service")
     if entries is None:
         raise ContractError("the step has no models to deploy (a ServiceInputPlaceholder or ModelData input)")
     return entries, update, envs
 
 
-def run_batch_service(step: str, output: dict, config: dict, entries: list[dict], update: str | None,
-                      input_envs: dict, namespace: str, name: str, poll: float, minutes: float) -> dict:
+def run_batch_service(step: str, output: ServiceOutput, config: ServiceConfig, entries: list[dict],
+                      update: str | None, input_envs: dict, namespace: str, name: str, poll: float, minutes: float,
+                      run: RunContext) -> dict:
     """infer_type batch (wf2k8s/runtime/batch.py): one version over the input files, then gone."""
-    from . import batch as batch_module
-    from .s3 import S3
-
     settings = batch_module.batch_config(config)
     if update:
         raise ContractError("a batch service runs once and is deleted: it cannot update a service "
@@ -679,9 +688,8 @@ def run_batch_service(step: str, output: dict, config: dict, entries: list[dict]
                             "(give one entry, or weight 100 to one version)")
     mlflow = MLflow.from_env()
     model = resolve_model(mlflow, serving[0])
-    transient = batch_module.transient_name(name, f"{Run.namespace}/{Run.name}/{step}", NAME_LIMIT)
-    isvc = desired_isvc(transient, namespace, [model], env_list(input_envs, config.get("envs")), step,
-                        config.get("description"))
+    transient = batch_module.transient_name(name, f"{run.namespace}/{run.name}/{step}", NAME_LIMIT)
+    isvc = desired_isvc(transient, namespace, [model], env_list(input_envs, config.envs), step, config.description)
     isvc["metadata"]["labels"]["wf2k8s.io/batch"] = "true"
     print(f"batch service {transient}: {model['model_name']} {model['model_version']} ({model['format']}, "
           f"{model['uri']})", flush=True)
@@ -689,56 +697,53 @@ def run_batch_service(step: str, output: dict, config: dict, entries: list[dict]
     dest = "s3://{}/{}".format(*settings["dest"])
     variables = {"service_name": transient, "service_id": transient, "access_address": "",
                  "cluster_inner_access_address": ""}
-    out = output["name"]
+    out = output.name
     return {"outputs": {out: {"uri": dest, **variables, "action": "batch", "rows": done["rows"], "files": done["files"],
                               "models": [{k: model[k] for k in ("model_name", "model_version", "mlflow_version", "uri",
                                                                  "model_type")}]}},
             "variables": {out: variables}}
 
 
-def run(spec: dict) -> dict:
-    step = spec["step"]
-    outputs = spec.get("outputs") or []
-    if len(outputs) != 1:
+def run(spec: ServicePhase, run: RunContext) -> dict:
+    step = spec.step
+    if len(spec.outputs) != 1:
         raise ContractError("a service deployment phase has exactly one output")
-    output = outputs[0]
-    config = resolve(output.get("service_config") or {})
-    if not isinstance(config, dict):
-        raise ContractError(f"service_config must be an object, got {config!r}")
-    if "access_address" in config:  # TripartiteServiceConfig: a service run elsewhere, nothing to deploy
-        variables = {"service_name": str(config.get("service_name", "")), "service_id": str(config.get("service_name", "")),
-                     "access_address": str(config["access_address"]),
-                     "cluster_inner_access_address": str(config.get("cluster_inner_access_address")
-                                                         or config["access_address"])}
-        return {"outputs": {output["name"]: {"uri": variables["access_address"], **variables}},
-                "variables": {output["name"]: variables}}
-    infer_type = config.get("infer_type", "real-time")
+    output = spec.outputs[0]
+    config = run.resolve(output.service_config)
+    if isinstance(config, TripartiteServiceConfig):  # a service run elsewhere, nothing to deploy
+        variables = {"service_name": str(config.service_name), "service_id": str(config.service_name),
+                     "access_address": str(config.access_address),
+                     "cluster_inner_access_address": str(config.cluster_inner_access_address
+                                                         or config.access_address)}
+        return {"outputs": {output.name: {"uri": variables["access_address"], **variables}},
+                "variables": {output.name: variables}}
+    infer_type = config.infer_type
     if infer_type not in ("real-time", "batch", "edge"):
         raise ContractError(f"ServiceConfig.infer_type must be real-time, batch or edge, got {infer_type!r}")
-    ignored = [k for k in UNSUPPORTED if config.get(k) not in (None, "", [])]
-    if config.get("additional_properties") and infer_type != "batch":
+    ignored = [k for k in UNSUPPORTED if getattr(config, k) not in (None, "", [])]
+    if config.additional_properties and infer_type != "batch":
         ignored.append("additional_properties")
     if ignored:
         raise ContractError(f"ServiceConfig {', '.join(ignored)} cannot be applied on Kubernetes; leave "
                             f"{'it' if len(ignored) == 1 else 'them'} out")
-    entries, update, input_envs = deployment_input(spec.get("inputs") or [])
-    namespace = Run.namespace or os.environ.get("WF2K8S_NAMESPACE") or "wf2k8s"
-    name = dns_name(update or config.get("service_name") or step)
-    policy = spec.get("policy") or {}
-    poll = max(1.0, float(policy.get("poll_interval_seconds", 5)))
-    minutes = float(policy.get("max_execution_minutes", 30))
+    entries, update, input_envs = deployment_input(spec.inputs, run)
+    namespace = run.namespace or os.environ.get("WF2K8S_NAMESPACE") or "wf2k8s"
+    name = dns_name(update or config.service_name or step)
+    poll = max(1.0, float(spec.policy.poll_interval_seconds))
+    minutes = float(spec.policy.max_execution_minutes)
     if infer_type == "batch":
-        return run_batch_service(step, output, config, entries, update, input_envs, namespace, name, poll, minutes)
+        return run_batch_service(step, output, config, entries, update, input_envs, namespace, name, poll, minutes,
+                                 run)
 
     placement = edge_placement(namespace=namespace) if infer_type == "edge" else None
     kube = Kube.in_cluster()
     if update and kube.get(isvc_path(namespace, name)) is None:
-        raise ContractError(f"service {update!r} to update does not exist (no InferenceService {name!r} "
-                            f"in namespace {namespace})")
+        raise PhaseError(f"service {update!r} to update does not exist (no InferenceService {name!r} "
+                         f"in namespace {namespace})")
     mlflow = MLflow.from_env()
     models = [resolve_model(mlflow, entry) for entry in entries]
-    envs = env_list(input_envs, config.get("envs"))
-    wanted = desired_isvc(name, namespace, models, envs, step, config.get("description"), placement)
+    envs = env_list(input_envs, config.envs)
+    wanted = desired_isvc(name, namespace, models, envs, step, config.description, placement)
     started = time.monotonic()
     isvc, action = apply(kube, wanted)
     print(f"InferenceService {name} {action}: " + ", ".join(
@@ -758,7 +763,7 @@ def run(spec: dict) -> dict:
         # no ingress in this cluster: the in-cluster address is also the one clients use
         "access_address": inner,
     }
-    out = output["name"]
+    out = output.name
     return {"outputs": {out: {"uri": inner, **variables, "action": action,
                               "models": [{k: m[k] for k in ("model_name", "model_version", "mlflow_version", "uri",
                                                              "model_type", "weight")} for m in models]}},

@@ -6,6 +6,13 @@ whether the field is mandatory, and extra checks. Objects that users name
 configuration objects (JobSpec, ModelConfig, ...) are validated by the step that
 owns them, so an error names the whole path:
 ``JobStep 'train' > spec.schedule_policy.priority: must be 1, 2 or 3, got 5``.
+
+Types: `spec` is a `typing.dataclass_transform`, so type checkers and IDEs see each class's
+constructor: its keywords, their types, and which are mandatory (a `field` with
+``required=True``; an optional one names its ``default``). The annotations say what the seed's
+tables say; a field that takes "X or list of X" is annotated `Many` / `OptionalMany`, so the
+constructor takes one X or a sequence and the attribute is a list. The annotations are for type
+checkers only: the runtime `Rule` checks decide, as before.
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
-from typing import Any, Callable, ClassVar, Iterable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, Iterable, TypeVar, dataclass_transform, overload
 
 from wf2k8s.errors import ValidationError
 
@@ -23,10 +31,16 @@ NAME_RULE_TEXT = "1-64 letters, digits, '_' or '-', starting with a letter"
 Check = Callable[[Any], "str | None"]
 
 _MISSING = dataclasses.MISSING
+#: ``field(default=...)`` not given
+_NO_DEFAULT: Any = object()
+
+T = TypeVar("T")
 
 
 @dataclasses.dataclass(frozen=True)
 class Rule:
+    """What a field accepts: checked by `Spec.validate` (the type checker sees the annotations)."""
+
     types: tuple[type, ...] = (object,)
     required: bool = False
     many: bool = False  # "X or list of X": stored as a list
@@ -35,18 +49,74 @@ class Rule:
     scalar: str | None = None
 
 
-def field(*types: type, required: bool = False, default: Any = None, many: bool = False,
-          checks: Iterable[Check] = (), scalar: str | None = None, factory: Callable[[], Any] | None = None):
+def field(*types: type, required: bool = False, default: Any = _NO_DEFAULT, many: bool = False,
+          checks: Iterable[Check] = (), scalar: str | None = None, factory: Callable[[], Any] | None = None) -> Any:
+    """A field of an SDK class, accepting ``types`` (any type when none is given).
+
+    ``required=True``: mandatory (the constructor keyword has no default for type checkers; at run
+    time a missing value is reported as "is mandatory"). Otherwise give ``default`` or ``factory``:
+    type checkers take a field without one as mandatory, so one is needed here too.
+    """
     rule = Rule(types=types or (object,), required=required, many=many, checks=tuple(checks), scalar=scalar)
     if factory is not None:
         return dataclasses.field(default_factory=factory, metadata={"rule": rule})
+    if default is _NO_DEFAULT:
+        if not required:
+            raise TypeError("an optional field needs default= or factory= (type checkers see it as mandatory "
+                            "without one)")
+        default = None
     return dataclasses.field(default=default, metadata={"rule": rule})
+
+
+def name_field() -> Any:
+    """A mandatory name: 1-64 letters, digits, '_' or '-', starting with a letter (steps, inputs, outputs)."""
+    return field(str, required=True, checks=[is_name])
+
+
+def io_field(*types: type, required: bool = False, default: Any = _NO_DEFAULT) -> Any:
+    """A step's ``inputs`` or ``outputs``: one object or a list of them, stored as a list."""
+    return field(*types, required=required, default=default, many=True)
+
+
+class Many(Generic[T]):
+    """The annotation of a mandatory field that takes one ``T`` or a sequence of them and holds a list.
+
+    Only type checkers read it, as a descriptor (the constructor takes ``T | Sequence[T]``, the attribute
+    is ``list[T]``); at run time the field is a plain dataclass field, a list or tuple stored as a list.
+    """
+
+    if TYPE_CHECKING:
+        @overload
+        def __get__(self, instance: None, owner: Any) -> Many[T]: ...
+
+        @overload
+        def __get__(self, instance: object, owner: Any) -> list[T]: ...
+
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
+        def __set__(self, instance: Any, value: T | Sequence[T]) -> None: ...
+
+
+class OptionalMany(Generic[T]):
+    """`Many` for an optional field: the constructor also takes None, the attribute may be None."""
+
+    if TYPE_CHECKING:
+        @overload
+        def __get__(self, instance: None, owner: Any) -> OptionalMany[T]: ...
+
+        @overload
+        def __get__(self, instance: object, owner: Any) -> list[T] | None: ...
+
+        def __get__(self, instance: Any, owner: Any) -> Any: ...
+
+        def __set__(self, instance: Any, value: T | Sequence[T] | None) -> None: ...
 
 
 def type_names(types: Iterable[type]) -> str:
     names = []
+    builtin = {str: "str", int: "int", float: "float", bool: "bool", dict: "dict", list: "list"}
     for t in types:
-        names.append({str: "str", int: "int", float: "float", bool: "bool", dict: "dict", list: "list"}.get(t, t.__name__))
+        names.append(builtin.get(t, t.__name__))
     return " or ".join(names)
 
 
@@ -93,8 +163,28 @@ class Spec:
                 check_value(getattr(self, f.name), rule, where, join(path, f.name))
         self.check(Checker(where, path))
 
-    def check(self, error: "Checker") -> None:
+    def check(self, error: Checker) -> None:
         """Rules that involve several fields; call ``error(field, message)``."""
+
+
+class RunValue(Spec):
+    """A value set when a run starts, not when the pipeline is written (a `Placeholder`).
+
+    A field checks its type now (`check_usable_as`); its other rules apply to the values known
+    now (`known_values`: the default and the choices), the rest is checked where it is used.
+    """
+
+    def check_usable_as(self, kind: str, where: str, path: str) -> None:
+        """Fail unless this value can stand for a ``kind`` ("int", "str", ... as `Rule.scalar`)."""
+        raise NotImplementedError
+
+    def known_values(self) -> list[tuple[str, Any]]:
+        """The values known before the run, labelled as an error names them: ``("default", 1)``."""
+        return []
+
+    def value_label(self) -> str:
+        """How an error about a known value names this one."""
+        return self.label()
 
 
 class Checker:
@@ -107,7 +197,7 @@ class Checker:
     def __call__(self, field_path: str, message: str) -> None:
         fail(self.where, join(self.path, field_path), message)
 
-    def nested(self, value: "Spec", field_path: str) -> None:
+    def nested(self, value: Spec, field_path: str) -> None:
         """Validate an object held by this one, reporting with the full path."""
         value.validate(self.where, join(self.path, field_path))
 
@@ -137,8 +227,6 @@ def check_value(value: Any, rule: Rule, where: str, path: str) -> None:
 
 
 def check_one(value: Any, rule: Rule, where: str, path: str) -> None:
-    from wf2k8s.sdk.placeholder import Placeholder  # the one cycle in the SDK: placeholders are values
-
     if rule.types != (object,):
         ok = isinstance(value, rule.types)
         # bool is an int in Python; a field that wants an int must not take True
@@ -146,20 +234,19 @@ def check_one(value: Any, rule: Rule, where: str, path: str) -> None:
             ok = False
         if not ok:
             fail(where, path, f"must be {type_names(rule.types)}, got {describe(value)}")
-    if isinstance(value, Placeholder) and rule.scalar:
+    if isinstance(value, RunValue) and rule.scalar:
         value.check_usable_as(rule.scalar, where, path)
     if isinstance(value, Spec) and not value.validate_on_init:
         value.validate(where, path)
-    if isinstance(value, Placeholder):
+    if isinstance(value, RunValue):
         # a value set at run time is checked where it is used; its default and choices are known now
-        for label, literal in [("default", value.default)] + [(f"enum_list[{i}]", v)
-                                                              for i, v in enumerate(value.enum_list or [])]:
+        for label, literal in value.known_values():
             if literal is None:
                 continue
             for check in rule.checks:
                 message = check(literal)
                 if message:
-                    fail(where, path, f"{label} of Placeholder {value.name!r} {message}")
+                    fail(where, path, f"{label} of {value.value_label()} {message}")
         return
     for check in rule.checks:
         message = check(value)
@@ -231,6 +318,23 @@ def matches(pattern: str, text: str) -> Check:
     return check
 
 
-def spec(cls: type) -> type:
-    """Make ``cls`` an SDK dataclass (identity equality: objects are nodes of a graph)."""
+@overload
+def spec(cls: type[T], /) -> type[T]: ...
+
+
+@overload
+def spec(*, kw_only: bool = False) -> Callable[[type[T]], type[T]]: ...
+
+
+@dataclass_transform(eq_default=False, field_specifiers=(field, name_field, io_field, dataclasses.field))
+def spec(cls: type[T] | None = None, /, *, kw_only: bool = False) -> Any:
+    """Make ``cls`` an SDK dataclass (identity equality: objects are nodes of a graph).
+
+    Its fields may be given by keyword or, in field order, by position (the seed writes
+    ``MetricInfo(output.as_input(), "accuracy")``). ``@spec(kw_only=True)`` tells type checkers
+    that the class's own fields are keyword-only: the phases' fields follow Step's optional ones,
+    so only a keyword can give them. At run time it changes nothing.
+    """
+    if cls is None:
+        return spec
     return dataclasses.dataclass(eq=False)(cls)

@@ -4,33 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from wf2k8s.sdk._spec import Spec, field, spec
+from wf2k8s.sdk._spec import Checker, OptionalMany, Spec, field, spec
 from wf2k8s.sdk.placeholder import Placeholder
 from wf2k8s.sdk.storage import StorageValue
 
 
 @spec
 class AlgorithmParameters(Spec):
-    """A hyperparameter, passed to the code as ``--name=value``."""
+    """An algorithm hyperparameter (seed table 4-45). On Kubernetes: passed to the code as ``--name=value``."""
 
     name: str = field(str, required=True)
-    value: Any = field(int, bool, float, str, Placeholder, StorageValue, required=True, scalar="scalar")
+    value: int | bool | float | str | Placeholder | StorageValue = field(
+        int, bool, float, str, Placeholder, StorageValue, required=True, scalar="scalar")
 
-    def check(self, error) -> None:
+    def check(self, error: Checker) -> None:
         if isinstance(self.name, str) and (not self.name or any(c.isspace() or c == "=" for c in self.name)):
             error("name", f"must be a non-empty word without spaces or '=', got {self.name!r}")
 
 
 @spec
 class JobEngine(Spec):
-    """The image a job runs in: an official engine (name and version, or id), or a custom image URL."""
+    """The image a job runs in (seed table 4-46): an official engine (name and version, or id), or a custom
+    image URL. On Kubernetes: the container image of the job's pod; an official engine is looked up in the
+    cluster's catalog (ConfigMap ``wf2k8s-catalog``) when the run starts."""
 
-    engine_id: Any = field(str, Placeholder, scalar="str")
-    engine_name: Any = field(str, Placeholder, scalar="str")
-    engine_version: Any = field(str, Placeholder, scalar="str")
-    image_url: Any = field(str, Placeholder, scalar="str")
+    engine_id: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
+    engine_name: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
+    engine_version: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
+    image_url: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
 
-    def check(self, error) -> None:
+    def check(self, error: Checker) -> None:
         if self.engine_id is None and self.engine_name is None and self.image_url is None:
             error("", "needs engine_id, engine_name and engine_version, or image_url")
         if (self.engine_name is None) != (self.engine_version is None):
@@ -43,9 +46,11 @@ class JobEngine(Spec):
 class AlgorithmBase(Spec):
     """What the three algorithm kinds share: hyperparameters."""
 
-    def check(self, error) -> None:
+    parameters: OptionalMany[AlgorithmParameters]
+
+    def check(self, error: Checker) -> None:
         seen = set()
-        for i, parameter in enumerate(self.parameters or []):  # type: ignore[attr-defined]
+        for i, parameter in enumerate(self.parameters or []):
             if parameter.name in seen:
                 error(f"parameters[{i}].name", f"{parameter.name!r} is given twice")
             seen.add(parameter.name)
@@ -53,19 +58,23 @@ class AlgorithmBase(Spec):
 
 @spec
 class BaseAlgorithm(AlgorithmBase):
-    """Code directory with a boot file or command in an engine image; or an algorithm by id."""
+    """A job's algorithm (seed table 4-42): a code directory with a boot file or command run in an engine
+    image, or an algorithm by id or subscription. On Kubernetes: the runtime fetches ``code_dir`` from S3
+    into the job's pod and runs the boot file (with python3) or command there."""
 
-    id: str | None = field(str)
-    subscription_id: str | None = field(str)
-    item_version_id: str | None = field(str)
-    code_dir: Any = field(str, Placeholder, StorageValue, scalar="str")
-    boot_file: Any = field(str, Placeholder, StorageValue, scalar="str")
-    command: Any = field(str, Placeholder, scalar="str")
-    parameters: list | None = field(AlgorithmParameters, many=True)
-    engine: JobEngine | None = field(JobEngine)
-    environments: dict | None = field(dict)
+    id: str | None = field(str, default=None)
+    subscription_id: str | None = field(str, default=None)
+    item_version_id: str | None = field(str, default=None)
+    code_dir: str | Placeholder | StorageValue | None = field(str, Placeholder, StorageValue, default=None,
+                                                             scalar="str")
+    boot_file: str | Placeholder | StorageValue | None = field(str, Placeholder, StorageValue, default=None,
+                                                              scalar="str")
+    command: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
+    parameters: OptionalMany[AlgorithmParameters] = field(AlgorithmParameters, default=None, many=True)
+    engine: JobEngine | None = field(JobEngine, default=None)
+    environments: dict[str, Any] | None = field(dict, default=None)
 
-    def check(self, error) -> None:
+    def check(self, error: Checker) -> None:
         super().check(error)
         sources = [self.id is not None, self.subscription_id is not None, self.code_dir is not None]
         if sum(sources) == 0:
@@ -88,16 +97,21 @@ class BaseAlgorithm(AlgorithmBase):
 
 @spec
 class Algorithm(AlgorithmBase):
-    """An algorithm from the catalog (Algorithm Management), resolved when the run starts."""
+    """An algorithm of Algorithm Management, by id (seed table 4-43).
+
+    On Kubernetes: resolved when the run starts from the cluster's catalog (ConfigMap ``wf2k8s-catalog``),
+    which gives its code and image."""
 
     algorithm_id: str = field(str, required=True)
-    parameters: list | None = field(AlgorithmParameters, many=True)
+    parameters: OptionalMany[AlgorithmParameters] = field(AlgorithmParameters, default=None, many=True)
 
 
 @spec
 class AIGalleryAlgorithm(AlgorithmBase):
-    """A subscribed algorithm, resolved from the catalog when the run starts."""
+    """An algorithm subscribed from AI Gallery (seed table 4-44).
+
+    On Kubernetes: resolved when the run starts from the cluster's catalog (ConfigMap ``wf2k8s-catalog``)."""
 
     subscription_id: str = field(str, required=True)
     item_version_id: str = field(str, required=True)
-    parameters: list | None = field(AlgorithmParameters, many=True)
+    parameters: OptionalMany[AlgorithmParameters] = field(AlgorithmParameters, default=None, many=True)

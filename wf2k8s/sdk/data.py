@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import enum
 import json
-from typing import Any
+from typing import Any, ClassVar
 
-from wf2k8s.sdk._spec import Spec, field, in_range, is_name, matches, max_length, one_of, spec, without_chars
+from wf2k8s.sdk._spec import (
+    Checker, Many, OptionalMany, Spec, field, in_range, is_name, matches, max_length, one_of, spec, without_chars,
+)
 from wf2k8s.sdk.placeholder import Placeholder
 from wf2k8s.sdk.storage import InputStorage, OutputStorage, Storage, StoragePath, StorageValue
 
@@ -81,38 +83,58 @@ def obs_path_check(value: Any) -> str | None:
 
 @spec
 class Dataset(Spec):
+    """An existing dataset and, for a JobStep, its version (seed table 4-4).
+
+    On Kubernetes: a dataset on the cluster's S3 bucket under ``datasets/<dataset_name>/``, its versions
+    under ``versions/<version_name>/`` (a manifest and its files).
+    """
+
     dataset_name: str = field(str, required=True)
-    version_name: str | None = field(str)
+    version_name: str | None = field(str, default=None)
 
 
 @spec
 class LabelTask(Spec):
+    """An existing labeling job of a dataset (seed table 4-5).
+
+    On Kubernetes: a Label Studio project, recorded as ``datasets/<dataset_name>/tasks/<task_name>.json``.
+    """
+
     dataset_name: str = field(str, required=True)
     task_name: str = field(str, required=True)
 
 
 @spec
 class OBSPath(Spec):
-    obs_path: Any = field(str, StorageValue, required=True, checks=[obs_path_check])
+    """An OBS path (seed table 4-6): ``obs://bucket/key``, ``/bucket/key``, or a Storage path.
+
+    On Kubernetes: an object or prefix on the cluster's S3 server (bucket and key unchanged).
+    """
+
+    obs_path: str | StorageValue = field(str, StorageValue, required=True, checks=[obs_path_check])
 
 
 @spec
 class ServiceData(Spec):
-    """An existing service, by id (on Kubernetes: the InferenceService name)."""
+    """An existing service to update, by id (seed table 4-7). On Kubernetes: a KServe InferenceService, by name."""
 
     service_id: str = field(str, required=True)
 
 
 @spec
 class SWRImage(Spec):
-    """A container image reference (``organization/image:tag``, with or without a registry)."""
+    """An existing container image, for model registration (seed table 4-8): ``organization/image:tag``,
+    with or without a registry. On Kubernetes: the registered MLflow model version's ``modelarts.image``."""
 
     swr_path: str = field(str, required=True)
 
 
 @spec
 class GalleryModel(Spec):
-    """A subscribed model, resolved from the cluster's catalog when the run starts."""
+    """A model subscribed from AI Gallery (seed table 4-9), for model registration.
+
+    On Kubernetes: resolved when the run starts from the catalog's ``gallery_models`` (ConfigMap
+    ``wf2k8s-catalog``), which gives its image and model type."""
 
     subscription_id: str = field(str, required=True)
     version_num: str = field(str, required=True)
@@ -125,56 +147,82 @@ class ModelData(Spec):
     The fixed counterpart of ServiceInputPlaceholder; ``model_version`` blank means the latest.
     """
 
-    model_name: Any = field(str, Placeholder, required=True, scalar="str")
-    model_version: Any = field(str, Placeholder, scalar="str")
-    specification: str | None = field(str)
+    model_name: str | Placeholder = field(str, Placeholder, required=True, scalar="str")
+    model_version: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
+    specification: str | None = field(str, default=None)
     weight: int = field(int, default=100, checks=[in_range(0, 100)])
-    envs: dict | None = field(dict)
+    envs: dict[str, Any] | None = field(dict, default=None)
 
 
 # placeholders for data -------------------------------------------------------------------------
 
 
 class DataPlaceholder(Spec):
-    """A data object set when a run starts (or, with ``delay``, when the phase that needs it runs)."""
+    """A data object set when a run starts (or, with ``delay``, when the phase that needs it runs).
+
+    On Kubernetes: a WorkflowTemplate parameter holding the object (a path, or JSON); with ``delay`` a
+    suspend node placed before the first phase that needs it, shown as awaiting input in the Argo UI.
+    """
 
     validate_on_init = True
     #: what the value is, for the backends and the runtime
-    data_kind: str = ""
+    data_kind: ClassVar[str] = ""
+    #: every kind has a name (a field of each subclass)
+    name: str
 
-    def definition(self) -> tuple:
+    def definition(self) -> tuple[str, str]:
         values = {k: v for k, v in vars(self).items() if k != "name"}
         return (type(self).__name__, json.dumps(values, sort_keys=True, default=lambda o: repr(vars(o))))
 
 
 @spec
 class DatasetPlaceholder(DataPlaceholder):
+    """A dataset (and version) given when the run starts (seed table 4-10).
+
+    On Kubernetes: a WorkflowTemplate parameter holding ``{"dataset_name": ..., "version_name": ...}``.
+    """
+
     name: str = field(str, required=True, checks=[is_name])
-    data_type: DataTypeEnum | None = field(DataTypeEnum)
+    data_type: DataTypeEnum | None = field(DataTypeEnum, default=None)
     delay: bool = field(bool, default=False)
-    default: Dataset | None = field(Dataset)
+    default: Dataset | None = field(Dataset, default=None)
     data_kind = "dataset"
 
 
 @spec
 class OBSPlaceholder(DataPlaceholder):
+    """An OBS file or directory given when the run starts (seed table 4-11).
+
+    On Kubernetes: a WorkflowTemplate parameter holding the path on the cluster's S3 server.
+    """
+
     name: str = field(str, required=True, checks=[is_name])
     object_type: str = field(str, required=True, checks=[one_of("file", "directory")])
     delay: bool = field(bool, default=False)
-    default: OBSPath | None = field(OBSPath)
+    default: OBSPath | None = field(OBSPath, default=None)
     data_kind = "obs"
 
 
 @spec
 class LabelTaskPlaceholder(DataPlaceholder):
+    """A labeling job given when the run starts (seed table 4-12).
+
+    On Kubernetes: a WorkflowTemplate parameter holding ``{"dataset_name": ..., "task_name": ...}``.
+    """
+
     name: str = field(str, required=True, checks=[is_name])
-    task_type: LabelTaskTypeEnum | None = field(LabelTaskTypeEnum)
+    task_type: LabelTaskTypeEnum | None = field(LabelTaskTypeEnum, default=None)
     delay: bool = field(bool, default=False)
     data_kind = "label_task"
 
 
 @spec
 class ServiceUpdatePlaceholder(DataPlaceholder):
+    """The existing service a ServiceStep updates, given when the run starts (seed table 4-13).
+
+    On Kubernetes: a WorkflowTemplate parameter naming the KServe InferenceService to update.
+    """
+
     name: str = field(str, required=True, checks=[is_name])
     delay: bool = field(bool, default=False)
     data_kind = "service"
@@ -182,6 +230,11 @@ class ServiceUpdatePlaceholder(DataPlaceholder):
 
 @spec
 class SWRImagePlaceholder(DataPlaceholder):
+    """A container image for model registration, given when the run starts (seed table 4-14).
+
+    On Kubernetes: a WorkflowTemplate parameter holding the image reference.
+    """
+
     name: str = field(str, required=True, checks=[is_name])
     delay: bool = field(bool, default=False)
     data_kind = "swr"
@@ -193,30 +246,33 @@ SWRIImagePlaceholder = SWRImagePlaceholder
 
 @spec
 class ServiceInputPlaceholder(DataPlaceholder):
-    """The models to deploy, given while the run waits (``delay`` is True by default).
+    """The models to deploy, given while the run waits (seed table 4-15; ``delay`` is True by default).
 
-    The value is a list: ``[{"model_name": ..., "model_version": ..., "specification": ..., "weight": ...}]``
-    with weights summing to 100, one model name, and distinct versions.
+    A list ``[{"model_name", "model_version", "specification", "weight"}]``: weights summing to 100, one model
+    name, distinct versions. On Kubernetes: a suspend node; ``wf2k8s input`` checks the value before resuming.
     """
 
     name: str = field(str, required=True, checks=[is_name])
-    model_name: Any = field(str, Placeholder, required=True, scalar="str")
-    model_version: str | None = field(str)
-    envs: dict | None = field(dict)
+    model_name: str | Placeholder = field(str, Placeholder, required=True, scalar="str")
+    model_version: str | None = field(str, default=None)
+    envs: dict[str, Any] | None = field(dict, default=None)
     delay: bool = field(bool, default=True)
     data_kind = "service_input"
 
 
 @spec
 class DataSelector(DataPlaceholder):
-    """An input that is either an OBS path or a dataset, chosen when the run starts."""
+    """An input that is either an OBS path or a dataset, chosen when the run starts (seed table 4-16).
+
+    On Kubernetes: a WorkflowTemplate parameter holding an OBS path or a dataset as JSON.
+    """
 
     name: str = field(str, required=True, checks=[is_name])
-    data_type_list: list = field(list, required=True)
+    data_type_list: list[str] = field(list, required=True)
     delay: bool = field(bool, default=False)
     data_kind = "data_selector"
 
-    def check(self, error) -> None:
+    def check(self, error: Checker) -> None:
         if not self.data_type_list:
             error("data_type_list", "must not be empty")
         for i, item in enumerate(self.data_type_list or []):
@@ -229,9 +285,13 @@ class DataSelector(DataPlaceholder):
 
 @spec
 class Consumption(Spec):
-    """``step.outputs["name"].as_input()``: the output of another step, used as an input."""
+    """``step.outputs["name"].as_input()``: the output of another step, used as an input.
 
-    step: Any = field(required=True)
+    On Kubernetes: the producing task's ``result`` output parameter, passed to this task (the task
+    then depends on the producer).
+    """
+
+    step: Any = field(required=True)  # a Step (wf2k8s.sdk.steps.base imports this module)
     output_name: str = field(str, required=True)
 
     def label(self) -> str:
@@ -255,11 +315,15 @@ class LabelTaskConsumption(Consumption):
 
 @spec
 class DataConsumptionSelector(Spec):
-    """The output of whichever listed step actually ran (seed 4.6)."""
+    """The output of whichever listed step actually ran (seed 4.6, table 4-17).
 
-    data_list: list = field(Consumption, required=True, many=True)
+    On Kubernetes: the task gets each candidate's ``result`` (``null`` for one that was skipped) and the
+    runtime takes the one that ran.
+    """
 
-    def check(self, error) -> None:
+    data_list: Many[Consumption] = field(Consumption, required=True, many=True)
+
+    def check(self, error: Checker) -> None:
         if not self.data_list:
             error("data_list", "must not be empty")
 
@@ -269,13 +333,26 @@ class DataConsumptionSelector(Spec):
 
 @spec
 class OBSOutputConfig(Spec):
-    obs_path: Any = field(str, Placeholder, StorageValue, required=True, scalar="str", checks=[obs_path_check])
-    metric_file: Any = field(str, Placeholder, scalar="str")
+    """Where an output goes (seed table 4-41): an OBS directory, and the file holding its metrics.
+
+    On Kubernetes: the S3 prefix the runtime uploads the output directory to when the phase succeeds.
+    """
+
+    obs_path: str | Placeholder | StorageValue = field(str, Placeholder, StorageValue, required=True, scalar="str",
+                                                      checks=[obs_path_check])
+    metric_file: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
 
 
 @spec
 class MetricsConfig(Spec):
-    metric_files: list = field(str, Placeholder, StorageValue, required=True, many=True, scalar="str")
+    """The metric files of a JobStep output, for visualization (seed table 4-52).
+
+    On Kubernetes: read by the runtime after the code exits 0; float metrics feed MetricInfo conditions,
+    and all of them are rendered as an HTML page kept as the job's ``metrics`` artifact.
+    """
+
+    metric_files: Many[str | Placeholder | StorageValue] = field(str, Placeholder, StorageValue, required=True,
+                                                                many=True, scalar="str")
     realtime_visualization: bool = field(bool, default=False)
     visualization: bool = field(bool, default=True)
 
@@ -285,14 +362,20 @@ RATIO = in_range(0, 1)
 
 @spec
 class DatasetVersionConfig(Spec):
-    version_name: Any = field(str, Placeholder, scalar="str")
+    """How a dataset version is released (seed 4.4.4, ReleaseDatasetOutput's dataset_version_config).
+
+    On Kubernetes: an immutable ``datasets/<name>/versions/<version_name>/`` on the cluster's S3 bucket
+    (a manifest and ``version.json``), split into training and validation by the ratio.
+    """
+
+    version_name: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
     version_format: str = field(str, default="Default", checks=[one_of("Default", "CarbonData")])
-    train_evaluate_sample_ratio: Any = field(str, float, int, Placeholder, default="1.00", scalar="number",
-                                             checks=[RATIO])
-    clear_hard_property: Any = field(bool, Placeholder, default=True, scalar="bool")
-    remove_sample_usage: Any = field(bool, Placeholder, default=True, scalar="bool")
-    label_task_type: LabelTaskTypeEnum | None = field(LabelTaskTypeEnum)
-    description: str | None = field(str)
+    train_evaluate_sample_ratio: str | float | Placeholder = field(str, float, int, Placeholder, default="1.00",
+                                                                  scalar="number", checks=[RATIO])
+    clear_hard_property: bool | Placeholder = field(bool, Placeholder, default=True, scalar="bool")
+    remove_sample_usage: bool | Placeholder = field(bool, Placeholder, default=True, scalar="bool")
+    label_task_type: LabelTaskTypeEnum | None = field(LabelTaskTypeEnum, default=None)
+    description: str | None = field(str, default=None)
 
 
 @spec
@@ -302,10 +385,10 @@ class TripartiteServiceConfig(Spec):
     Used as ``ServiceOutput.service_config``: the step deploys nothing and outputs these addresses.
     """
 
-    service_name: Any = field(str, Placeholder, required=True, scalar="str")
-    access_address: Any = field(str, Placeholder, required=True, scalar="str")
-    cluster_inner_access_address: Any = field(str, Placeholder, scalar="str")
-    description: str | None = field(str)
+    service_name: str | Placeholder = field(str, Placeholder, required=True, scalar="str")
+    access_address: str | Placeholder = field(str, Placeholder, required=True, scalar="str")
+    cluster_inner_access_address: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
+    description: str | None = field(str, default=None)
 
 
 class LabelTypeEnum(enum.Enum):
@@ -327,9 +410,15 @@ class LabelTypeEnum(enum.Enum):
 
 @spec
 class Label(Spec):
-    name: str | None = field(str)
-    property: Any = field(str, dict, Placeholder, scalar="str")
-    type: LabelTypeEnum | None = field(LabelTypeEnum, LabelTaskTypeEnum)
+    """A label (seed table 4-28): its name, properties such as colour and shortcut key, and scenario.
+
+    On Kubernetes: an option of the Label Studio project's labeling interface (``@modelarts:color`` and
+    ``@modelarts:shortcut`` become its colour and hotkey), or a label an import keeps or skips.
+    """
+
+    name: str | None = field(str, default=None)
+    property: str | dict[str, Any] | Placeholder | None = field(str, dict, Placeholder, default=None, scalar="str")
+    type: LabelTypeEnum | LabelTaskTypeEnum | None = field(LabelTypeEnum, LabelTaskTypeEnum, default=None)
 
 
 LABEL_TASK_DESCRIPTION_FORBIDDEN = "^!<>=&\"'"
@@ -337,13 +426,18 @@ LABEL_TASK_DESCRIPTION_FORBIDDEN = "^!<>=&\"'"
 
 @spec
 class LabelTaskConfig(Spec):
-    """The configuration of a labeling job (``wf.steps.LabelTaskProperties`` has the same fields)."""
+    """The configuration of a labeling job (``wf.steps.LabelTaskProperties`` has the same fields).
+
+    On Kubernetes: the Label Studio project's labeling interface (from ``task_type``) and labels.
+    """
 
     task_type: LabelTaskTypeEnum = field(LabelTaskTypeEnum, required=True)
-    task_name: Any = field(str, Placeholder, scalar="str",
-                           checks=[matches(r"[A-Za-z0-9_-]{1,100}", "1-100 letters, digits, '_' or '-'")])
-    labels: list | None = field(Label, many=True)
-    properties: dict | None = field(dict)
+    task_name: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str",
+                                                checks=[matches(r"[A-Za-z0-9_-]{1,100}",
+                                                                "1-100 letters, digits, '_' or '-'")])
+    labels: OptionalMany[Label] = field(Label, default=None, many=True)
+    properties: dict[str, Any] | None = field(dict, default=None)
     auto_sync_dataset: bool = field(bool, default=True)
     content_labeling: bool = field(bool, default=True)
-    description: str | None = field(str, checks=[max_length(256), without_chars(LABEL_TASK_DESCRIPTION_FORBIDDEN)])
+    description: str | None = field(str, default=None, checks=[max_length(256),
+                                                               without_chars(LABEL_TASK_DESCRIPTION_FORBIDDEN)])

@@ -6,7 +6,11 @@ listed users read that template and start runs of it in its namespace.
 
 from __future__ import annotations
 
+import json
+import re
+
 from wf2k8s.errors import ValidationError
+from wf2k8s.sdk import platform
 
 ROLE_PREFIX = "wf2k8s-gallery-"
 
@@ -44,27 +48,23 @@ def _check(content_id: str, user_groups: list[str]) -> None:
 def add_whitelist_users(content_id: str, version_num: str | None = None, user_groups: list[str] | None = None,
                         namespace: str = "wf2k8s") -> list[dict]:
     """Let ``user_groups`` read the released workflow ``content_id`` and run it."""
-    from wf2k8s.cluster import apply_manifest, get_object
-
     _check(content_id, user_groups or [])
-    current = get_object("rolebinding", ROLE_PREFIX + content_id, namespace)
+    current = platform.cluster.get_object("rolebinding", ROLE_PREFIX + content_id, namespace)
     users = {s["name"] for s in (current or {}).get("subjects") or []} | set(user_groups or [])
     manifests = [whitelist_role(content_id, namespace), whitelist_binding(content_id, namespace, sorted(users))]
     for manifest in manifests:
-        apply_manifest(manifest)
+        platform.cluster.apply_manifest(manifest)
     return manifests
 
 
 def delete_whitelist_users(content_id: str, version_num: str | None = None, user_groups: list[str] | None = None,
                            namespace: str = "wf2k8s") -> list[dict]:
     """Withdraw the access ``add_whitelist_users`` gave."""
-    from wf2k8s.cluster import apply_manifest, get_object
-
     _check(content_id, user_groups or [])
-    current = get_object("rolebinding", ROLE_PREFIX + content_id, namespace)
+    current = platform.cluster.get_object("rolebinding", ROLE_PREFIX + content_id, namespace)
     users = {s["name"] for s in (current or {}).get("subjects") or []} - set(user_groups or [])
     binding = whitelist_binding(content_id, namespace, sorted(users))
-    apply_manifest(binding)
+    platform.cluster.apply_manifest(binding)
     return [binding]
 
 
@@ -103,11 +103,6 @@ def release_to_gallery(workflow, content_id: str | None = None, version: str | N
     the namespace's users, group lets ``group_users`` read and run it, public lets every
     authenticated user.
     """
-    import json
-    import re
-
-    from wf2k8s.cluster import apply_manifest, kubectl
-
     where = f"{workflow.label()} > release_to_gallery"
     if visibility not in VISIBILITIES:
         raise ValidationError(f"{where}.visibility", f"must be one of {', '.join(VISIBILITIES)}, got {visibility!r}")
@@ -119,18 +114,18 @@ def release_to_gallery(workflow, content_id: str | None = None, version: str | N
     namespace = template["metadata"].get("namespace", "wf2k8s")
     content_id = content_id or template["metadata"]["name"]
     if version is None:
-        listed = json.loads(kubectl("get", "workflowtemplates", "-n", namespace, "-l", f"{GALLERY_LABEL}={content_id}",
-                                    "-o", "json"))
+        listed = json.loads(platform.cluster.kubectl("get", "workflowtemplates", "-n", namespace,
+                                                     "-l", f"{GALLERY_LABEL}={content_id}", "-o", "json"))
         version = next_version([t["metadata"]["labels"][GALLERY_VERSION_LABEL] for t in listed.get("items", [])])
     asset = gallery_asset(template, content_id, version, title or workflow.name, desc, visibility)
-    apply_manifest(asset)
+    platform.cluster.apply_manifest(asset)
     name = asset["metadata"]["name"]
     if visibility == "group":
         add_whitelist_users(name, version, group_users, namespace)
     elif visibility == "public":
-        apply_manifest(whitelist_role(name, namespace))
+        platform.cluster.apply_manifest(whitelist_role(name, namespace))
         binding = whitelist_binding(name, namespace, [])
         binding["subjects"] = [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group",
                                 "name": "system:authenticated"}]
-        apply_manifest(binding)
+        platform.cluster.apply_manifest(binding)
     return asset

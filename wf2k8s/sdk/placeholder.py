@@ -7,7 +7,7 @@ import json
 import math
 from typing import Any
 
-from wf2k8s.sdk._spec import Spec, field, is_name, spec
+from wf2k8s.sdk._spec import Checker, RunValue, fail, field, is_name, spec
 
 #: formats a placeholder value can have, besides the element types of a LIST
 VALUE_FORMATS = ("obs", "flavor", "train_flavor", "swr", "cluster")
@@ -15,6 +15,10 @@ LIST_FORMATS = ("str", "int", "float", "bool")
 
 
 class PlaceholderType(enum.Enum):
+    """The type of a workflow parameter's value (seed 4.2.2): INT int, STR str, BOOL bool, FLOAT float,
+    ENUM one of ``enum_list``, JSON dict, LIST list. On Kubernetes: the parameter's type and the form it
+    takes in the Argo UI (an ENUM's choices become the parameter's ``enum``)."""
+
     INT = "int"
     STR = "str"
     BOOL = "bool"
@@ -53,22 +57,26 @@ def _fits(value: Any, kind: str) -> bool:
 
 
 @spec
-class Placeholder(Spec):
-    """A workflow parameter (seed 4.2). Set before a run starts, or while it runs when ``delay``."""
+class Placeholder(RunValue):
+    """A workflow parameter (seed 4.2), set before a run starts, or while it runs when ``delay``.
+
+    On Kubernetes: a parameter of the WorkflowTemplate (``spec.arguments.parameters``, its default the
+    value, ``enum_list`` the enum); with ``delay`` a suspend node the Argo UI shows as awaiting input.
+    """
 
     name: str = field(str, required=True, checks=[is_name])
     placeholder_type: PlaceholderType = field(PlaceholderType, required=True)
     default: Any = None
-    placeholder_format: str | None = field(str)
+    placeholder_format: str | None = field(str, default=None)
     delay: bool = field(bool, default=False)
-    description: str | None = field(str)
-    enum_list: list | None = field(list)
-    constraint: dict | None = field(dict)
+    description: str | None = field(str, default=None)
+    enum_list: list[Any] | None = field(list, default=None)
+    constraint: dict[str, Any] | None = field(dict, default=None)
     required: bool = field(bool, default=True)
 
     validate_on_init = True
 
-    def check(self, error) -> None:
+    def check(self, error: Checker) -> None:
         ptype = self.placeholder_type
         if ptype is PlaceholderType.ENUM:
             if not self.enum_list:
@@ -112,14 +120,18 @@ class Placeholder(Spec):
         return None
 
     def check_usable_as(self, kind: str, where: str, path: str) -> None:
-        from wf2k8s.sdk._spec import fail
-
         allowed = USABLE_AS[kind]
         if self.placeholder_type not in allowed:
             fail(where, path, f"Placeholder {self.name!r} is {self.placeholder_type.name}, "
                  f"but a {kind} is needed here ({' or '.join(t.name for t in allowed)})")
 
-    def definition(self) -> tuple:
+    def known_values(self) -> list[tuple[str, Any]]:
+        return [("default", self.default)] + [(f"enum_list[{i}]", v) for i, v in enumerate(self.enum_list or [])]
+
+    def value_label(self) -> str:
+        return f"Placeholder {self.name!r}"
+
+    def definition(self) -> tuple[Any, ...]:
         """What makes two placeholders of one name the same parameter."""
         return (type(self).__name__, self.placeholder_type, json.dumps(self.default, sort_keys=True, default=str),
                 self.placeholder_format, self.delay, self.description,
@@ -130,8 +142,8 @@ class Placeholder(Spec):
 class SystemEnv(Placeholder):
     """A value the system knows when a run starts, usable wherever a str placeholder is.
 
-    ``wf.SystemEnv.EXECUTION_ID`` is the run's name (the execution id unified storage inserts),
-    ``WORKFLOW_NAME`` the released workflow's name, ``NAMESPACE`` the Kubernetes namespace of the run.
+    On Kubernetes: ``wf.SystemEnv.EXECUTION_ID`` is the Argo run's name (the execution id unified storage
+    inserts), ``WORKFLOW_NAME`` the WorkflowTemplate's name, ``NAMESPACE`` the namespace of the run.
     """
 
     name: str = field(str, required=True)

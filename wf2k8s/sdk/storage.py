@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from wf2k8s.sdk._spec import Spec, field, is_name, spec
+from wf2k8s.sdk._spec import Checker, Spec, field, is_name, spec
 
 
 class StorageValue(Spec):
     """A Storage or a path joined onto one: accepted wherever the seed says "Storage"."""
 
     def join(self, directory: str = "", with_execution_id: bool | None = None,
-             create_dir: bool | None = None) -> "StoragePath":
+             create_dir: bool | None = None) -> StoragePath:
         base = self if isinstance(self, StoragePath) else StoragePath(storage=self)  # type: ignore[arg-type]
         return StoragePath(
             storage=base.storage,
@@ -23,30 +23,40 @@ class StorageValue(Spec):
 
 @spec
 class Storage(StorageValue):
+    """Unified storage (seed 4.3.3): a root directory set per run, with directories joined onto it.
+
+    On Kubernetes: a WorkflowTemplate parameter holding the root path (an S3 prefix on the cluster's S3
+    server); a joined path is ``<root>[/<run name>]/<path>``.
+    """
+
     name: str = field(str, required=True, checks=[is_name])
-    title: str | None = field(str)
-    description: str | None = field(str)
+    title: str | None = field(str, default=None)
+    description: str | None = field(str, default=None)
     create_dir: bool = field(bool, default=False)
     with_execution_id: bool = field(bool, default=False)
 
     validate_on_init = True
 
-    def check(self, error) -> None:
+    def check(self, error: Checker) -> None:
         if self.with_execution_id and not self.create_dir:
             error("with_execution_id", "can be True only when create_dir is True")
 
-    def definition(self) -> tuple:
+    def definition(self) -> tuple[object, ...]:
         return (self.title, self.description, self.create_dir, self.with_execution_id)
 
 
 @spec
 class InputStorage(Storage):
-    """A Storage for inputs: paths are joined onto the root as they are."""
+    """A Storage for inputs (seed 4.3.2): paths are joined onto the root as they are.
+
+    On Kubernetes: a root-path parameter; ``join`` gives ``<root>/<path>`` on the cluster's S3 server."""
 
 
 @spec
 class OutputStorage(Storage):
-    """A Storage for outputs: each run writes under ``<root>/<execution id>/``."""
+    """A Storage for outputs (seed 4.3.2): each run writes under ``<root>/<execution id>/``.
+
+    On Kubernetes: a root-path parameter; the execution id is the Argo run's name."""
 
     create_dir: bool = field(bool, default=True)
     with_execution_id: bool = field(bool, default=True)
@@ -54,10 +64,12 @@ class OutputStorage(Storage):
 
 @spec
 class StoragePath(StorageValue):
-    """``storage.join(...)``: the root of ``storage`` followed by ``parts``."""
+    """``storage.join(...)``: the root of ``storage`` followed by ``parts``.
+
+    On Kubernetes: ``<root parameter>[/<run name>]/<parts>``, resolved when the phase runs."""
 
     storage: Storage = field(Storage, required=True)
-    parts: list = dataclasses.field(default_factory=list)
+    parts: list[str] = dataclasses.field(default_factory=list)
     with_execution_id: bool | None = None
     create_dir: bool | None = None
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import sys
 from typing import Any, Iterator
 
 from wf2k8s.errors import ValidationError
-from wf2k8s.sdk._spec import Spec, field, is_name, spec
-from wf2k8s.sdk.policy import Policy
+from wf2k8s.sdk import platform
+from wf2k8s.sdk._spec import Many, OptionalMany, Spec, field, is_name, spec
+from wf2k8s.sdk.data import OBSPath
+from wf2k8s.sdk.gallery import release_to_gallery
+from wf2k8s.sdk.policy import Policy, Scene
 from wf2k8s.sdk.steps.base import Step
 from wf2k8s.sdk.storage import Storage
 
@@ -35,20 +40,26 @@ class Subgraph(Spec):
     """
 
     name: str = field(str, required=True, checks=[is_name])
-    steps: list = field(Step, required=True, many=True)
-    title: str | None = field(str)
-    description: str | None = field(str)
+    steps: Many[Step] = field(Step, required=True, many=True)
+    title: str | None = field(str, default=None)
+    description: str | None = field(str, default=None)
 
     validate_on_init = True
 
 
 @spec
 class Workflow(Spec):
+    """A workflow (seed 4.1.1): a DAG of phases, with its storages and partial-execution policy.
+
+    On Kubernetes: an Argo WorkflowTemplate (``release()``), its placeholders and storages the template's
+    parameters; each run is an Argo Workflow referring to it.
+    """
+
     name: str = field(str, required=True, checks=[is_name])
     desc: str = field(str, required=True)
-    steps: list = field(Step, Subgraph, required=True, many=True)
-    storages: list | None = field(Storage, many=True)
-    policy: Policy | None = field(Policy)
+    steps: Many[Step | Subgraph] = field(Step, Subgraph, required=True, many=True)
+    storages: OptionalMany[Storage] = field(Storage, default=None, many=True)
+    policy: Policy | None = field(Policy, default=None)
 
     validate_on_init = True
 
@@ -59,21 +70,24 @@ class Workflow(Spec):
         return found
 
     # compiling -------------------------------------------------------------------------------------
-    def graph(self):
-        from wf2k8s.graph.build import build_graph
-
-        return build_graph(self)
+    def graph(self) -> Any:
+        """The validated graph model every backend compiles."""
+        return platform.graph(self)
 
     def to_workflow_template(self, **options: Any) -> dict:
         """The released pipeline: an Argo WorkflowTemplate, as a dict."""
-        from wf2k8s.backends.argo import compile_graph
-
-        return compile_graph(self.graph(), **options)
+        return platform.workflow_template(self, **options)
 
     def to_yaml(self, **options: Any) -> str:
-        from wf2k8s.backends.argo.yamlio import dump_all
+        return platform.yaml([self.to_workflow_template(**options)])
 
-        return dump_all([self.to_workflow_template(**options)])
+    def with_scene(self, scene_name: str, step_names: list[str]) -> Workflow:
+        """A copy whose scenes also hold ``scene_name`` with these steps (a development-state run of some
+        steps is a scene of its own)."""
+        scenes = list(self.policy.scenes or []) if self.policy else []
+        chosen = [s for s in self.all_steps() if s.name in step_names]
+        scenes = [s for s in scenes if s.scene_name != scene_name] + [Scene(scene_name=scene_name, scene_steps=chosen)]
+        return dataclasses.replace(self, policy=Policy(scenes=scenes))
 
     # running state ---------------------------------------------------------------------------------
     def release(self, apply: bool | None = None, **options: Any) -> dict:
@@ -86,41 +100,31 @@ class Workflow(Spec):
         if _captures:
             _captures[-1].append(self)
         elif apply:
-            from wf2k8s.cluster import apply_manifest
-
-            apply_manifest(template)
+            platform.cluster.apply_manifest(template)
         else:
-            from wf2k8s.backends.argo.yamlio import dump_all
-
-            sys.stdout.write(dump_all([template]))
+            sys.stdout.write(platform.yaml([template]))
             sys.stdout.flush()
         return template
 
     def release_and_run(self, parameters: dict | None = None, scene: str | None = None, wait: bool = False,
                         **options: Any) -> dict:
         """Apply the WorkflowTemplate to the current kube context and start a run of it."""
-        from wf2k8s.cluster import release_and_run
-
-        return release_and_run(self, parameters=parameters or {}, scene=scene, wait=wait, **options)
+        return platform.cluster.release_and_run(self, parameters=parameters or {}, scene=scene, wait=wait, **options)
 
     def release_to_gallery(self, content_id: str | None = None, version: str | None = None,
                            desc: str | None = None, title: str | None = None, visibility: str = "private",
                            group_users: list | None = None, **options: Any) -> dict:
         """Publish as a versioned asset others can run (seed 4.9.2); see wf2k8s.sdk.gallery."""
-        from wf2k8s.sdk.gallery import release_to_gallery
-
         return release_to_gallery(self, content_id, version, desc, title, visibility, group_users, **options)
 
     def run(self, steps: list | None = None, experiment_id: str | None = None, parameters: dict | None = None,
             wait: bool = True, **options: Any) -> dict:
         """Development-state run (seed 4.8): all steps, or only ``steps`` (the others are skipped)."""
-        from wf2k8s.cluster import release_and_run
-
         only = [s.name for s in steps] if steps else None
         for i, step in enumerate(steps or []):
             if step not in self.all_steps():
                 raise ValidationError(f"{self.label()} > run.steps[{i}]", f"step {step.name!r} is not in the workflow")
-        return release_and_run(self, parameters=parameters or {}, only_steps=only, wait=wait,
+        return platform.cluster.release_and_run(self, parameters=parameters or {}, only_steps=only, wait=wait,
                                labels={"wf2k8s.io/experiment-id": experiment_id} if experiment_id else None,
                                **options)
 
@@ -128,23 +132,21 @@ class Workflow(Spec):
     def debug(self, steps: list | None = None, experiment_id: str | None = None, parameters: dict | None = None,
               **options: Any) -> dict:
         """Start a run that stops before each step (of ``steps``, or all); ``next()`` runs the next one."""
-        from wf2k8s.cluster import follow, release_and_run
-
         chosen = [s.name for s in steps] if steps else [s.name for s in self.all_steps()]
-        started = release_and_run(self, parameters=parameters or {}, only_steps=chosen if steps else None,
-                                  labels={"wf2k8s.io/experiment-id": experiment_id} if experiment_id else None,
-                                  pause_before=chosen, **options)
+        started = platform.cluster.release_and_run(self, parameters=parameters or {},
+                                                   only_steps=chosen if steps else None,
+                                                   labels={"wf2k8s.io/experiment-id": experiment_id}
+                                                   if experiment_id else None,
+                                                   pause_before=chosen, **options)
         self._debug_run = (started["name"], started["namespace"])
         self._pending: dict[str, str] = {}
-        return follow(*self._debug_run, until_waiting=True)
+        return platform.cluster.follow(*self._debug_run, until_waiting=True)
 
     def next(self) -> dict:
         """Run the next step of the debug run (and give it the values set with set_placeholder/set_data)."""
-        from wf2k8s.cluster import follow, resume
-
         run = self._debug_session()
-        resume(*run, values=self._pending, pauses=1)
-        state = follow(*run, until_waiting=True)
+        platform.cluster.resume(*run, values=self._pending, pauses=1)
+        state = platform.cluster.follow(*run, until_waiting=True)
         if state.get("waiting_for"):
             missing = [n for n in state["waiting_for"] if n not in self._pending]
             if missing:
@@ -154,10 +156,8 @@ class Workflow(Spec):
 
     def set_placeholder(self, name: str, value: Any) -> None:
         """The value of a placeholder the debug run waits for."""
-        from wf2k8s.cluster import resume
-
         self._pending[name] = value_text(value)
-        resume(*self._debug_session(), values={name: self._pending[name]})
+        platform.cluster.resume(*self._debug_session(), values={name: self._pending[name]})
 
     def set_data(self, name: str, data: Any) -> None:
         """The data object (OBSPath, Dataset, ...) a data placeholder of the debug run waits for."""
@@ -172,10 +172,6 @@ class Workflow(Spec):
 
 def value_text(value: Any) -> str:
     """A value as the text a run's parameter holds."""
-    import json
-
-    from wf2k8s.sdk.data import OBSPath
-
     if isinstance(value, OBSPath):
         return str(value.obs_path)
     if isinstance(value, bool):

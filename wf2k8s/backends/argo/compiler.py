@@ -19,21 +19,28 @@ from typing import Any
 
 from hera.workflows import models as m
 
-from wf2k8s import __version__
+from wf2k8s._version import __version__
 from wf2k8s.backends.argo import templates as t
-from wf2k8s.backends.argo.expressions import Scope, condition_expr, encode, quote, to_json
-from wf2k8s.backends.argo.phases import PHASE_TYPES, RESOLVER, SPARK_OPERATOR, Task
+from wf2k8s import contract
+from wf2k8s.backends.argo.expressions import Scope, argo_ref, condition_expr, quote, to_json
+from wf2k8s.backends.argo.phases import ArgoPhase, Task, argo_phase
 from wf2k8s.errors import ValidationError
-from wf2k8s.graph.model import Graph, OutputRef, Param, ParamRef, Phase
+from wf2k8s.contract.phases import Algorithm, ResolvePhase
+from wf2k8s.contract.registry import BY_KIND, PHASE_KINDS, PhaseKind
+from wf2k8s.graph.model import Graph, OutputRef, Param, ParamRef, Phase, walk
 
 API_VERSION = "argoproj.io/v1alpha1"
+#: the step that resolves a JobStep's algorithm and image from the cluster's catalog
+RESOLVER = BY_KIND["resolve"]
 SCENE_PARAM = "wf2k8s-scene"
 ALL_SCENES = "all"
 SERVICE_ACCOUNT = "wf2k8s-runner"
 #: what decides a JobStep's image; the job's own pod resolves the rest of the algorithm
 IMAGE_FIELDS = ("engine", "id", "algorithm_id", "subscription_id", "item_version_id")
 DEFAULT_NAMESPACE = "wf2k8s"
-SPEC_STEP_NAME = re.compile(r'^\{"step":"((?:[^"\\]|\\.)*)"')
+#: what the CLI reads about a pipeline (its steps' names and kinds, the inputs a run may be given while it
+#: runs), kept in the workflow metadata so that every run carries it in its stored spec
+PIPELINE_ANNOTATION = "wf2k8s.io/pipeline"
 
 
 def dns_name(name: str) -> str:
@@ -62,11 +69,6 @@ def param_description(param: Param) -> str | None:
     return " ".join(parts) or None
 
 
-#: runtime templates with more than the argv contract (a token, the pod's annotations)
-CUSTOM_TEMPLATES = {"labeling": t.labeling_template, "dataset-import": t.dataset_import_template,
-                    "service": t.service_template}
-
-
 class ArgoCompiler:
     def __init__(self, graph: Graph, namespace: str = DEFAULT_NAMESPACE, image_registry: str = "",
                  image_tag: str = __version__, phase_images: dict[str, str] | None = None,
@@ -80,7 +82,7 @@ class ArgoCompiler:
         self.pause_before = set(pause_before or ())
         # MrsJobStep: a SparkApplication for the Kubeflow Spark Operator instead of local-mode spark-submit
         self.spark_operator = spark_operator
-        unknown = set(self.phase_images) - {k.template for k in PHASE_TYPES.values()} - {RESOLVER.template}
+        unknown = set(self.phase_images) - {k.command for k in PHASE_KINDS}
         if unknown:
             raise ValueError(f"phase_images: no phase template named {', '.join(sorted(unknown))}")
         self.name = dns_name(graph.name)
@@ -131,7 +133,8 @@ class ArgoCompiler:
             service_account_name=SERVICE_ACCOUNT,
             arguments=m.Arguments(parameters=self.arguments()),
             templates=[main, *templates.values()],
-            workflow_metadata=m.WorkflowMetadata(labels={"wf2k8s.io/workflow": self.name}),
+            workflow_metadata=m.WorkflowMetadata(labels={"wf2k8s.io/workflow": self.name},
+                                                 annotations={PIPELINE_ANNOTATION: self.pipeline_info()}),
         )
         annotations = {
             "workflows.argoproj.io/title": self.graph.name,
@@ -145,6 +148,19 @@ class ArgoCompiler:
             spec=spec,
         )
         return hoist_common_arguments(document.model_dump(by_alias=True, exclude_none=True, mode="json"))
+
+    def pipeline_info(self) -> str:
+        """See ``pipeline_info``: the step behind each phase task, the values a run may be given while it runs."""
+        steps = {self.task_names[p.name]: {"step": p.name, "kind": p.kind} for p in self.graph.phases}
+        inputs = {}
+        for name, param in self.graph.params.items():
+            if not (param.delay or param.type == "service_input"):
+                continue
+            users = [self.task_names[p.name] for p in self.graph.phases
+                     if any(isinstance(r, ParamRef) and r.name == name for r in self.graph.references(p))]
+            inputs[name] = {"type": param.type, "tasks": users,
+                            **({"details": contract.dump(param.details)} if param.details else {})}
+        return to_json({"steps": steps, "inputs": inputs})
 
     def arguments(self) -> list[m.Parameter]:
         found = []
@@ -161,19 +177,19 @@ class ArgoCompiler:
 
     # phases -----------------------------------------------------------------------------------------------
     def phase_tasks(self, phase: Phase, consumers: dict[str, list[str]], templates: dict) -> list[m.DAGTask]:
-        kind = SPARK_OPERATOR if phase.kind == "mrs_job" and self.spark_operator else PHASE_TYPES[phase.kind]
-        task = kind.arguments(phase, self.scope, self.images) if kind.arguments else Task(kind.template)
-        self.ensure_template(kind.template, templates)
+        kind = BY_KIND[phase.kind]
+        argo = argo_phase(phase.kind, self.spark_operator)
+        task = argo.arguments(phase, self.scope, self.images) if argo.arguments else Task()
+        self.ensure_template(kind, argo, templates)
         name = self.task_names[phase.name]
         depends = [self.task_names[d] for d in phase.depends]
         depends += [self.input_task_name(p) for p, users in consumers.items() if phase.name in users]
         when = self.when(phase)
         emitted = []
         arguments = dict(task.arguments)
-        if kind.command is not None:
+        if argo.reads_spec:
             arguments = {"spec": to_json(self.spec(phase)), **arguments}
-        if phase.max_execution_minutes != 10080 and kind.command is not None:
-            arguments["timeout-seconds"] = str(int(phase.max_execution_minutes * 60))
+            arguments["timeout-seconds"] = str(int(phase.spec.policy.max_execution_minutes * 60))
         if phase.name in self.pause_before:
             pause = self.claim(f"debug-{name}", f"the debug pause before step {phase.name!r}")
             templates.setdefault("debug-pause", m.Template(name="debug-pause", suspend=m.SuspendTemplate()))
@@ -185,23 +201,23 @@ class ArgoCompiler:
                 emitted.append(created)
             arguments["image"] = "{{tasks." + resolver + ".outputs.parameters.image}}"
             depends = [*depends, resolver]
-        emitted.append(self.dag_task(name, task.template, depends, when, arguments))
+        emitted.append(self.dag_task(name, kind.command, depends, when, arguments))
         return emitted
 
     def resolver(self, phase: Phase, consumers: dict[str, list[str]], templates: dict) -> tuple[str, Any]:
         """The task that resolves an image from the catalog when the run starts: one per distinct engine
         or algorithm, at the start of the run, shared by every JobStep that uses it."""
-        algorithm = {k: v for k, v in phase.config["algorithm"].items() if k in IMAGE_FIELDS}
+        algorithm = Algorithm(**{k: getattr(phase.spec.algorithm, k) for k in IMAGE_FIELDS})
         key = to_json(self.encode(algorithm))
         if key in self.resolvers:
             return self.resolvers[key], None
         name = self.claim(f"resolve-image-{len(self.resolvers) + 1}", "an image resolution")
         self.resolvers[key] = name
-        self.ensure_template(RESOLVER.template, templates)
+        self.ensure_template(RESOLVER, argo_phase(RESOLVER.kind), templates)
         depends = [self.input_task_name(p) for p, users in consumers.items() if phase.name in users
                    and any(isinstance(r, ParamRef) and r.name == p for r in refs_in(algorithm))]
-        spec = {"step": name, "for": phase.name, "algorithm": self.encode(algorithm)}
-        return name, self.dag_task(name, RESOLVER.template, depends, None, {"spec": to_json(spec)})
+        spec = ResolvePhase(step=name, for_step=phase.name, algorithm=algorithm)
+        return name, self.dag_task(name, RESOLVER.command, depends, None, {"spec": to_json(self.encode(spec))})
 
     def dag_task(self, name: str, template: str, depends: list[str], when: str | None,
                  arguments: dict[str, str]) -> m.DAGTask:
@@ -211,62 +227,26 @@ class ArgoCompiler:
             if arguments else None,
         )
 
-    def ensure_template(self, name: str, templates: dict) -> None:
-        if name in templates:
+    def ensure_template(self, kind: PhaseKind, argo: ArgoPhase, templates: dict) -> None:
+        if kind.command in templates:
             return
         with_parameters = any(not p.delay for p in self.graph.params.values()) or bool(self.graph.scenes)
-        if name == "job":
-            templates[name] = t.job_template(self.images, parameters=with_parameters)
-        elif name in CUSTOM_TEMPLATES:
-            templates[name] = CUSTOM_TEMPLATES[name](self.images, image=self.phase_images.get(name),
-                                                     parameters=with_parameters)
-        elif name == "mrs-job" and self.spark_operator:
-            templates[name] = t.spark_operator_template()
-        elif name == "mrs-job":
-            templates[name] = t.spark_local_template(self.images, image=self.phase_images.get(name),
-                                                     parameters=with_parameters)
-        else:
-            kind = RESOLVER if name == RESOLVER.template else next(
-                k for k in PHASE_TYPES.values() if k.template == name)
-            templates[name] = t.runtime_template(name, kind.command, self.images, kind.outputs,
-                                                 catalog=name in ("resolve", "model"),
-                                                 image=self.phase_images.get(name), parameters=with_parameters)
-
-    def step_info(self, phase: Phase) -> dict:
-        info: dict[str, Any] = {"step": phase.name}
-        if phase.title != phase.name:
-            info["title"] = phase.title
-        policy = {}
-        if phase.poll_interval_seconds != 1:
-            policy["poll_interval_seconds"] = phase.poll_interval_seconds
-        if phase.max_execution_minutes != 10080:
-            policy["max_execution_minutes"] = phase.max_execution_minutes
-        if policy:
-            info["policy"] = policy
-        return info
+        templates[kind.command] = argo.template(kind, self.images, self.phase_images.get(kind.command),
+                                                with_parameters)
 
     def spec(self, phase: Phase) -> dict:
-        """What the runtime gets: the step's name (and title, policy), then its configuration."""
-        config = phase.config
-        if phase.kind == "job":  # resources, priority and volumes went into the pod spec patch
-            job_spec = {k: v for k, v in config["spec"].items() if k == "log_export_path"}
-            config = {**config, "spec": job_spec} if job_spec else {k: v for k, v in config.items() if k != "spec"}
-        return {**self.step_info(phase), **self.encode(config)}
+        """What the runtime gets: the phase's contract, references written for Argo."""
+        return self.encode(phase.spec)
 
     def encode(self, value: Any) -> Any:
-        return encode(value, self.scope, self.declared_location)
+        return contract.dump(value, argo_ref(self.scope, self.declared_location))
 
     def declared_location(self, ref: OutputRef) -> Any:
         """Where a Spark step's output goes: it writes no result of ours, so consumers need the path."""
         producer = self.graph.phase(ref.step)
-        if producer.kind != "mrs_job":
+        if producer.kind != "mrs_job" or not self.spark_operator:
             return None
-        for output in producer.config.get("outputs") or []:
-            if output.get("name") != ref.output:
-                continue
-            config = output.get("obs_config") or output.get("config")
-            return config.get("obs_path") if config else None
-        return None
+        return next((o.obs_config.obs_path for o in producer.spec.outputs if o.name == ref.output), None)
 
     # when ---------------------------------------------------------------------------------------------------
     def when(self, phase: Phase) -> str | None:
@@ -347,24 +327,25 @@ def join_when(rule: str | None, expressions: list[str]) -> str | None:
     return " && ".join(parts) or None
 
 
-def step_names(template: dict) -> dict[str, str]:
-    """Argo task name -> ModelArts step name, read back from a compiled WorkflowTemplate."""
-    phase_templates = {kind.template for kind in PHASE_TYPES.values()}
-    names: dict[str, str] = {}
-    for holder in template["spec"]["templates"]:
-        for task in holder.get("dag", {}).get("tasks", []):
-            if task["template"] not in phase_templates:
-                continue
-            arguments = {p["name"]: p.get("value", "") for p in task.get("arguments", {}).get("parameters", [])}
-            found = SPEC_STEP_NAME.match(arguments.get("spec", "")) or \
-                re.search(r'"wf2k8s.io/step-name":"((?:[^"\\]|\\.)*)"', arguments.get("manifest", ""))
-            names[task["name"]] = json.loads(f'"{found.group(1)}"') if found else task["name"]
-    return names
+def pipeline_info(spec: dict) -> dict:
+    """What the compiler wrote for the CLI (``PIPELINE_ANNOTATION``) in a WorkflowTemplate's or a run's
+    stored spec: ``{"steps": {TASK: {"step": NAME, "kind": KIND}}, "inputs": {PARAM: {"type": T,
+    "tasks": [TASK, ...], "details": {...}}}}`` (the tasks that read the input); empty for a pipeline
+    compiled before it existed."""
+    annotations = (spec.get("workflowMetadata") or {}).get("annotations") or {}
+    try:
+        info = json.loads(annotations.get(PIPELINE_ANNOTATION) or "{}")
+    except ValueError:
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def step_names(spec: dict) -> dict[str, str]:
+    """Argo task name -> ModelArts step name, for a WorkflowTemplate's or a run's stored spec."""
+    return {task: entry.get("step", task) for task, entry in (pipeline_info(spec).get("steps") or {}).items()}
 
 
 def refs_in(tree: Any) -> list[Any]:
-    from wf2k8s.graph.model import walk
-
     found: list[Any] = []
     walk(tree, found)
     return found

@@ -2,23 +2,23 @@
 
 Two renderings:
 
-* `spec_json` writes a phase configuration as the JSON the runtime reads (the argv
-  contract, see ``wf2k8s/runtime/contract.py``). Values known only at run time are
-  spliced in as Argo expression tags that render JSON, e.g.
-  ``{{=toJson(workflow.parameters['lr'])}}``, so no user value is ever quoted by hand.
+* `argo_ref` writes the references of a phase spec (the typed contract, ``wf2k8s.contract``)
+  as the runtime reads them. Values known only at run time are spliced in as Argo expression
+  tags that render JSON, e.g. ``{{=toJson(tasks['input-x'].outputs.parameters['x'])}}``, so no
+  user value is ever quoted by hand.
 * `condition_expr` writes a condition as an expr-lang boolean, for ``when``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any, Callable
 
+from wf2k8s.contract.refs import dump_ref
 from wf2k8s.errors import ValidationError
-from wf2k8s.graph.model import (
-    Cond, MetricRef, OutputRef, Param, ParamRef, SelectRef, StorageRef, SystemRef, VariableRef,
-)
+from wf2k8s.graph.model import Cond, MetricRef, OutputRef, Param, ParamRef, SelectRef, SystemRef, VariableRef
 
 
 def quote(text: str) -> str:
@@ -83,47 +83,26 @@ def tag(expression: str) -> Raw:
     return Raw("{{=" + expression + "}}")
 
 
-def encode(value: Any, scope: Scope, declared: Callable[[OutputRef], Any]) -> Any:
-    """Replace references by their runtime encoding (still with Raw leaves).
+def argo_ref(scope: Scope, declared: Callable[[OutputRef], Any]) -> Callable[[Any, Callable[[Any], Any]], Any]:
+    """How a reference is written in a phase spec on Argo (a ``ref_hook`` of ``contract.dump``).
 
     Values of workflow parameters are not repeated here: the runtime gets them all at once
-    (``--parameters``); only delayed ones, which come from input nodes, are spliced in.
+    (``--parameters``); only delayed ones, which come from input nodes, are spliced in, and the
+    results of other steps, as expression tags that render JSON.
     """
-    rec = lambda v: encode(v, scope, declared)  # noqa: E731
-    if isinstance(value, ParamRef):
-        param = scope.params[value.name]
-        encoded: dict[str, Any] = {"$param": value.name, "type": param.type}
-        if param.delay:
-            encoded["value"] = tag(f"toJson({scope.param(value.name)})")
-        if param.details:
-            encoded["details"] = rec(param.details)
-        return encoded
-    if isinstance(value, SystemRef):
-        return {"$system": value.name}
-    if isinstance(value, StorageRef):
-        encoded = {"$storage": value.storage, "path": value.path}
-        if value.with_execution_id:
-            encoded["execution_id"] = True
-        return encoded
-    if isinstance(value, OutputRef):
-        encoded = {"$output": f"{value.step}/{value.output}", "result": produced(value.step, scope)}
-        location = declared(value)
-        if location is not None:
-            encoded["declared"] = rec(location)
-        return encoded
-    if isinstance(value, VariableRef):
-        return {"$variable": f"{value.step}/{value.output}/{value.variable}", "result": produced(value.step, scope)}
-    if isinstance(value, MetricRef):
-        return {"$metric": f"{value.step}/{value.output}/{value.key}", "result": produced(value.step, scope)}
-    if isinstance(value, SelectRef):
-        return {"$select": [rec(option) for option in value.options]}
-    if isinstance(value, Cond):
-        return {"op": value.op, "left": rec(value.left), "right": rec(value.right)}
-    if isinstance(value, dict):
-        return {k: rec(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [rec(v) for v in value]
-    return value
+    def write(ref: Any, dump: Callable[[Any], Any]) -> Any:
+        if isinstance(ref, ParamRef) and scope.params[ref.name].delay:
+            ref = dataclasses.replace(ref, value=tag(f"toJson({scope.param(ref.name)})"))
+        elif isinstance(ref, OutputRef):
+            ref = dataclasses.replace(ref, result=produced(ref.step, scope), declared=declared(ref))
+        elif isinstance(ref, (VariableRef, MetricRef)):
+            ref = dataclasses.replace(ref, result=produced(ref.step, scope))
+        elif isinstance(ref, SelectRef):
+            ref = SelectRef(tuple(dataclasses.replace(o, result=produced(o.step, scope), declared=declared(o))
+                                  for o in ref.options))
+        return dump_ref(ref, dump)
+
+    return write
 
 
 def produced(step: str, scope: Scope) -> Raw:

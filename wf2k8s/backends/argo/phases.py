@@ -1,13 +1,19 @@
-"""Per phase type: which shared template it runs, and the arguments only that type needs."""
+"""Per phase kind of the registry: the shared template it runs on Argo, and the task arguments only
+that kind needs (a job's image and pod spec patch)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from wf2k8s.errors import ValidationError
+from hera.workflows import models as m
+
+from wf2k8s.backends.argo import templates as t
 from wf2k8s.backends.argo.expressions import Raw, Scope, quote, tag, to_json
 from wf2k8s.backends.argo.templates import Images
+from wf2k8s.contract.registry import CATALOG, LABEL_STUDIO, POD_INFO, PhaseKind
+from wf2k8s.errors import ValidationError
+from wf2k8s.contract.phases import Volume
 from wf2k8s.graph.model import ParamRef, Phase
 
 PRIORITY_CLASSES = {1: "wf2k8s-low", 2: "wf2k8s-medium", 3: "wf2k8s-high"}
@@ -15,22 +21,11 @@ PRIORITY_CLASSES = {1: "wf2k8s-low", 2: "wf2k8s-medium", 3: "wf2k8s-high"}
 
 @dataclass
 class Task:
-    """What the compiler needs to emit one phase: its template and its extra arguments."""
+    """What the compiler needs to emit one phase: its extra arguments."""
 
-    template: str
     arguments: dict[str, str] = field(default_factory=dict)
     #: a step that must run first in the same branch (a JobStep's image resolution)
     resolver: bool = False
-
-
-@dataclass(frozen=True)
-class PhaseType:
-    template: str
-    #: the runtime's sub-command (the argv contract); None for non-runtime templates
-    command: str | None
-    #: extra output files besides result.json: (parameter name, file name)
-    outputs: tuple[tuple[str, str], ...] = ()
-    arguments: Callable[[Phase, Scope, Images], Task] | None = None
 
 
 def simple(value: Any, scope: Scope) -> str:
@@ -45,32 +40,30 @@ def simple(value: Any, scope: Scope) -> str:
 
 def job_task(phase: Phase, scope: Scope, images: Images) -> Task:
     where = f"JobStep {phase.name!r}"
-    algorithm = phase.config["algorithm"]
-    engine = algorithm.get("engine") or {}
-    task = Task("job")
-    if "image_url" in engine:
-        task.arguments["image"] = simple(engine["image_url"], scope)
+    engine = phase.spec.algorithm.engine
+    task = Task()
+    if engine is not None and engine.image_url is not None:
+        task.arguments["image"] = simple(engine.image_url, scope)
     else:
         # official engines, algorithm ids and subscriptions are resolved in the cluster when the run starts
         task.resolver = True
-    spec = phase.config["spec"]
-    resource = spec["resource"]
-    flavor = resource["flavor"]
+    spec = phase.spec.spec
+    flavor = spec.resource.flavor
     # a placeholder's value is a resource map (JSON) spliced in as it is
     resources: Any = Raw(simple(flavor, scope)) if isinstance(flavor, ParamRef) else flavor
-    node_count = resource.get("node_count", 1)
+    node_count = spec.resource.node_count
     if isinstance(node_count, ParamRef):
         raise ValidationError(f"{where} > spec.resource.node_count",
                               "must be 1 (a literal): distributed training is not supported yet")
     container: dict[str, Any] = {"name": "main", "resources": {"requests": resources, "limits": resources}}
     patch: dict[str, Any] = {"containers": [container]}
-    priority = (spec.get("schedule_policy") or {}).get("priority")
+    priority = spec.schedule_policy.priority if spec.schedule_policy else None
     if isinstance(priority, int):
         patch["priorityClassName"] = PRIORITY_CLASSES[priority]
     elif isinstance(priority, ParamRef):
         # a run given any value but 1, 2 or 3 fails to create the pod, naming the missing class
         patch["priorityClassName"] = "wf2k8s-priority-" + simple(priority, scope)
-    volumes, mounts = nfs_volumes(spec.get("volumes") or [], scope)
+    volumes, mounts = nfs_volumes(spec.volumes or [], scope)
     if volumes:
         patch["volumes"] = volumes
         container["volumeMounts"] = mounts
@@ -78,23 +71,23 @@ def job_task(phase: Phase, scope: Scope, images: Images) -> Task:
     return task
 
 
-def nfs_volumes(volumes: list[dict], scope: Scope) -> tuple[list, list]:
+def nfs_volumes(volumes: list[Volume], scope: Scope) -> tuple[list, list]:
     found, mounts = [], []
     for i, volume in enumerate(volumes):
-        nfs = volume.get("nfs")
+        nfs = volume.nfs
         if not nfs:
             continue
-        address = nfs["nfs_server_path"]
+        address = nfs.nfs_server_path
         if isinstance(address, ParamRef):
             text = scope.param(address.name)
             server: Any = tag(f"toJson(split({text}, ':', 2)[0])")
             path: Any = tag(f"toJson(split({text}, ':', 2)[1])")
         else:
             server, path = address.split(":", 1)
-        read_only = nfs.get("read_only", False)
+        read_only: Any = nfs.read_only
         if isinstance(read_only, ParamRef):
             read_only = tag(f"{scope.param(read_only.name)} == 'true'")
-        local = nfs["local_path"]
+        local = nfs.local_path
         local_value = tag(f"toJson({scope.param(local.name)})") if isinstance(local, ParamRef) else local
         found.append({"name": f"nfs-{i}", "nfs": {"server": server, "path": path, "readOnly": read_only}})
         mounts.append({"name": f"nfs-{i}", "mountPath": local_value, "readOnly": read_only})
@@ -106,8 +99,6 @@ SPARK_API = "sparkoperator.k8s.io/v1beta2"
 
 def s3a_expr(value: Any, scope: Scope, where: str) -> str:
     """expr-lang for the s3a:// URL Spark reads, from an OBS path (obs://b/k or /b/k) or its placeholder."""
-    if isinstance(value, dict) and "obs_path" in value:
-        value = value["obs_path"]
     if isinstance(value, str):
         if value.startswith("obs://"):
             return quote("s3a://" + value[len("obs://"):])
@@ -122,12 +113,12 @@ def s3a_expr(value: Any, scope: Scope, where: str) -> str:
 
 def mrs_task(phase: Phase, scope: Scope, images: Images) -> Task:
     where = f"MrsJobStep {phase.name!r}"
-    config = phase.config
-    algorithm = config["algorithm"]
+    config = phase.spec
+    algorithm = config.algorithm
     spark_conf: dict[str, Any] = {}
     arguments: list[Any] = []
-    for parameter in algorithm.get("parameters") or []:
-        name, value = parameter["name"], parameter["value"]
+    for parameter in algorithm.parameters or []:
+        name, value = parameter.name, parameter.value
         text = tag(f"toJson({scope.param(value.name)})") if isinstance(value, ParamRef) else str(value)
         if name == "run_args":
             # spark-submit options of the MRS cluster (--master,yarn-cluster): kept for the record only,
@@ -138,12 +129,12 @@ def mrs_task(phase: Phase, scope: Scope, images: Images) -> Task:
         else:
             arguments.append(tag(f"toJson('--{name}=' + {scope.param(value.name)})") if isinstance(value, ParamRef)
                              else f"--{name}={value}")
-    for kind in ("inputs", "outputs"):
-        for item in config.get(kind) or []:
-            location = item["data"] if kind == "inputs" else item["obs_config"]["obs_path"]
-            arguments.append(tag(f"toJson('--{item['name']}=' + {s3a_expr(location, scope, f'{where} > {kind}')})"))
-    if config.get("cluster_id") is not None:
-        spark_conf["spark.wf2k8s.cluster-id"] = simple(config["cluster_id"], scope)
+    locations = [(i.name, i.data, "inputs") for i in config.inputs] + \
+        [(o.name, o.obs_config.obs_path, "outputs") for o in config.outputs]
+    for name, location, kind in locations:
+        arguments.append(tag(f"toJson('--{name}=' + {s3a_expr(location, scope, f'{where} > {kind}')})"))
+    if config.cluster_id is not None:
+        spark_conf["spark.wf2k8s.cluster-id"] = simple(config.cluster_id, scope)
     manifest = {
         "apiVersion": SPARK_API,
         "kind": "SparkApplication",
@@ -156,32 +147,63 @@ def mrs_task(phase: Phase, scope: Scope, images: Images) -> Task:
             "mode": "cluster",
             "image": images.ref("spark"),
             "sparkVersion": "3.5.6",
-            "mainApplicationFile": tag(f"toJson({s3a_expr(algorithm['boot_file'], scope, where + ' > boot_file')})"),
+            "mainApplicationFile": tag(f"toJson({s3a_expr(algorithm.boot_file, scope, where + ' > boot_file')})"),
             "arguments": arguments,
             "sparkConf": spark_conf,
             "driver": {"cores": 1, "memory": "512m", "serviceAccount": "wf2k8s-runner"},
             "executor": {"instances": 1, "cores": 1, "memory": "512m"},
         },
     }
-    return Task("mrs-job", {"manifest": to_json(manifest)})
+    return Task({"manifest": to_json(manifest)})
 
 
-PHASE_TYPES: dict[str, PhaseType] = {
-    "job": PhaseType("job", "job", arguments=job_task),
-    "model": PhaseType("model", "model"),
-    "service": PhaseType("service", "service"),
-    "condition": PhaseType("condition", "condition", outputs=(("condition", "condition"),)),
-    "create_dataset": PhaseType("create-dataset", "create-dataset"),
-    "labeling": PhaseType("labeling", "labeling"),
-    "dataset_import": PhaseType("dataset-import", "dataset-import"),
-    "release_dataset": PhaseType("release-dataset", "release-dataset"),
-    # spark-submit in local mode in the phase's pod; SPARK_OPERATOR where the cluster has the operator
-    "mrs_job": PhaseType("mrs-job", "mrs-job"),
-}
+def generic_template(kind: PhaseKind, images: Images, image: str | None, parameters: bool) -> m.Template:
+    """A phase of the registry as an Argo template: the runtime image (or an engine image the runtime is
+    copied into), with what the kind needs from the cluster."""
+    outputs = tuple((name, name) for name in kind.outputs)
+    if kind.runs_in == "engine":
+        engine = image or images.ref(kind.default_engine_image or "runtime")
+        template = t.engine_template(kind.command, kind.command, engine, images, parameters, inputs=[],
+                                     outputs=m.Outputs(parameters=[t.output("result", "result.json"),
+                                                                   *(t.output(n, f) for n, f in outputs)]))
+    else:
+        template = t.runtime_template(kind.command, kind.command, images, outputs, catalog=CATALOG in kind.needs,
+                                      image=image, parameters=parameters)
+    if LABEL_STUDIO in kind.needs:
+        template.container.env = [*(template.container.env or []), t.label_studio_token()]
+    if POD_INFO in kind.needs:
+        template = t.with_podinfo(template)
+    return template
 
-#: MrsJobStep as a Kubeflow Spark Operator SparkApplication (compile option spark_operator=True)
-SPARK_OPERATOR = PhaseType("mrs-job", None, arguments=mrs_task)
 
-#: the step that resolves a JobStep's algorithm and image from the cluster's catalog
-RESOLVER = PhaseType("resolve", "resolve", outputs=(("image", "image"),))
+def job_template(kind: PhaseKind, images: Images, image: str | None, parameters: bool) -> m.Template:
+    return t.job_template(images, parameters=parameters)
 
+
+def spark_operator_template(kind: PhaseKind, images: Images, image: str | None, parameters: bool) -> m.Template:
+    return t.spark_operator_template()
+
+
+@dataclass(frozen=True)
+class ArgoPhase:
+    """How the Argo backend runs one phase kind of the registry."""
+
+    #: the shared template of the kind: (kind, images, image override, whether the run has parameters)
+    template: Callable[[PhaseKind, Images, "str | None", bool], m.Template] = generic_template
+    #: the task's arguments besides its spec (a job's image and pod spec patch)
+    arguments: Callable[[Phase, Scope, Images], Task] | None = None
+    #: whether the template runs the wf2k8s runtime, which reads the phase's spec
+    reads_spec: bool = True
+
+
+#: kinds the backend runs in a way of their own; every other kind of the registry is generic
+ARGO_PHASES: dict[str, ArgoPhase] = {"job": ArgoPhase(job_template, job_task)}
+
+#: with compile option spark_operator=True: MrsJobStep as a Kubeflow Spark Operator SparkApplication
+SPARK_OPERATOR_PHASES: dict[str, ArgoPhase] = {
+    "mrs_job": ArgoPhase(spark_operator_template, mrs_task, reads_spec=False)}
+
+
+def argo_phase(kind: str, spark_operator: bool = False) -> ArgoPhase:
+    table = {**ARGO_PHASES, **SPARK_OPERATOR_PHASES} if spark_operator else ARGO_PHASES
+    return table.get(kind, ArgoPhase())

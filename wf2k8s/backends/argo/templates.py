@@ -105,26 +105,6 @@ def with_podinfo(template: m.Template) -> m.Template:
     return template
 
 
-def labeling_template(images: Images, image: str | None = None, parameters: bool = True) -> m.Template:
-    """A LabelingStep: the runtime with Label Studio's API token; ``wf2k8s resume`` tells it to go on."""
-    template = runtime_template("labeling", "labeling", images, image=image, parameters=parameters)
-    template.container.env = [label_studio_token()]
-    return with_podinfo(template)
-
-
-def service_template(images: Images, image: str | None = None, parameters: bool = True) -> m.Template:
-    """A ServiceStep: a refused deployment input waits for a corrected one given by ``wf2k8s input``."""
-    return with_podinfo(runtime_template("service", "service", images, image=image, parameters=parameters))
-
-
-def dataset_import_template(images: Images, image: str | None = None, parameters: bool = True) -> m.Template:
-    """A DatasetImportStep: the runtime with Label Studio's API token (an import into a labeling job
-    adds the new samples to the job's project)."""
-    template = runtime_template("dataset-import", "dataset-import", images, image=image, parameters=parameters)
-    template.container.env = [label_studio_token()]
-    return template
-
-
 def engine_template(name: str, command: str, image: str, images: Images, parameters: bool,
                     inputs: list[m.Parameter], outputs: m.Outputs, pod_spec_patch: str | None = None) -> m.Template:
     """The runtime driving a program in another image (an engine): an init container copies the
@@ -164,12 +144,6 @@ def job_template(images: Images, parameters: bool = True) -> m.Template:
                           artifacts=[m.Artifact(name="metrics", path=f"{RESULT_DIR}/metrics.html", optional=True,
                                                 archive=m.ArchiveStrategy(none=m.NoneStrategy()))]),
         pod_spec_patch="{{inputs.parameters.pod-spec-patch}}")
-
-
-def spark_local_template(images: Images, image: str | None = None, parameters: bool = True) -> m.Template:
-    """MrsJobStep without a Spark Operator: spark-submit in local mode in the wf2k8s/spark image."""
-    return engine_template("mrs-job", "mrs-job", image or images.ref("spark"), images, parameters, inputs=[],
-                           outputs=m.Outputs(parameters=[output("result", "result.json")]))
 
 
 def spark_operator_template() -> m.Template:

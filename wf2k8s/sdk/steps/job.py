@@ -5,14 +5,15 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from wf2k8s.sdk._spec import Spec, field, spec
+from wf2k8s.sdk._spec import Checker, Many, OptionalMany, Spec, field, io_field, name_field, spec
 from wf2k8s.sdk.algorithm import AIGalleryAlgorithm, Algorithm, BaseAlgorithm, JobEngine
 from wf2k8s.sdk.data import (
     DataConsumptionSelector, Dataset, DatasetConsumption, DatasetPlaceholder, DataSelector, MetricsConfig,
     OBSConsumption, OBSOutputConfig, OBSPath, OBSPlaceholder,
 )
 from wf2k8s.sdk.placeholder import Placeholder
-from wf2k8s.sdk.steps.base import Step, StepOutput, io_field, name_field
+from wf2k8s.sdk.resource import resolve_flavor
+from wf2k8s.sdk.steps.base import OutputList, Step, StepOutput
 from wf2k8s.sdk.steps.model import ModelConfig
 from wf2k8s.sdk.storage import StorageValue
 
@@ -34,9 +35,9 @@ class JobMetadata(Spec):
     """Labels for the job's pod: a type and free-form tags (label keys and values)."""
 
     job_type: JobTypeEnum = field(JobTypeEnum, default=JobTypeEnum.TRAIN)
-    tags: dict | None = field(dict)
+    tags: dict[str, str] | None = field(dict, default=None)
 
-    def check(self, error) -> None:
+    def check(self, error: Checker) -> None:
         for key, value in (self.tags or {}).items():
             if not isinstance(key, str) or not isinstance(value, str):
                 error(f"tags[{key!r}]", "tags map str to str")
@@ -44,28 +45,38 @@ class JobMetadata(Spec):
 
 @spec
 class JobInput(Spec):
-    name: str = name_field()
-    data: Any = field(Dataset, DatasetPlaceholder, DatasetConsumption, OBSPath, OBSConsumption, OBSPlaceholder,
-                      DataConsumptionSelector, DataSelector, required=True)
+    """An input of a job phase (seed table 4-39): a dataset version or OBS data, passed as ``--<name>=<path>``.
 
-    def check(self, error) -> None:
+    On Kubernetes: fetched from the cluster's S3 server into the job's pod before the code starts.
+    """
+
+    name: str = name_field()
+    data: (Dataset | DatasetPlaceholder | DatasetConsumption | OBSPath | OBSConsumption | OBSPlaceholder
+           | DataConsumptionSelector | DataSelector) = field(
+        Dataset, DatasetPlaceholder, DatasetConsumption, OBSPath, OBSConsumption, OBSPlaceholder,
+        DataConsumptionSelector, DataSelector, required=True)
+
+    def check(self, error: Checker) -> None:
         if isinstance(self.data, Dataset) and not self.data.version_name:
             error("data.version_name", "is mandatory for a Dataset used by a JobStep")
 
 
 @spec
-class JobOutput(StepOutput):
+class JobOutput(StepOutput[OBSConsumption]):
+    """An output of a job phase (seed table 4-40): an OBS directory, a model, or metrics.
+
+    On Kubernetes: a local directory passed as ``--<name>=<dir>``, uploaded to S3 when the code exits 0.
+    """
+
     name: str = name_field()
-    obs_config: OBSOutputConfig | None = field(OBSOutputConfig)
-    model_config: ModelConfig | None = field(ModelConfig)
-    metrics_config: MetricsConfig | None = field(MetricsConfig)
+    obs_config: OBSOutputConfig | None = field(OBSOutputConfig, default=None)
+    model_config: ModelConfig | None = field(ModelConfig, default=None)
+    metrics_config: MetricsConfig | None = field(MetricsConfig, default=None)
 
     consumption = OBSConsumption
 
 
 def flavor_check(value: Any) -> str | None:
-    from wf2k8s.sdk.resource import resolve_flavor
-
     if isinstance(value, str) and resolve_flavor(value) is None:
         return (f"{value!r} is not a known flavor; use a resource map such as "
                 '{"cpu": "2", "memory": "8Gi"} or one of wf.resource.FLAVORS')
@@ -74,10 +85,17 @@ def flavor_check(value: Any) -> str | None:
 
 @spec
 class JobResource(Spec):
-    flavor: Any = field(Placeholder, dict, str, required=True, scalar="flavor", checks=[flavor_check])
-    node_count: Any = field(int, Placeholder, default=1, scalar="int")
+    """A job's resources (seed table 4-48): the flavor and the node count.
 
-    def check(self, error) -> None:
+    On Kubernetes: the flavor's resource map (a placeholder's JSON value, a literal map, or a
+    ``wf.resource.FLAVORS`` id) is the requests and limits of the job's container; one node.
+    """
+
+    flavor: Placeholder | dict[str, Any] | str = field(Placeholder, dict, str, required=True, scalar="flavor",
+                                                       checks=[flavor_check])
+    node_count: int | Placeholder = field(int, Placeholder, default=1, scalar="int")
+
+    def check(self, error: Checker) -> None:
         if isinstance(self.node_count, int) and self.node_count != 1:
             error("node_count", f"must be 1: distributed training is not supported yet, got {self.node_count}")
 
@@ -88,16 +106,26 @@ def priority_check(value: Any) -> str | None:
 
 @spec
 class SchedulePolicy(Spec):
-    priority: Any = field(int, Placeholder, required=True, scalar="int", checks=[priority_check])
+    """A job's scheduling priority (seed table 4-49): 1 low, 2 medium, 3 high.
+
+    On Kubernetes: the pod's priority class ``wf2k8s-low``, ``wf2k8s-medium`` or ``wf2k8s-high``.
+    """
+
+    priority: int | Placeholder = field(int, Placeholder, required=True, scalar="int", checks=[priority_check])
 
 
 @spec
 class NFS(Spec):
-    nfs_server_path: Any = field(str, Placeholder, required=True, scalar="str")
-    local_path: Any = field(str, Placeholder, required=True, scalar="str")
-    read_only: Any = field(bool, Placeholder, default=False, scalar="bool")
+    """An NFS file system mounted into the job (seed table 4-51): ``server:/path``, mount path, read-only.
 
-    def check(self, error) -> None:
+    On Kubernetes: an ``nfs`` volume of the job's pod, mounted into its container at ``local_path``.
+    """
+
+    nfs_server_path: str | Placeholder = field(str, Placeholder, required=True, scalar="str")
+    local_path: str | Placeholder = field(str, Placeholder, required=True, scalar="str")
+    read_only: bool | Placeholder = field(bool, Placeholder, default=False, scalar="bool")
+
+    def check(self, error: Checker) -> None:
         if isinstance(self.nfs_server_path, str) and ":" not in self.nfs_server_path:
             error("nfs_server_path", f"must be server:/path, got {self.nfs_server_path!r}")
         if isinstance(self.local_path, str) and not self.local_path.startswith("/"):
@@ -106,35 +134,52 @@ class NFS(Spec):
 
 @spec
 class Volume(Spec):
-    nfs: NFS | None = field(NFS)
+    """A file system mounted into the job (seed table 4-50). On Kubernetes: a volume of the job's pod."""
+
+    nfs: NFS | None = field(NFS, default=None)
 
 
 @spec
 class LogExportPath(Spec):
-    obs_url: Any = field(str, Placeholder, StorageValue, required=True, scalar="str")
+    """Where a job's log goes (JobSpec.log_export_path, seed table 4-47).
+
+    On Kubernetes: the wf2k8s runtime uploads the job's log to that path on the cluster's S3 server.
+    """
+
+    obs_url: str | Placeholder | StorageValue = field(str, Placeholder, StorageValue, required=True, scalar="str")
 
 
 @spec
 class JobSpec(Spec):
+    """A job's specifications (seed table 4-47): resources, log path, scheduling policy, volumes.
+
+    On Kubernetes: the job pod's ``pod-spec-patch`` (resources, priority class, volumes) and the log upload.
+    """
+
     resource: JobResource = field(JobResource, required=True)
-    log_export_path: LogExportPath | None = field(LogExportPath)
-    schedule_policy: SchedulePolicy | None = field(SchedulePolicy)
-    volumes: list | None = field(Volume, many=True)
+    log_export_path: LogExportPath | None = field(LogExportPath, default=None)
+    schedule_policy: SchedulePolicy | None = field(SchedulePolicy, default=None)
+    volumes: OptionalMany[Volume] = field(Volume, default=None, many=True)
 
 
-@spec
+@spec(kw_only=True)
 class JobStep(Step):
-    algorithm: Any = field(BaseAlgorithm, Algorithm, AIGalleryAlgorithm, required=True)
+    """A job phase (seed 4.4.5): a training, evaluation or data-processing job running the user's algorithm.
+
+    On Kubernetes: one pod of the engine image running the user's code, driven by the wf2k8s runtime
+    (fetches code and inputs from S3, runs the boot file or command, uploads outputs, reads metrics).
+    """
+
+    algorithm: BaseAlgorithm | Algorithm | AIGalleryAlgorithm = field(BaseAlgorithm, Algorithm, AIGalleryAlgorithm,
+                                                                      required=True)
     spec: JobSpec = field(JobSpec, required=True)
-    inputs: list = io_field(JobInput, required=True)
-    outputs: list = io_field(JobOutput, required=True)
-    metadata: JobMetadata | None = field(JobMetadata)
+    inputs: Many[JobInput] = io_field(JobInput, required=True)
+    outputs: OutputList[JobOutput] = io_field(JobOutput, required=True)
+    metadata: JobMetadata | None = field(JobMetadata, default=None)
 
     step_type = "job"
 
-    def config(self) -> dict:
-        from wf2k8s.sdk.resource import resolve_flavor
-
+    def config(self) -> dict[str, Any]:
         flavor = self.spec.resource.flavor
         return {
             "algorithm": self.algorithm,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from wf2k8s.sdk._spec import Spec, field, matches, max_length, one_of, spec
+from wf2k8s.errors import ValidationError
+from wf2k8s.sdk._spec import (
+    Checker, OptionalMany, Spec, field, io_field, matches, max_length, name_field, one_of, spec,
+)
 from wf2k8s.sdk.data import (
     Consumption, ModelData, ServiceData, ServiceInputPlaceholder, ServiceUpdatePlaceholder, TripartiteServiceConfig,
 )
 from wf2k8s.sdk.placeholder import Placeholder
-from wf2k8s.sdk.steps.base import OutputVariable, Step, StepOutput, io_field, name_field
+from wf2k8s.sdk.steps.base import OutputList, OutputVariable, Step, StepOutput
 
 __all__ = ["ServiceStep", "ServiceInput", "ServiceOutput", "ServiceConfig", "INFER_TYPES", "OUTPUT_VARIABLES"]
 
@@ -21,19 +24,26 @@ OUTPUT_VARIABLES = ("access_address", "cluster_inner_access_address", "service_n
 
 @spec
 class ServiceConfig(Spec):
-    infer_type: str = field(str, default="real-time", checks=[one_of(*INFER_TYPES)])
-    service_name: Any = field(str, Placeholder, scalar="str",
-                              checks=[matches(r"[A-Za-z0-9_-]{1,64}", "1-64 letters, digits, '-' or '_'")])
-    description: str | None = field(str, checks=[max_length(100)])
-    vpc_id: str | None = field(str)
-    subnet_network_id: str | None = field(str)
-    security_group_id: str | None = field(str)
-    cluster_id: str | None = field(str)
-    additional_properties: dict | None = field(dict)
-    apps: Any = field(str, Placeholder, list, scalar="str")
-    envs: dict | None = field(dict)
+    """How a service is deployed (ServiceOutput's service_config, seed 4.4.7): inference type, name, network.
 
-    def check(self, error) -> None:
+    On Kubernetes: a KServe InferenceService named ``service_name`` (real-time and edge), or a transient
+    one that predicts the files of ``additional_properties`` and is deleted (batch).
+    """
+
+    infer_type: str = field(str, default="real-time", checks=[one_of(*INFER_TYPES)])
+    service_name: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str",
+                                                   checks=[matches(r"[A-Za-z0-9_-]{1,64}",
+                                                                   "1-64 letters, digits, '-' or '_'")])
+    description: str | None = field(str, default=None, checks=[max_length(100)])
+    vpc_id: str | None = field(str, default=None)
+    subnet_network_id: str | None = field(str, default=None)
+    security_group_id: str | None = field(str, default=None)
+    cluster_id: str | None = field(str, default=None)
+    additional_properties: dict[str, Any] | None = field(dict, default=None)
+    apps: str | Placeholder | list[str] | None = field(str, Placeholder, list, default=None, scalar="str")
+    envs: dict[str, Any] | None = field(dict, default=None)
+
+    def check(self, error: Checker) -> None:
         extra = self.additional_properties or {}
         if self.infer_type == "batch":
             # the seed names no field for a batch service's data: ModelArts' batch-service fields
@@ -66,34 +76,51 @@ class ServiceConfig(Spec):
 
 @spec
 class ServiceInput(Spec):
+    """An input of a service deployment phase (seed table 4-60): the models to deploy, or the service to update.
+
+    On Kubernetes: MLflow model versions (their ``s3://`` sources become ``storageUri``), or an existing
+    InferenceService.
+    """
+
     name: str = name_field()
-    data: Any = field(ServiceInputPlaceholder, ServiceData, ServiceUpdatePlaceholder, ModelData, required=True)
+    data: ServiceInputPlaceholder | ServiceData | ServiceUpdatePlaceholder | ModelData = field(
+        ServiceInputPlaceholder, ServiceData, ServiceUpdatePlaceholder, ModelData, required=True)
 
 
 @spec
-class ServiceOutput(StepOutput):
+class ServiceOutput(StepOutput[Consumption]):
+    """The output of a service deployment phase (seed table 4-61): the service and its configuration.
+
+    On Kubernetes: the InferenceService; ``get_output_variable`` gives its name, UID and addresses.
+    """
+
     name: str = name_field()
-    service_config: Any = field(ServiceConfig, TripartiteServiceConfig, factory=ServiceConfig)
+    service_config: ServiceConfig | TripartiteServiceConfig = field(ServiceConfig, TripartiteServiceConfig,
+                                                                    factory=ServiceConfig)
 
     consumption = Consumption
 
     def get_output_variable(self, variable: str) -> OutputVariable:
         if variable not in OUTPUT_VARIABLES:
-            from wf2k8s.errors import ValidationError
-
             raise ValidationError(f"{self.step.label()} > outputs[{self.name!r}]",
                                   f"has no output variable {variable!r} (variables: {', '.join(OUTPUT_VARIABLES)})")
         return super().get_output_variable(variable)
 
 
-@spec
+@spec(kw_only=True)
 class ServiceStep(Step):
-    inputs: list | None = io_field(ServiceInput)
-    outputs: list = io_field(ServiceOutput, required=True)
+    """A service deployment phase (seed 4.4.7): deploys models as a service, or updates one (gray update).
+
+    On Kubernetes: a task running the wf2k8s runtime, which creates or updates a KServe InferenceService
+    and waits until it is Ready.
+    """
+
+    inputs: OptionalMany[ServiceInput] = io_field(ServiceInput, default=None)
+    outputs: OutputList[ServiceOutput] = io_field(ServiceOutput, required=True)
 
     step_type = "service"
 
-    def check(self, error) -> None:
+    def check(self, error: Checker) -> None:
         super().check(error)
         inputs = self.inputs or []
         models = [i for i in inputs if isinstance(i.data, (ServiceInputPlaceholder, ModelData))]
@@ -108,5 +135,5 @@ class ServiceStep(Step):
         if len(self.outputs or []) > 1:
             error("outputs", "a service deployment phase has one output")
 
-    def config(self) -> dict:
+    def config(self) -> dict[str, Any]:
         return {"inputs": self.inputs or [], "outputs": self.outputs}

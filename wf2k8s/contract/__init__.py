@@ -1,0 +1,54 @@
+"""The typed, versioned contract between the compiler and the runtime (standard library only).
+
+Everything that crosses from the graph model to a backend and from a backend to the phase
+containers is one of these classes: ``phases`` (one per phase kind), ``refs`` (values known only
+while a run runs) and ``codec`` (strict JSON in and out). The runtime runs inside users' own
+engine images, so nothing here imports beyond the standard library (Python 3.10 or newer).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from wf2k8s.contract import phases, refs
+from wf2k8s.contract.codec import ContractError, dump, load
+from wf2k8s.contract.phases import CONTRACT_VERSION, PHASE_CLASSES
+from wf2k8s.contract.registry import BY_KIND, PHASE_KINDS, PhaseKind
+
+__all__ = ["CONTRACT_VERSION", "ContractError", "PHASE_CLASSES", "PHASE_KINDS", "PhaseKind", "dump", "load",
+           "load_phase", "phase_class", "phases", "refs"]
+
+def phase_class(kind: str) -> type:
+    try:
+        return BY_KIND[kind].contract
+    except KeyError:
+        raise ContractError(f"no phase kind {kind!r} (kinds: {', '.join(BY_KIND)})") from None
+
+
+def check_version(found: Any) -> None:
+    """A spec of another major version than this contract's is refused, naming both."""
+    if not isinstance(found, str) or not found.split(".")[0].isdigit():
+        raise ContractError(f"the spec has no contract version (got {found!r}); this runtime reads contract "
+                            f"{CONTRACT_VERSION}: compile the pipeline with a wf2k8s whose runtime image this is")
+    if found.split(".")[0] != CONTRACT_VERSION.split(".")[0]:
+        raise ContractError(f"the spec is contract {found}, this runtime reads contract {CONTRACT_VERSION}: "
+                            "compile the pipeline and run it with the same major version of wf2k8s")
+
+
+def load_phase(kind: str, text: str | dict) -> Any:
+    """A phase spec (JSON text or already parsed) as its contract class, checked strictly."""
+    if isinstance(text, str):
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as problem:
+            raise ContractError(f"--spec is not JSON: {problem}") from None
+    else:
+        data = text
+    cls = phase_class(kind)
+    if not isinstance(data, dict):
+        raise ContractError("--spec must be a JSON object")
+    check_version(data.get("contract"))
+    step = data.get("step")
+    where = f"{kind} spec {step!r} > " if isinstance(step, str) else f"{kind} spec > "
+    return load(cls, data, where)

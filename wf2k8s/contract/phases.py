@@ -1,0 +1,503 @@
+"""The typed phase contract: one frozen dataclass per phase kind, and the parts they share.
+
+The graph model holds one of these per phase, a backend writes it as the phase's spec (JSON), and
+the runtime reads the spec back into the same class. Field names are the SDK's (the seed's), so a
+spec reads like the pipeline that made it. Every value the SDK defaults is written out: a field
+without a Python default here must be in the spec, so the runtime never supplies a default of its
+own. Fields that may be absent default to None.
+
+Values a user may give as a placeholder, a storage path or another step's output are typed
+``Text``/``Whole``/``Flag``/``Scalar`` (the literal type, or a reference); ``JSON`` is a free JSON
+value (with references inside) where the SDK takes a dict or list as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Union
+
+from wf2k8s.contract.refs import Cond, MetricRef, OutputRef, ParamRef, SelectRef, StorageRef, SystemRef, VariableRef
+
+#: the version of this contract; the runtime refuses a spec of another major version
+CONTRACT_VERSION = "1.0"
+
+Ref = Union[ParamRef, SystemRef, StorageRef, OutputRef, VariableRef, MetricRef, SelectRef]
+Text = Union[str, Ref]
+Whole = Union[int, Ref]
+Flag = Union[bool, Ref]
+Scalar = Union[str, int, float, bool, Ref]
+JSON = Any
+
+frozen = dataclass(frozen=True, kw_only=True)
+
+
+# data objects (seed 4.1.3): what an input's data can be besides an OBS path or a reference --------------
+
+
+@frozen
+class Dataset:
+    KIND: ClassVar[str] = "dataset"
+    dataset_name: str
+    version_name: str | None = None
+
+
+@frozen
+class LabelTask:
+    KIND: ClassVar[str] = "label_task"
+    dataset_name: str
+    task_name: str
+
+
+@frozen
+class ServiceData:
+    KIND: ClassVar[str] = "service_data"
+    service_id: str
+
+
+@frozen
+class SWRImage:
+    KIND: ClassVar[str] = "swr_image"
+    swr_path: str
+
+
+@frozen
+class GalleryModel:
+    KIND: ClassVar[str] = "gallery_model"
+    subscription_id: str
+    version_num: str
+
+
+@frozen
+class ModelData:
+    KIND: ClassVar[str] = "model_data"
+    model_name: Text
+    weight: int
+    model_version: Text | None = None
+    specification: str | None = None
+    envs: dict[str, JSON] | None = None
+
+
+#: an input's data: an OBS path (text), a data object, or a reference (placeholder, output, selector)
+Data = Union[str, Dataset, LabelTask, ServiceData, SWRImage, GalleryModel, ModelData, Ref]
+DATA_OBJECTS = (Dataset, LabelTask, ServiceData, SWRImage, GalleryModel, ModelData)
+
+
+# parts several phases share -----------------------------------------------------------------------------
+
+
+@frozen
+class PhasePolicy:
+    """How often a phase that waits looks again, and how long it may run (seed StepPolicy)."""
+
+    poll_interval_seconds: float
+    max_execution_minutes: float
+
+
+@frozen
+class Input:
+    name: str
+    data: Data
+
+
+@frozen
+class Named:
+    """An output that is only a name (labeling, dataset import)."""
+
+    name: str
+
+
+@frozen
+class OBSOutputConfig:
+    obs_path: Text
+    metric_file: Text | None = None
+
+
+@frozen
+class Parameter:
+    """A hyperparameter (AlgorithmParameters): ``--name=value``."""
+
+    name: str
+    value: Scalar
+
+
+@frozen
+class Label:
+    name: str | None = None
+    property: JSON = None
+    type: str | None = None
+
+
+@frozen
+class Phase:
+    """What every phase spec starts with: the contract version, the step's ModelArts name, title,
+    description and policy."""
+
+    KIND: ClassVar[str] = ""
+    contract: str = field(default=CONTRACT_VERSION)
+    step: str
+    title: str
+    description: str | None = None
+    policy: PhasePolicy
+
+
+# job (seed 4.4.5) ----------------------------------------------------------------------------------------
+
+
+@frozen
+class Engine:
+    engine_id: Text | None = None
+    engine_name: Text | None = None
+    engine_version: Text | None = None
+    image_url: Text | None = None
+
+
+@frozen
+class Algorithm:
+    """BaseAlgorithm, Algorithm (algorithm_id) or AIGalleryAlgorithm (subscription) in one shape."""
+
+    id: str | None = None
+    algorithm_id: str | None = None
+    subscription_id: str | None = None
+    item_version_id: str | None = None
+    code_dir: Text | None = None
+    boot_file: Text | None = None
+    command: Text | None = None
+    parameters: list[Parameter] | None = None
+    engine: Engine | None = None
+    environments: dict[str, JSON] | None = None
+
+
+@frozen
+class MetricsConfig:
+    metric_files: list[Text]
+    realtime_visualization: bool
+    visualization: bool
+
+
+@frozen
+class Template:
+    template_id: Text
+    template_inputs: list[TemplateInput]
+    infer_format: Text | None = None
+
+
+@frozen
+class TemplateInput:
+    input_id: Text
+    input: Text
+
+
+@frozen
+class ModelConfig:
+    model_type: Text
+    prebuild: Flag
+    model_name: Text | None = None
+    model_version: Text | None = None
+    runtime: Text | None = None
+    description: str | None = None
+    execution_code: str | None = None
+    dependencies: JSON = None
+    model_metrics: JSON = None
+    apis: JSON = None
+    initial_config: JSON = None
+    template: Template | None = None
+    dynamic_load_mode: Text | None = None
+    install_type: JSON = None
+
+
+@frozen
+class JobOutput:
+    name: str
+    obs_config: OBSOutputConfig | None = None
+    model_config: ModelConfig | None = None
+    metrics_config: MetricsConfig | None = None
+
+
+@frozen
+class JobResource:
+    #: a resource map ({"cpu": "2", "memory": "8Gi", "nvidia.com/gpu": 1}) or a flavor placeholder
+    flavor: Union[dict[str, JSON], Ref]
+    node_count: Whole
+
+
+@frozen
+class NFS:
+    nfs_server_path: Text
+    local_path: Text
+    read_only: Flag
+
+
+@frozen
+class Volume:
+    nfs: NFS | None = None
+
+
+@frozen
+class SchedulePolicy:
+    priority: Whole
+
+
+@frozen
+class LogExportPath:
+    obs_url: Text
+
+
+@frozen
+class JobSpec:
+    resource: JobResource
+    log_export_path: LogExportPath | None = None
+    schedule_policy: SchedulePolicy | None = None
+    volumes: list[Volume] | None = None
+
+
+@frozen
+class JobMetadata:
+    job_type: str
+    tags: dict[str, str] | None = None
+
+
+@frozen
+class JobPhase(Phase):
+    KIND: ClassVar[str] = "job"
+    algorithm: Algorithm
+    spec: JobSpec
+    inputs: list[Input]
+    outputs: list[JobOutput]
+    metadata: JobMetadata | None = None
+
+
+# model registration (seed 4.4.6) -------------------------------------------------------------------------
+
+
+@frozen
+class ModelOutput:
+    name: str
+    model_config: ModelConfig
+
+
+@frozen
+class ModelPhase(Phase):
+    KIND: ClassVar[str] = "model"
+    inputs: list[Input]
+    outputs: list[ModelOutput]
+
+
+# service deployment (seed 4.4.7) ------------------------------------------------------------------------
+
+
+@frozen
+class ServiceConfig:
+    infer_type: str
+    service_name: Text | None = None
+    description: str | None = None
+    vpc_id: str | None = None
+    subnet_network_id: str | None = None
+    security_group_id: str | None = None
+    cluster_id: str | None = None
+    additional_properties: dict[str, JSON] | None = None
+    apps: JSON = None
+    envs: dict[str, JSON] | None = None
+
+
+@frozen
+class TripartiteServiceConfig:
+    """A service run elsewhere: the step only publishes its addresses."""
+
+    KIND: ClassVar[str] = "tripartite_service_config"
+    service_name: Text
+    access_address: Text
+    cluster_inner_access_address: Text | None = None
+    description: str | None = None
+
+
+@frozen
+class ServiceOutput:
+    name: str
+    service_config: Union[ServiceConfig, TripartiteServiceConfig]
+
+
+@frozen
+class ServicePhase(Phase):
+    KIND: ClassVar[str] = "service"
+    inputs: list[Input]
+    outputs: list[ServiceOutput]
+
+
+# condition (seed 4.4.8) --------------------------------------------------------------------------------
+
+
+@frozen
+class ConditionPhase(Phase):
+    KIND: ClassVar[str] = "condition"
+    conditions: list[Cond]
+
+
+# datasets (seed 4.4.1-4.4.4) ------------------------------------------------------------------------------
+
+
+@frozen
+class AnnotationFormatParameters:
+    difficult_only: bool
+    label_separator: str
+    sample_label_separator: str
+    included_labels: list[Label] | None = None
+
+
+@frozen
+class AnnotationFormatConfig:
+    format_name: str | None = None
+    parameters: AnnotationFormatParameters | None = None
+    scene: str | None = None
+
+
+@frozen
+class ImportConfig:
+    import_annotations: Union[str, bool, Ref]
+    import_type: Union[str, int]
+    annotation_format_config: list[AnnotationFormatConfig] | None = None
+
+
+@frozen
+class SchemaField:
+    name: str
+    type: str
+    description: str | None = None
+
+
+@frozen
+class DatasetProperties:
+    dataset_name: Text
+    dataset_format: Union[int, str]
+    data_type: str
+    import_data: bool
+    work_path_type: int
+    description: str | None = None
+    import_config: ImportConfig | None = None
+    schema: list[SchemaField] | None = None
+
+
+@frozen
+class CreateDatasetOutput:
+    name: str
+    config: OBSOutputConfig
+
+
+@frozen
+class CreateDatasetPhase(Phase):
+    KIND: ClassVar[str] = "create_dataset"
+    inputs: list[Input]
+    outputs: list[CreateDatasetOutput]
+    properties: DatasetProperties
+
+
+@frozen
+class LabelTaskProperties:
+    task_type: str
+    auto_sync_dataset: bool
+    content_labeling: bool
+    task_name: Text | None = None
+    labels: list[Label] | None = None
+    properties: dict[str, JSON] | None = None
+    description: str | None = None
+
+
+@frozen
+class LabelingPhase(Phase):
+    KIND: ClassVar[str] = "labeling"
+    inputs: list[Input]
+    outputs: list[Named]
+    properties: LabelTaskProperties | None = None
+
+
+@frozen
+class LabelFormat:
+    label_type: str
+    label_separator: str
+    sample_label_separator: str
+
+
+@frozen
+class ImportDataInfo:
+    import_annotated: bool
+    import_annotations: bool
+    import_samples: bool
+    import_type: str
+    data_origin: str
+    annotation_format_config: list[AnnotationFormatConfig] | None = None
+    excluded_labels: list[Label] | None = None
+    included_labels: list[Label] | None = None
+    label_format: LabelFormat | None = None
+
+
+@frozen
+class DatasetImportPhase(Phase):
+    KIND: ClassVar[str] = "dataset_import"
+    inputs: list[Input]
+    outputs: list[Named]
+    properties: ImportDataInfo
+
+
+@frozen
+class DatasetVersionConfig:
+    version_format: str
+    train_evaluate_sample_ratio: Union[str, int, float, Ref]
+    clear_hard_property: Flag
+    remove_sample_usage: Flag
+    version_name: Text | None = None
+    label_task_type: str | None = None
+    description: str | None = None
+
+
+@frozen
+class ReleaseDatasetOutput:
+    name: str
+    dataset_version_config: DatasetVersionConfig
+
+
+@frozen
+class ReleaseDatasetPhase(Phase):
+    KIND: ClassVar[str] = "release_dataset"
+    inputs: list[Input]
+    outputs: list[ReleaseDatasetOutput]
+
+
+# MRS Spark job (seed 4.10.2) -----------------------------------------------------------------------------
+
+
+@frozen
+class MrsAlgorithm:
+    boot_file: Text
+    parameters: list[Parameter] | None = None
+
+
+@frozen
+class MrsJobOutput:
+    name: str
+    obs_config: OBSOutputConfig
+
+
+@frozen
+class MrsJobPhase(Phase):
+    KIND: ClassVar[str] = "mrs_job"
+    algorithm: MrsAlgorithm
+    inputs: list[Input]
+    outputs: list[MrsJobOutput]
+    cluster_id: Text | None = None
+
+
+# image resolution: not a user step; resolves a JobStep's engine, algorithm id or subscription ---------------
+
+
+@frozen
+class ResolvePhase:
+    KIND: ClassVar[str] = "resolve"
+    contract: str = field(default=CONTRACT_VERSION)
+    #: the backend's name for this task (resolve-image-N)
+    step: str
+    #: the JobStep it resolves for (the first one, when several share an engine)
+    for_step: str
+    algorithm: Algorithm
+
+
+PHASE_CLASSES: tuple[type, ...] = (JobPhase, ModelPhase, ServicePhase, ConditionPhase, CreateDatasetPhase,
+                                   LabelingPhase, DatasetImportPhase, ReleaseDatasetPhase, MrsJobPhase, ResolvePhase)

@@ -1,0 +1,170 @@
+"""What a phase container knows about its run, and how references in its spec become values.
+
+Every phase container runs ``wf2k8s-runtime <command> --run RUN --namespace NS --parameters JSON
+--spec JSON``: the run's name, its namespace, all its workflow parameters (name -> text), then the
+phase's spec, a typed phase contract (``wf2k8s.contract.phases``; the wire form of references is in
+``wf2k8s.contract.refs``). ``RunContext`` holds the first three and resolves references:
+
+``ParamRef``
+    a placeholder (int, str, bool, float, enum, json, list, flavor) or data placeholder (dataset,
+    obs, label_task, service, swr, service_input, data_selector): its ``value`` when given (a value
+    supplied while the run runs), else the run's parameter of that name, parsed as its type.
+``SystemRef``
+    EXECUTION_ID (the run's name), WORKFLOW_NAME (the pipeline's name) or NAMESPACE.
+``StorageRef``
+    ``<root of storage>[/<run>]/<path>``; the root is the run's parameter of the storage's name.
+``OutputRef`` / ``SelectRef``
+    another step's output location (``{"uri": ...}``), from its result; a selector takes the one that ran.
+``VariableRef`` / ``MetricRef``
+    a value another step output while it ran, a float metric of a JobStep.
+
+Each command writes ``/tmp/wf2k8s/result.json``: ``{"outputs": {NAME: {"uri": ...}}, "variables":
+{...}, "metrics": {OUTPUT: {KEY: float}}}``; Argo returns it to later steps as the ``result``
+output parameter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from wf2k8s.contract import ContractError, dump, load
+from wf2k8s.contract.phases import DATA_OBJECTS
+from wf2k8s.contract.refs import (
+    REFERENCE_TYPES, MetricRef, OutputRef, ParamRef, SelectRef, StorageRef, SystemRef, VariableRef, is_marker,
+)
+
+RESULT_DIR = "/tmp/wf2k8s"
+
+__all__ = ["RESULT_DIR", "ContractError", "RunContext", "parse_typed", "join_path"]
+
+
+def parse_typed(text: Any, kind: str, name: str) -> Any:
+    """A placeholder's text value as its type; the second check of a value's type, where it is used."""
+    if text is None:
+        raise ContractError(f"placeholder {name!r} has no value: give it when the run starts")
+    if not isinstance(text, str):
+        return text
+    try:
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            return float(text)
+        if kind == "bool":
+            if text.lower() not in ("true", "false"):
+                raise ValueError(text)
+            return text.lower() == "true"
+        if kind in ("json", "list", "dataset", "label_task", "service_input", "flavor"):
+            value = json.loads(text)
+            if kind == "json" and not isinstance(value, dict):
+                raise ValueError("not a JSON object")
+            if kind == "list" and not isinstance(value, list):
+                raise ValueError("not a JSON list")
+            return value
+    except ValueError as problem:
+        raise ContractError(f"placeholder {name!r} must be {kind}, got {text!r} ({problem})") from None
+    return text
+
+
+def join_path(root: str, *parts: str) -> str:
+    pieces = [root.rstrip("/")] + [p.strip("/") for p in parts if p and p.strip("/")]
+    text = "/".join(pieces)
+    trailing = parts and parts[-1].endswith("/")
+    return text + "/" if trailing and not text.endswith("/") else text
+
+
+@dataclass
+class RunContext:
+    """What the whole run shares (from the command line), passed to every phase."""
+
+    name: str = "run"
+    namespace: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, name: str, namespace: str, parameters: str) -> RunContext:
+        try:
+            values = json.loads(parameters) if parameters else {}
+        except (json.JSONDecodeError, RecursionError) as problem:
+            raise ContractError(f"--parameters is not JSON: {problem}") from None
+        if isinstance(values, list):  # Argo gives [{"name": ..., "value": ...}]
+            values = {p["name"]: p.get("value") for p in values if isinstance(p, dict) and "name" in p}
+        if not isinstance(values, dict):
+            raise ContractError("--parameters must be a JSON object or Argo's list of parameters")
+        return cls(name, namespace, values)
+
+    # references -------------------------------------------------------------------------------------
+    def resolve(self, value: Any) -> Any:
+        """Every reference in ``value`` replaced by what it stands for. Contract objects stay
+        themselves (with resolved fields); data objects (Dataset, ...) and marker objects inside free
+        JSON become plain JSON, as a data placeholder's value is."""
+        if isinstance(value, REFERENCE_TYPES):
+            return self.reference(value)
+        if isinstance(value, DATA_OBJECTS):
+            return self.resolve(dump(value))
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return dataclasses.replace(value, **{f.name: self.resolve(getattr(value, f.name))
+                                                 for f in dataclasses.fields(value) if f.init})
+        if isinstance(value, dict):
+            if is_marker(value):  # a reference inside free JSON, nested references read as well
+                return self.reference(load(Any, value))
+            return {k: self.resolve(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.resolve(v) for v in value]
+        return value
+
+    def reference(self, ref: Any) -> Any:
+        if isinstance(ref, ParamRef):
+            text = ref.value if ref.value is not None else self.parameters.get(ref.name)
+            return parse_typed(text, ref.type, ref.name)
+        if isinstance(ref, SystemRef):
+            known = {"EXECUTION_ID": self.name, "NAMESPACE": self.namespace, "WORKFLOW_NAME": ref.value}
+            if known.get(ref.name) is None:
+                raise ContractError(f"the spec does not say the run's {ref.name}")
+            return known[ref.name]
+        if isinstance(ref, StorageRef):
+            root = self.parameters.get(ref.storage)
+            if not root:
+                raise ContractError(f"storage {ref.storage!r} has no root path: give it when the run starts")
+            return join_path(root, *([self.name] if ref.with_execution_id else []), ref.path)
+        if isinstance(ref, OutputRef):
+            return self.output_location(ref)
+        if isinstance(ref, SelectRef):
+            ran = [option for option in ref.options if isinstance(option.result, dict)]
+            if not ran:
+                names = ", ".join(f"{o.step}/{o.output}" for o in ref.options)
+                raise ContractError(f"none of {names} ran, so there is no output to use")
+            return self.output_location(ran[0])
+        if isinstance(ref, VariableRef):
+            result = produced(ref.result, ref.step, f"{ref.step}/{ref.output}")
+            try:
+                return result["variables"][ref.output][ref.variable]
+            except (KeyError, TypeError):
+                raise ContractError(f"step {ref.step!r} output {ref.output!r} has no variable "
+                                    f"{ref.variable!r}") from None
+        if isinstance(ref, MetricRef):
+            result = produced(ref.result, ref.step, f"{ref.step}/{ref.output}")
+            try:
+                return float(result["metrics"][ref.output][ref.key])
+            except (KeyError, TypeError, ValueError):
+                raise ContractError(f"step {ref.step!r} output {ref.output!r} has no float metric "
+                                    f"{ref.key!r}") from None
+        raise ContractError(f"not a reference: {ref!r}")
+
+    def output_location(self, ref: OutputRef) -> Any:
+        what = f"{ref.step}/{ref.output}"
+        result = produced(ref.result, ref.step, what)
+        location = (result.get("outputs") or {}).get(ref.output)
+        if location is not None:
+            return location
+        if ref.declared is not None:
+            return {"uri": self.resolve(ref.declared)}
+        raise ContractError(f"{what} was not produced")
+
+
+def produced(result: Any, step: str, what: str) -> dict:
+    if not isinstance(result, dict):
+        raise ContractError(f"step {step!r} did not run, so {what} has no value")
+    return result
