@@ -4,7 +4,8 @@ Every 10 steps: 4 JobSteps written as the seed's examples write them (a subscrib
 with a hyperparameter, or code in a custom image; an OBS input, an output in an OutputStorage,
 a flavor placeholder; half with a metrics output, one with a skip condition), 3 ModelSteps that
 register a job's output unless its accuracy is under a threshold, and 3 ConditionSteps on a
-job's accuracy. Each step depends on the one before it. Targets: 1,000 steps in at most 1 s; at most 600 bytes of YAML per step.
+job's accuracy. Each step depends on the one before it. Targets: 1,000 steps in at most 1 s; at most
+600 bytes of YAML per step.
 
     python benchmarks/compile.py [--repeat 5] [--sizes 10 100 1000]
 """
@@ -37,7 +38,8 @@ def pipeline(size: int) -> wf.Workflow:
                 if kind % 2 else wf.BaseAlgorithm(code_dir="obs://code/train/", boot_file="train.py",
                                                   engine=wf.steps.JobEngine(image_url="team/train:1"))
             skip = wf.steps.StepPolicy(skip_conditions=wf.steps.Condition(
-                wf.steps.ConditionTypeEnum.EQ, wf.Placeholder(name="skip_jobs", placeholder_type=wf.PlaceholderType.BOOL,
+                wf.steps.ConditionTypeEnum.EQ,
+                wf.Placeholder(name="skip_jobs", placeholder_type=wf.PlaceholderType.BOOL,
                                                              default=False), True)) if kind == 3 else None
             outputs = [wf.steps.JobOutput(name="train_url",
                                           obs_config=wf.data.OBSOutputConfig(obs_path=storage.join(f"job_{i}/")))]

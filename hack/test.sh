@@ -7,6 +7,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
+# types and lint are a gate: the contract and the graph model are checked strictly (pyproject.toml)
+python3 -m ruff check wf2k8s tests benchmarks examples hack
+python3 -m mypy
+
 status=0
 python3 -m pytest -q tests/unit || status=$?
 # exit code 5 means no tests were collected: not a failure of ours to hide, but not one either

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "wf2k8s"))  # the runtime package alone: no hera needed here
 
-from runtime.s3 import S3  # noqa: E402
+from runtime.clients import S3  # noqa: E402
 
 UPLOADS = {
     "examples/iris/code": ["catalog/algorithms/iris/", "examples/iris/code/"],

@@ -59,7 +59,7 @@ def load_workflows(path: Path) -> list[Any]:
             raise
         except SystemExit as stop:
             if stop.code not in (0, None):
-                raise CliError(f"{path}: the script exited with {stop.code}")
+                raise CliError(f"{path}: the script exited with {stop.code}") from None
             namespace = {}
         except Exception as problem:  # the user's script failed: say where, in one line
             raise CliError(script_failure(path, problem)) from None

@@ -16,7 +16,7 @@ import pytest
 
 import wf2k8s
 from wf2k8s import cluster
-from wf2k8s.runtime.s3 import S3
+from wf2k8s.runtime.clients import S3
 
 HERE = Path(__file__).resolve().parent
 NAMESPACE = "wf2k8s"

@@ -91,8 +91,9 @@ def test_condition_step_branches():
 
 def test_data_consumption_selector_gives_every_candidate_result():
     a, b = job("a"), job("b")
-    model = wf.steps.ModelStep(name="m", inputs=wf.steps.ModelInput(name="model_input", data=wf.data.DataConsumptionSelector(
-        data_list=[a.outputs["train_url"].as_input(), b.outputs["train_url"].as_input()])),
+    selector = wf.data.DataConsumptionSelector(
+        data_list=[a.outputs["train_url"].as_input(), b.outputs["train_url"].as_input()])
+    model = wf.steps.ModelStep(name="m", inputs=wf.steps.ModelInput(name="model_input", data=selector),
         outputs=wf.steps.ModelOutput(name="o", model_config=wf.steps.ModelConfig(model_name="x")),
         depend_steps=[a, b])
     spec = argument(tasks(compile_(a, b, model))["m"], "spec")

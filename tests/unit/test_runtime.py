@@ -16,7 +16,7 @@ from wf2k8s.runtime import condition, job, metrics
 from wf2k8s.runtime import resolve as resolve_module
 from wf2k8s.runtime.context import ContractError, RunContext, join_path, parse_typed
 from wf2k8s.runtime.job import as_uri, command_line
-from wf2k8s.runtime.s3 import S3, S3Error, split_uri
+from wf2k8s.runtime.clients import S3, S3Error, split_uri
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from wf2k8s.errors import ValidationError
 from wf2k8s.runtime import batch, service
 from wf2k8s.runtime.context import RunContext
 from wf2k8s.runtime.errors import PhaseError
-from wf2k8s.runtime.s3 import S3
+from wf2k8s.runtime.clients import S3
 
 
 def config(**extra):

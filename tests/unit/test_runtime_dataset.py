@@ -24,7 +24,7 @@ from wf2k8s.contract.registry import BY_COMMAND
 from wf2k8s.runtime import __main__ as runtime_main
 from wf2k8s.runtime import dataset, job
 from wf2k8s.runtime.context import RunContext
-from wf2k8s.runtime.s3 import S3
+from wf2k8s.runtime.clients import S3
 
 BUCKET = "data"
 RUN = RunContext("run-1", "wf2k8s", {})

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from wf2k8s.runtime import http
+from wf2k8s.runtime.clients import http
 from wf2k8s.runtime.errors import PhaseError
 
 

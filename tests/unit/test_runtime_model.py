@@ -31,7 +31,7 @@ from wf2k8s.runtime import __main__ as runtime_main
 from wf2k8s.runtime import model
 from wf2k8s.runtime.context import ContractError, RunContext
 from wf2k8s.runtime.errors import PhaseError
-from wf2k8s.runtime.s3 import S3
+from wf2k8s.runtime.clients import S3
 
 MLFLOW_VERSION = "3.17.2"
 MOTO_VERSION = "5.2.5"
@@ -291,7 +291,8 @@ def test_a_single_model_file(env, s3, name, run):
 def test_mlflow_unreachable_or_unset(env, s3, name, monkeypatch, run):
     spec = step([model_files(s3, f"{name}/v1")], {"model_name": name})
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{free_port()}")
-    with pytest.raises(PhaseError, match=r"MLflow at http://127\.0\.0\.1:\d+ is unreachable"):
+    with pytest.raises(PhaseError, match=r"MLflow GET http://127\.0\.0\.1:\d+/\S+: "
+                                         r"cannot reach http://127\.0\.0\.1:\d+: .*\(check MLFLOW_TRACKING_URI\)$"):
         model.run(spec, run)
     monkeypatch.delenv("MLFLOW_TRACKING_URI")
     with pytest.raises(ContractError, match="set MLFLOW_TRACKING_URI"):

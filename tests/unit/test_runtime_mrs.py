@@ -5,7 +5,7 @@ import pytest
 from specs import phase
 from wf2k8s.runtime import job, mrs
 from wf2k8s.runtime.context import ContractError, RunContext
-from wf2k8s.runtime.s3 import S3, split_uri
+from wf2k8s.runtime.clients import S3, split_uri
 
 
 def test_mrs_argument_lists_are_comma_separated():

@@ -1011,5 +1011,5 @@ def test_a_step_named_like_a_task_wf2k8s_generates_is_an_error():
     generated = [name for name in task_names(compile_steps(official)) if name != "train"]
     assert len(generated) == 2, generated
     for name in generated:
-        expect_error(lambda: compile_steps(official, job_step(name)), "Workflow 'wf' > steps", repr(name))
+        expect_error(lambda name=name: compile_steps(official, job_step(name)), "Workflow 'wf' > steps", repr(name))
     compile_steps(official, job_step("train2"))

@@ -36,7 +36,7 @@ def check_version(found: Any) -> None:
                             "compile the pipeline and run it with the same major version of wf2k8s")
 
 
-def load_phase(kind: str, text: str | dict) -> Any:
+def load_phase(kind: str, text: str | dict[str, Any]) -> Any:
     """A phase spec (JSON text or already parsed) as its contract class, checked strictly."""
     if isinstance(text, str):
         try:

@@ -35,7 +35,7 @@ def dump(value: Any, ref_hook: RefHook | None = None) -> Any:
     that splices its own expressions in); by default they are their marker objects."""
     again = functools.partial(dump, ref_hook=ref_hook)
     if isinstance(value, REFERENCE_TYPES):
-        return ref_hook(value, again) if ref_hook else dump_ref(value, again)  # type: ignore[arg-type]
+        return ref_hook(value, again) if ref_hook else dump_ref(value, again)
     if isinstance(value, Cond):
         return {"op": value.op, "left": again(value.left), "right": again(value.right)}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -142,7 +142,7 @@ def _describe(data: Any) -> str:
     return type(data).__name__ if not isinstance(data, dict) else "an object"
 
 
-def _load_union(options: tuple, data: Any, where: str) -> Any:
+def _load_union(options: tuple[Any, ...], data: Any, where: str) -> Any:
     refs = tuple(o for o in options if o in REFERENCE_TYPES)
     if isinstance(data, REFERENCE_TYPES):
         if isinstance(data, refs):
@@ -174,7 +174,7 @@ def _load_union(options: tuple, data: Any, where: str) -> Any:
     fail(where, f"must be {wanted}{' or a reference' if refs else ''}, got {_describe(data)}")
 
 
-def _choose(classes: list, data: dict, where: str) -> type:
+def _choose(classes: list[Any], data: dict[str, Any], where: str) -> Any:
     """Which of several dataclasses an object is: by its ``kind``, else by its fields."""
     if len(classes) == 1:  # one shape: its own errors say best what is wrong
         return classes[0]

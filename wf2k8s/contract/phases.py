@@ -28,46 +28,45 @@ Flag = Union[bool, Ref]
 Scalar = Union[str, int, float, bool, Ref]
 JSON = Any
 
-frozen = dataclass(frozen=True, kw_only=True)
 
 
 # data objects (seed 4.1.3): what an input's data can be besides an OBS path or a reference --------------
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class Dataset:
     KIND: ClassVar[str] = "dataset"
     dataset_name: str
     version_name: str | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class LabelTask:
     KIND: ClassVar[str] = "label_task"
     dataset_name: str
     task_name: str
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class ServiceData:
     KIND: ClassVar[str] = "service_data"
     service_id: str
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class SWRImage:
     KIND: ClassVar[str] = "swr_image"
     swr_path: str
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class GalleryModel:
     KIND: ClassVar[str] = "gallery_model"
     subscription_id: str
     version_num: str
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class ModelData:
     KIND: ClassVar[str] = "model_data"
     model_name: Text
@@ -85,7 +84,7 @@ DATA_OBJECTS = (Dataset, LabelTask, ServiceData, SWRImage, GalleryModel, ModelDa
 # parts several phases share -----------------------------------------------------------------------------
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class PhasePolicy:
     """How often a phase that waits looks again, and how long it may run (seed StepPolicy)."""
 
@@ -93,26 +92,26 @@ class PhasePolicy:
     max_execution_minutes: float
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class Input:
     name: str
     data: Data
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class Named:
     """An output that is only a name (labeling, dataset import)."""
 
     name: str
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class OBSOutputConfig:
     obs_path: Text
     metric_file: Text | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class Parameter:
     """A hyperparameter (AlgorithmParameters): ``--name=value``."""
 
@@ -120,14 +119,14 @@ class Parameter:
     value: Scalar
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class Label:
     name: str | None = None
     property: JSON = None
     type: str | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class Phase:
     """What every phase spec starts with: the contract version, the step's ModelArts name, title,
     description and policy."""
@@ -143,7 +142,7 @@ class Phase:
 # job (seed 4.4.5) ----------------------------------------------------------------------------------------
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class Engine:
     engine_id: Text | None = None
     engine_name: Text | None = None
@@ -151,7 +150,7 @@ class Engine:
     image_url: Text | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class Algorithm:
     """BaseAlgorithm, Algorithm (algorithm_id) or AIGalleryAlgorithm (subscription) in one shape."""
 
@@ -167,27 +166,27 @@ class Algorithm:
     environments: dict[str, JSON] | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class MetricsConfig:
     metric_files: list[Text]
     realtime_visualization: bool
     visualization: bool
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class Template:
     template_id: Text
     template_inputs: list[TemplateInput]
     infer_format: Text | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class TemplateInput:
     input_id: Text
     input: Text
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class ModelConfig:
     model_type: Text
     prebuild: Flag
@@ -205,7 +204,7 @@ class ModelConfig:
     install_type: JSON = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class JobOutput:
     name: str
     obs_config: OBSOutputConfig | None = None
@@ -213,36 +212,36 @@ class JobOutput:
     metrics_config: MetricsConfig | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class JobResource:
     #: a resource map ({"cpu": "2", "memory": "8Gi", "nvidia.com/gpu": 1}) or a flavor placeholder
     flavor: Union[dict[str, JSON], Ref]
     node_count: Whole
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class NFS:
     nfs_server_path: Text
     local_path: Text
     read_only: Flag
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class Volume:
     nfs: NFS | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class SchedulePolicy:
     priority: Whole
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class LogExportPath:
     obs_url: Text
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class JobSpec:
     resource: JobResource
     log_export_path: LogExportPath | None = None
@@ -250,13 +249,13 @@ class JobSpec:
     volumes: list[Volume] | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class JobMetadata:
     job_type: str
     tags: dict[str, str] | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class JobPhase(Phase):
     KIND: ClassVar[str] = "job"
     algorithm: Algorithm
@@ -269,13 +268,13 @@ class JobPhase(Phase):
 # model registration (seed 4.4.6) -------------------------------------------------------------------------
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class ModelOutput:
     name: str
     model_config: ModelConfig
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class ModelPhase(Phase):
     KIND: ClassVar[str] = "model"
     inputs: list[Input]
@@ -285,7 +284,7 @@ class ModelPhase(Phase):
 # service deployment (seed 4.4.7) ------------------------------------------------------------------------
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class ServiceConfig:
     infer_type: str
     service_name: Text | None = None
@@ -299,7 +298,7 @@ class ServiceConfig:
     envs: dict[str, JSON] | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class TripartiteServiceConfig:
     """A service run elsewhere: the step only publishes its addresses."""
 
@@ -310,13 +309,13 @@ class TripartiteServiceConfig:
     description: str | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class ServiceOutput:
     name: str
     service_config: Union[ServiceConfig, TripartiteServiceConfig]
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class ServicePhase(Phase):
     KIND: ClassVar[str] = "service"
     inputs: list[Input]
@@ -326,7 +325,7 @@ class ServicePhase(Phase):
 # condition (seed 4.4.8) --------------------------------------------------------------------------------
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class ConditionPhase(Phase):
     KIND: ClassVar[str] = "condition"
     conditions: list[Cond]
@@ -335,7 +334,7 @@ class ConditionPhase(Phase):
 # datasets (seed 4.4.1-4.4.4) ------------------------------------------------------------------------------
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class AnnotationFormatParameters:
     difficult_only: bool
     label_separator: str
@@ -343,28 +342,28 @@ class AnnotationFormatParameters:
     included_labels: list[Label] | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class AnnotationFormatConfig:
     format_name: str | None = None
     parameters: AnnotationFormatParameters | None = None
     scene: str | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class ImportConfig:
     import_annotations: Union[str, bool, Ref]
     import_type: Union[str, int]
     annotation_format_config: list[AnnotationFormatConfig] | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class SchemaField:
     name: str
     type: str
     description: str | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class DatasetProperties:
     dataset_name: Text
     dataset_format: Union[int, str]
@@ -376,13 +375,13 @@ class DatasetProperties:
     schema: list[SchemaField] | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class CreateDatasetOutput:
     name: str
     config: OBSOutputConfig
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class CreateDatasetPhase(Phase):
     KIND: ClassVar[str] = "create_dataset"
     inputs: list[Input]
@@ -390,7 +389,7 @@ class CreateDatasetPhase(Phase):
     properties: DatasetProperties
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class LabelTaskProperties:
     task_type: str
     auto_sync_dataset: bool
@@ -401,7 +400,7 @@ class LabelTaskProperties:
     description: str | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class LabelingPhase(Phase):
     KIND: ClassVar[str] = "labeling"
     inputs: list[Input]
@@ -409,14 +408,14 @@ class LabelingPhase(Phase):
     properties: LabelTaskProperties | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class LabelFormat:
     label_type: str
     label_separator: str
     sample_label_separator: str
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class ImportDataInfo:
     import_annotated: bool
     import_annotations: bool
@@ -429,7 +428,7 @@ class ImportDataInfo:
     label_format: LabelFormat | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class DatasetImportPhase(Phase):
     KIND: ClassVar[str] = "dataset_import"
     inputs: list[Input]
@@ -437,7 +436,7 @@ class DatasetImportPhase(Phase):
     properties: ImportDataInfo
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class DatasetVersionConfig:
     version_format: str
     train_evaluate_sample_ratio: Union[str, int, float, Ref]
@@ -448,13 +447,13 @@ class DatasetVersionConfig:
     description: str | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class ReleaseDatasetOutput:
     name: str
     dataset_version_config: DatasetVersionConfig
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class ReleaseDatasetPhase(Phase):
     KIND: ClassVar[str] = "release_dataset"
     inputs: list[Input]
@@ -464,19 +463,19 @@ class ReleaseDatasetPhase(Phase):
 # MRS Spark job (seed 4.10.2) -----------------------------------------------------------------------------
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class MrsAlgorithm:
     boot_file: Text
     parameters: list[Parameter] | None = None
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class MrsJobOutput:
     name: str
     obs_config: OBSOutputConfig
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class MrsJobPhase(Phase):
     KIND: ClassVar[str] = "mrs_job"
     algorithm: MrsAlgorithm
@@ -488,7 +487,7 @@ class MrsJobPhase(Phase):
 # image resolution: not a user step; resolves a JobStep's engine, algorithm id or subscription ---------------
 
 
-@frozen
+@dataclass(frozen=True, kw_only=True)
 class ResolvePhase:
     KIND: ClassVar[str] = "resolve"
     contract: str = field(default=CONTRACT_VERSION)

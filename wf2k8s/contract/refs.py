@@ -10,7 +10,7 @@ for one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Callable, NoReturn, Union
 
 #: the placeholder types (seed 4.2.3), then the data placeholder kinds, then storage roots
 SCALAR_TYPES = ("int", "str", "bool", "float", "enum", "json", "list", "flavor")
@@ -111,7 +111,7 @@ class Cond:
 MARKERS = ("$param", "$system", "$storage", "$output", "$variable", "$metric", "$select")
 
 
-def dump_ref(ref: Ref, dump: Any) -> dict[str, Any]:
+def dump_ref(ref: Ref, dump: Callable[[Any], Any]) -> dict[str, Any]:
     """A reference as its marker object; ``dump`` writes nested values (details, results)."""
     if isinstance(ref, ParamRef):
         encoded: dict[str, Any] = {"$param": ref.name, "type": ref.type}
@@ -141,7 +141,8 @@ def is_marker(value: Any) -> bool:
     return isinstance(value, dict) and any(key in value for key in MARKERS)
 
 
-def load_ref(value: dict[str, Any], load: Any, where: str, fail: Any) -> Ref:
+def load_ref(value: dict[str, Any], load: Callable[[Any], Any], where: str,
+             fail: Callable[[str, str], NoReturn]) -> Ref:
     """The reference a marker object stands for; ``load`` reads nested values, ``fail(where, text)`` raises."""
     def text(key: str, parts: int = 1) -> list[str]:
         found = value.get(key)

@@ -87,7 +87,7 @@ class GraphBuilder:
         return found
 
     # parameters ----------------------------------------------------------------------------------
-    def register(self, param: Param, owner: Any, definition: tuple, where: str) -> None:
+    def register(self, param: Param, owner: Any, definition: tuple[Any, ...], where: str) -> None:
         if param.name.startswith(RESERVED_PARAM_PREFIX):
             raise ValidationError(where, f"names starting with {RESERVED_PARAM_PREFIX!r} are reserved, "
                                   f"got {param.name!r}")
@@ -160,7 +160,7 @@ class GraphBuilder:
         return Phase(name=step.name, kind=step.step_type, spec=spec, depends=unique(declared + implicit),
                      declared_depends=declared, skip_conditions=skip)
 
-    def phase_spec(self, step: Step, config: dict, where: str) -> Any:
+    def phase_spec(self, step: Step, config: dict[str, Any], where: str) -> Any:
         """The step as its typed phase contract, every default written out."""
         policy = step.policy or StepPolicy()
         header = {"step": step.name, "title": step.title or step.name, "description": step.description,

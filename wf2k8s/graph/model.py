@@ -32,13 +32,13 @@ class Param:
     type: str
     default: Any = None
     has_default: bool = False
-    enum: list | None = None
+    enum: list[Any] | None = None
     description: str | None = None
     delay: bool = False
     required: bool = True
     format: str | None = None
     #: what the runtime needs besides the value (object_type, model_name, ...), JSON-like
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 # the graph ------------------------------------------------------------------------------------------
@@ -68,7 +68,7 @@ class Phase:
 
     @property
     def title(self) -> str:
-        return self.spec.title
+        return str(self.spec.title)
 
 
 @dataclass

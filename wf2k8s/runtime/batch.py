@@ -30,16 +30,14 @@ import hashlib
 import io
 import json
 import time
-import urllib.error
-import urllib.request
 from typing import Any, Callable
 
 from wf2k8s.contract import ContractError
 from wf2k8s.contract.phases import ServiceConfig
 
+from .clients import S3, S3Error, request_json, split_uri
 from .errors import PhaseError
 from .kserve import isvc_path
-from .s3 import S3, S3Error, split_uri
 
 FIELDS = ("src_path", "dest_path", "mapping_type", "batch_size")
 MAPPING_TYPES = ("csv", "json")
@@ -142,16 +140,9 @@ def transient_name(base: str, run: str, limit: int) -> str:
 
 
 def post_json(url: str, body: dict, timeout: float = 120) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        detail = error.read()[:500].decode(errors="replace")
-        raise PhaseError(f"the model server answered HTTP {error.code}: {detail}") from None
-    except (urllib.error.URLError, OSError) as error:
-        raise PhaseError(f"the model server at {url} is unreachable: {getattr(error, 'reason', error)}") from None
+    """A model server's answer to a predict request (a ``ServiceError`` when it fails; a server that says
+    it is busy, 429 or 503, is asked again)."""
+    return request_json("model server", "POST", url, body, timeout=timeout)
 
 
 def predict_file(name: str, rows: list, url: str, batch_size: int, post: Callable = post_json) -> list:

@@ -100,9 +100,9 @@ from wf2k8s.contract.phases import (
     LabelFormat, ReleaseDatasetPhase,
 )
 
+from .clients import S3, split_uri
 from .context import RunContext
 from .errors import PhaseError
-from .s3 import S3, split_uri
 
 NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 VERSION_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")

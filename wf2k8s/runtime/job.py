@@ -18,10 +18,10 @@ from wf2k8s.contract.phases import JobPhase
 
 from . import dataset as dataset_module
 from . import metrics as metrics_module
+from .clients import S3, split_uri
 from .context import RESULT_DIR, ContractError, RunContext
 from .errors import PhaseError
 from .resolve import catalog_entry
-from .s3 import S3, split_uri
 
 WORK = Path(os.environ.get("WF2K8S_WORK_DIR", "/tmp/wf2k8s/work"))
 LOG_TAIL_LINES = 30

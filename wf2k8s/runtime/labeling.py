@@ -28,7 +28,7 @@ A DatasetImportStep into a labeling job (``import_data``) imports into the datas
 samples to the job's project, with the labels they came with.
 
 Label Studio is found at ``LABEL_STUDIO_URL`` with the API token ``LABEL_STUDIO_TOKEN`` (the
-cluster's wf2k8s-config ConfigMap and wf2k8s-label-studio Secret). The client is urllib only.
+cluster's wf2k8s-config ConfigMap and wf2k8s-label-studio Secret), through ``clients.LabelStudio``.
 """
 
 from __future__ import annotations
@@ -36,9 +36,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -47,10 +44,10 @@ from wf2k8s.contract.phases import DatasetImportPhase, LabelingPhase, LabelTaskP
 
 from . import dataset as datasets
 from . import podinfo
+from .clients import S3, LabelStudio
 from .context import RunContext
 from .dataset import ANNOTATION_TYPES, NAME, Store, dataset_input, enum_name, now, output_of
 from .errors import PhaseError
-from .s3 import S3
 
 #: task types Label Studio labels here -> (the sample's data key, the tag showing it, the labeling control)
 INTERFACES = {
@@ -65,97 +62,11 @@ ANNOTATION_KINDS = {**ANNOTATION_TYPES, "NAMED_ENTITY_RECOGNITION": "modelarts/t
 #: ModelArts label properties Label Studio has an attribute for
 LABEL_ATTRIBUTES = {"@modelarts:color": "background", "@modelarts:shortcut": "hotkey"}
 TITLE_LENGTH = 50  # Label Studio's limit on a project title
-IMPORT_BATCH = 500
 
 
 class LabelingError(PhaseError):
-    """The labeling job cannot be created, read or synchronised (the message says which and why)."""
-
-
-# Label Studio's REST API ----------------------------------------------------------------------------
-
-
-class LabelStudio:
-    def __init__(self, url: str, token: str):
-        self.url, self.token = url.rstrip("/"), token
-
-    @classmethod
-    def from_env(cls) -> "LabelStudio":
-        url, token = os.environ.get("LABEL_STUDIO_URL"), os.environ.get("LABEL_STUDIO_TOKEN")
-        if not url:
-            raise LabelingError("no labeling tool: set LABEL_STUDIO_URL (the cluster's wf2k8s-config ConfigMap does)")
-        if not token:
-            raise LabelingError("no Label Studio API token: set LABEL_STUDIO_TOKEN (the cluster's "
-                                "wf2k8s-label-studio Secret does)")
-        return cls(url, token)
-
-    def call(self, method: str, path: str, body: Any = None, query: dict | None = None) -> Any:
-        url = self.url + path + ("?" + urllib.parse.urlencode(query) if query else "")
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(url, data=data, method=method, headers={
-            "Authorization": f"Token {self.token}", "Content-Type": "application/json", "Accept": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=120) as response:
-                text = response.read()
-        except urllib.error.HTTPError as problem:
-            detail = problem.read().decode("utf-8", "replace")[:500]
-            if problem.code in (401, 403):
-                raise LabelingError(f"Label Studio at {self.url} refused the API token ({problem.code}): "
-                                    "check LABEL_STUDIO_TOKEN") from None
-            raise LabelingError(f"Label Studio {method} {path}: HTTP {problem.code}: {detail}") from None
-        except (urllib.error.URLError, OSError) as problem:
-            raise LabelingError(f"Label Studio at {self.url} is not reachable ({problem}): check LABEL_STUDIO_URL "
-                                "and that the label-studio Deployment runs") from None
-        return json.loads(text) if text.strip() else None
-
-    def projects(self) -> list[dict]:
-        found, page = [], 1
-        while True:
-            body = self.call("GET", "/api/projects", query={"page": page, "page_size": 100})
-            items = body.get("results", []) if isinstance(body, dict) else body or []
-            found.extend(items)
-            if not isinstance(body, dict) or not body.get("next"):
-                return found
-            page += 1
-
-    def project(self, project_id: int) -> dict | None:
-        try:
-            return self.call("GET", f"/api/projects/{project_id}")
-        except LabelingError as problem:
-            if "HTTP 404" in str(problem):
-                return None
-            raise
-
-    def create_project(self, title: str, label_config: str, description: str) -> dict:
-        return self.call("POST", "/api/projects", {"title": title, "label_config": label_config,
-                                                   "description": description})
-
-    def update_project(self, project_id: int, **fields: Any) -> dict:
-        return self.call("PATCH", f"/api/projects/{project_id}", fields)
-
-    def add_s3_storage(self, project_id: int, s3: S3, bucket: str, prefix: str) -> None:
-        """Let Label Studio read the project's ``s3://`` sample files (it proxies them to the browser)."""
-        existing = self.call("GET", "/api/storages/s3", query={"project": project_id}) or []
-        if any(s.get("bucket") == bucket and (s.get("prefix") or "") == prefix for s in existing):
-            return
-        self.call("POST", "/api/storages/s3", {
-            "project": project_id, "title": "wf2k8s dataset", "bucket": bucket, "prefix": prefix,
-            "s3_endpoint": s3.endpoint, "aws_access_key_id": s3.access_key,
-            "aws_secret_access_key": s3.secret_key, "region_name": s3.region,
-            "use_blob_urls": True, "presign": False})
-
-    def tasks(self, project_id: int) -> list[dict]:
-        """Every task of the project with its data and annotations (the JSON export)."""
-        return self.call("GET", f"/api/projects/{project_id}/export",
-                         query={"exportType": "JSON", "download_all_tasks": "true"}) or []
-
-    def import_tasks(self, project_id: int, tasks: list[dict]) -> None:
-        for start in range(0, len(tasks), IMPORT_BATCH):
-            self.call("POST", f"/api/projects/{project_id}/import", tasks[start:start + IMPORT_BATCH],
-                      query={"commit_to_project": "true"})
-
-    def web_url(self, project_id: int) -> str:
-        return f"{self.url}/projects/{project_id}/data"
+    """The labeling job cannot be created, read or synchronised (the message says which and why); what Label
+    Studio itself answers is a ``clients.LabelStudioError``."""
 
 
 # the labeling interface and the conversion of labels ------------------------------------------------------

@@ -3,7 +3,7 @@
 The model files stay where the training wrote them (an OBS/S3 directory); the registry holds a
 version whose ``source`` is their ``s3://`` URI, so a later ServiceStep (KServe) can fetch them
 directly. MLflow is reached through its REST API (``/api/2.0/mlflow/...``) at
-``MLFLOW_TRACKING_URI``; the runtime stays standard-library only.
+``MLFLOW_TRACKING_URI`` (``clients.MLflow``); the runtime stays standard-library only.
 
 Sources (the step's inputs): one OBS model directory or file (an OBS path, an OBS placeholder,
 another step's output), at most one image (SWRImage, SWRImagePlaceholder, or a GalleryModel,
@@ -30,21 +30,16 @@ step had when the compiler left a ``TensorFlow`` model_type out of the spec.
 from __future__ import annotations
 
 import json
-import os
 import re
-import urllib.error
-import urllib.parse
-import urllib.request
-from typing import Any, Iterator
+from typing import Any
 
 from wf2k8s.contract import ContractError
 from wf2k8s.contract.phases import GalleryModel, ModelConfig, ModelPhase, SWRImage, Template
 from wf2k8s.contract.refs import ParamRef
 
+from .clients import S3, MLflow, S3Error, split_uri
 from .context import RunContext
-from .errors import PhaseError
 from .resolve import load_catalog
-from .s3 import S3, S3Error, split_uri
 
 MODEL_TYPES = ("TensorFlow", "MXNet", "Caffe", "Spark_MLlib", "Scikit_Learn", "XGBoost", "Image", "PyTorch",
                "Template", "Custom")
@@ -78,103 +73,6 @@ TAGS = {
     "step": "wf2k8s.step",
     "output": "wf2k8s.output",
 }
-TIMEOUT = float(os.environ.get("WF2K8S_MLFLOW_TIMEOUT", "30"))
-
-
-# MLflow REST ------------------------------------------------------------------------------------
-
-
-class MLflowError(PhaseError):
-    def __init__(self, message: str, code: str = "", status: int = 0):
-        super().__init__(message)
-        self.code, self.status = code, status
-
-
-class MLflow:
-    """The few Model Registry calls the step needs, over MLflow's REST API."""
-
-    def __init__(self, uri: str):
-        self.uri = uri.rstrip("/")
-
-    @classmethod
-    def from_env(cls) -> "MLflow":
-        uri = os.environ.get("MLFLOW_TRACKING_URI", "").strip()
-        if not uri:
-            raise ContractError("no model registry: set MLFLOW_TRACKING_URI (the cluster's wf2k8s-config "
-                                "ConfigMap does, e.g. http://10.96.0.50:5000)")
-        if not uri.startswith(("http://", "https://")):
-            raise ContractError(f"MLFLOW_TRACKING_URI must be an http(s) address of an MLflow server, got {uri!r}")
-        return cls(uri)
-
-    def call(self, method: str, endpoint: str, body: dict | None = None, query: dict | None = None) -> dict:
-        url = f"{self.uri}/api/2.0/mlflow/{endpoint}"
-        if query:
-            url += "?" + urllib.parse.urlencode(query)
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(url, data=data, method=method,
-                                         headers={"Content-Type": "application/json", "Accept": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-                text = response.read()
-        except urllib.error.HTTPError as error:
-            raw = error.read()
-            try:
-                problem = json.loads(raw)
-            except ValueError:
-                problem = {"message": raw[:300].decode(errors="replace")}
-            code = str(problem.get("error_code", ""))
-            raise MLflowError(f"MLflow {endpoint}: HTTP {error.code} {code}: {problem.get('message', '')}".strip(),
-                              code, error.code) from None
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            raise MLflowError(f"MLflow at {self.uri} is unreachable (MLFLOW_TRACKING_URI): {reason}") from None
-        try:
-            return json.loads(text) if text else {}
-        except ValueError:
-            raise MLflowError(f"MLflow {endpoint}: the answer is not JSON (is {self.uri} an MLflow server?)") from None
-
-    def registered_model(self, name: str) -> dict | None:
-        try:
-            return self.call("GET", "registered-models/get", query={"name": name})["registered_model"]
-        except MLflowError as error:
-            if error.code == "RESOURCE_DOES_NOT_EXIST":
-                return None
-            raise
-
-    def create_registered_model(self, name: str, tags: dict[str, str]) -> None:
-        try:
-            self.call("POST", "registered-models/create", {"name": name, "tags": tag_list(tags)})
-        except MLflowError as error:
-            if error.code != "RESOURCE_ALREADY_EXISTS":  # created meanwhile by another run: fine
-                raise
-
-    def versions(self, name: str) -> Iterator[dict]:
-        token = None
-        while True:
-            query = {"filter": f"name='{name}'", "max_results": "1000"}
-            if token:
-                query["page_token"] = token
-            page = self.call("GET", "model-versions/search", query=query)
-            yield from page.get("model_versions") or []
-            token = page.get("next_page_token")
-            if not token:
-                return
-
-    def create_version(self, name: str, source: str, tags: dict[str, str], description: str) -> dict:
-        body = {"name": name, "source": source, "tags": tag_list(tags)}
-        if description:
-            body["description"] = description
-        return self.call("POST", "model-versions/create", body)["model_version"]
-
-    def set_version_tag(self, name: str, version: str, key: str, value: str) -> None:
-        self.call("POST", "model-versions/set-tag", {"name": name, "version": version, "key": key, "value": value})
-
-    def delete_version(self, name: str, version: str) -> None:
-        self.call("DELETE", "model-versions/delete", {"name": name, "version": version})
-
-
-def tag_list(tags: dict[str, str]) -> list[dict]:
-    return [{"key": k, "value": v} for k, v in tags.items()]
 
 
 def tags_of(version: dict) -> dict[str, str]:

@@ -20,9 +20,9 @@ from typing import Any
 
 from wf2k8s.contract.phases import MrsJobPhase
 
+from .clients import S3, split_uri
 from .context import ContractError, RunContext
 from .job import WORK, JobFailed, argument, as_uri, download_obs_input, execute
-from .s3 import S3, split_uri
 
 #: spark-submit options that choose where the program runs, with the number of values each takes
 PLACEMENT_OPTIONS = {"--master": 1, "--deploy-mode": 1}

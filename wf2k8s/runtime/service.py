@@ -25,8 +25,8 @@ until it is Ready, and fails with KServe's reason when the model cannot load (or
 Standard mode does not report that, when a predictor container keeps exiting: with the end of its
 log) or ``max_execution_minutes`` pass.
 
-Kubernetes is reached with the pod's service account token over
-``https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT``; standard library only.
+Kubernetes is reached with the pod's service account (``clients.Kube``), MLflow with ``clients.MLflow``;
+standard library only.
 """
 
 from __future__ import annotations
@@ -35,11 +35,8 @@ import json
 import math
 import os
 import re
-import ssl
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from typing import Any, Callable
 
 from wf2k8s.contract import ContractError
@@ -50,15 +47,14 @@ from wf2k8s.contract.refs import ParamRef
 
 from . import batch as batch_module
 from . import podinfo
+from .clients import S3, Kube, MLflow
 from .context import RunContext
 from .errors import PhaseError
 from .kserve import GROUP, isvc_path
-from .model import TAGS, VERSION_TAG, MLflow, tags_of
-from .s3 import S3
+from .model import TAGS, VERSION_TAG, tags_of
 
 FORMATS = {"Scikit_Learn": "sklearn", "XGBoost": "xgboost"}
 SERVICE_ACCOUNT = os.environ.get("WF2K8S_KSERVE_SERVICE_ACCOUNT", "wf2k8s-kserve")
-SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 MAX_REPLICAS = int(os.environ.get("WF2K8S_SERVICE_MAX_REPLICAS", "4"))
 FRONT_SUFFIX = "serving"
 #: how long a stopping predictor pod still serves (its endpoints leave the Services meanwhile)
@@ -471,68 +467,7 @@ def readiness(isvc: dict, pods: list[dict] | None = None, uris: set[str] | None 
     return "waiting", "; ".join(reasons) or "not Ready yet"
 
 
-# Kubernetes REST --------------------------------------------------------------------------------
-
-
-class KubeError(PhaseError):
-    def __init__(self, message: str, status: int = 0):
-        super().__init__(message)
-        self.status = status
-
-
-class Kube:
-    """The few Kubernetes API calls the deployer needs, with the pod's service account."""
-
-    def __init__(self, server: str, token: str, context: ssl.SSLContext):
-        self.server, self.token, self.context = server.rstrip("/"), token, context
-
-    @classmethod
-    def in_cluster(cls) -> "Kube":
-        host, port = os.environ.get("KUBERNETES_SERVICE_HOST"), os.environ.get("KUBERNETES_SERVICE_PORT", "443")
-        if not host:
-            raise PhaseError("not in a Kubernetes pod: KUBERNETES_SERVICE_HOST is not set")
-        try:
-            token = open(f"{SA_DIR}/token").read().strip()
-        except OSError as problem:
-            raise PhaseError(f"no service account token in {SA_DIR}: {problem}") from None
-        context = ssl.create_default_context(cafile=f"{SA_DIR}/ca.crt")
-        if ":" in host:
-            host = f"[{host}]"
-        return cls(f"https://{host}:{port}", token, context)
-
-    def call(self, method: str, path: str, body: dict | None = None) -> dict:
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.server + path, data=data, method=method, headers={
-            "Authorization": f"Bearer {self.token}", "Accept": "application/json",
-            "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=30, context=self.context) as response:
-                return json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as error:
-            try:
-                message = json.loads(error.read()).get("message", "")
-            except ValueError:
-                message = ""
-            raise KubeError(f"Kubernetes {method} {path}: HTTP {error.code} {message}".strip(), error.code) from None
-        except (urllib.error.URLError, OSError) as error:
-            raise KubeError(f"Kubernetes API at {self.server} is unreachable: {getattr(error, 'reason', error)}") from None
-
-    def text(self, path: str) -> str:
-        """A plain-text answer (a container's log); empty when it cannot be read."""
-        request = urllib.request.Request(self.server + path, headers={"Authorization": f"Bearer {self.token}"})
-        try:
-            with urllib.request.urlopen(request, timeout=30, context=self.context) as response:
-                return response.read()[-2000:].decode(errors="replace")
-        except (urllib.error.URLError, OSError):
-            return ""
-
-    def get(self, path: str) -> dict | None:
-        try:
-            return self.call("GET", path)
-        except KubeError as error:
-            if error.status == 404:
-                return None
-            raise
+# in the cluster ---------------------------------------------------------------------------------
 
 
 def apply(kube: Kube, wanted: dict) -> tuple[dict, str]:

@@ -10,13 +10,13 @@ from wf2k8s.contract import load_phase  # noqa: E402
 from wf2k8s.contract.registry import BY_COMMAND  # noqa: E402
 from wf2k8s.runtime import __main__ as runtime  # noqa: E402
 from wf2k8s.runtime.context import RunContext  # noqa: E402
-from wf2k8s.runtime.s3 import S3  # noqa: E402
+from wf2k8s.runtime.clients import S3  # noqa: E402
 
 
 def main(argv):
     if argv[0] in BY_COMMAND:  # a phase kind the runtime has: run it for real
         return runtime.main(argv)
-    args = dict(zip(argv[1::2], argv[2::2]))
+    args = dict(zip(argv[1::2], argv[2::2], strict=False))
     run = RunContext.from_args(args.get("--run", "run"), args.get("--namespace", ""), args.get("--parameters", "{}"))
     spec = load_phase(BY_COMMAND[argv[0]].kind, args["--spec"])
     inputs = {i.name: run.resolve(i.data) for i in getattr(spec, "inputs", None) or []}

@@ -82,8 +82,10 @@ def nfs_volumes(volumes: list[Volume], scope: Scope) -> tuple[list, list]:
             text = scope.param(address.name)
             server: Any = tag(f"toJson(split({text}, ':', 2)[0])")
             path: Any = tag(f"toJson(split({text}, ':', 2)[1])")
-        else:
+        elif isinstance(address, str):
             server, path = address.split(":", 1)
+        else:
+            raise ValidationError(f"NFS {i} > nfs_server_path", "must be server:/path or a placeholder")
         read_only: Any = nfs.read_only
         if isinstance(read_only, ParamRef):
             read_only = tag(f"{scope.param(read_only.name)} == 'true'")
@@ -169,6 +171,7 @@ def generic_template(kind: PhaseKind, images: Images, image: str | None, paramet
     else:
         template = t.runtime_template(kind.command, kind.command, images, outputs, catalog=CATALOG in kind.needs,
                                       image=image, parameters=parameters)
+    assert template.container is not None, "a pod template"
     if LABEL_STUDIO in kind.needs:
         template.container.env = [*(template.container.env or []), t.label_studio_token()]
     if POD_INFO in kind.needs:

@@ -76,7 +76,7 @@ def runtime_template(name: str, command: str, images: Images, outputs: tuple[tup
         name=name,
         inputs=m.Inputs(parameters=[param("spec"), param("timeout-seconds", SEVEN_DAYS)]),
         outputs=m.Outputs(parameters=[output("result", "result.json"), *(output(n, f) for n, f in outputs)]),
-        active_deadline_seconds="{{inputs.parameters.timeout-seconds}}",
+        active_deadline_seconds=m.IntOrString("{{inputs.parameters.timeout-seconds}}"),
         container=m.Container(
             image=image or images.runtime,
             command=["wf2k8s-runtime", command, *run_args(parameters), "--spec", "{{inputs.parameters.spec}}"],
@@ -96,6 +96,7 @@ def with_podinfo(template: m.Template) -> m.Template:
     """The pod's own annotations as a file (downward API, kept current by the kubelet): how ``wf2k8s
     resume`` and ``wf2k8s input`` reach a phase that is already running."""
     container = template.container
+    assert container is not None, "a pod template"
     container.env = [*(container.env or []), m.EnvVar(name="WF2K8S_PODINFO", value=PODINFO_DIR)]
     container.volume_mounts = [*(container.volume_mounts or []),
                                m.VolumeMount(name="podinfo", mount_path=PODINFO_DIR, read_only=True)]
@@ -115,7 +116,7 @@ def engine_template(name: str, command: str, image: str, images: Images, paramet
         name=name,
         inputs=m.Inputs(parameters=[param("spec"), *inputs, param("timeout-seconds", SEVEN_DAYS)]),
         outputs=outputs,
-        active_deadline_seconds="{{inputs.parameters.timeout-seconds}}",
+        active_deadline_seconds=m.IntOrString("{{inputs.parameters.timeout-seconds}}"),
         pod_spec_patch=pod_spec_patch,
         volumes=[m.Volume(name="wf2k8s-bin", empty_dir=m.EmptyDirVolumeSource()),
                  m.Volume(name="catalog",
@@ -172,5 +173,6 @@ def input_template(name: str, parameter: str, default: str | None, description: 
         suspend=m.SuspendTemplate(),
         inputs=m.Inputs(parameters=[m.Parameter(name=parameter, default="" if default is None else default,
                                                 description=description, enum=enum)]),
-        outputs=m.Outputs(parameters=[m.Parameter(name=parameter, value_from=m.ValueFrom(supplied={}))]),
+        outputs=m.Outputs(parameters=[m.Parameter(name=parameter,
+                                                  value_from=m.ValueFrom(supplied=m.SuppliedValueFrom()))]),
     )

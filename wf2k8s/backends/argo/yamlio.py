@@ -13,10 +13,8 @@ from typing import Any, Iterable
 
 import yaml
 
-try:  # libyaml is part of PyYAML's wheels; fall back to the pure Python emitter
-    _BaseDumper = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover
-    _BaseDumper = yaml.SafeDumper
+# libyaml is part of PyYAML's wheels; fall back to the pure Python emitter
+_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 _AMBIGUOUS = re.compile(
     r"""^(?:
@@ -29,11 +27,11 @@ _AMBIGUOUS = re.compile(
 )
 
 
-class ArgoDumper(_BaseDumper):  # type: ignore[misc, valid-type]
+class ArgoDumper(_BaseDumper):
     pass
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def _represent_str(dumper: Any, value: str) -> yaml.ScalarNode:
     if _AMBIGUOUS.match(value):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     if "\n" in value:
@@ -51,7 +49,7 @@ class Names(list):
     """A list of plain names (task dependencies), written inline as Argo's docs do: ``[a, b]``."""
 
 
-def _represent_names(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+def _represent_names(dumper: Any, value: list[str]) -> yaml.SequenceNode:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
 
 

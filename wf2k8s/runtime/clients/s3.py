@@ -1,30 +1,31 @@
 """A small S3 client (Signature V4, path-style) on the standard library.
 
 The runtime runs inside arbitrary engine images that have python3 and nothing else, so it
-cannot count on boto3. It needs get, put, list and a few helpers, nothing more.
+cannot count on boto3. It needs get, put, list and a few helpers, nothing more. Every request goes
+through ``http.request`` (its retry policy: a GET answered 503 "SlowDown" is asked again).
 """
 
 from __future__ import annotations
 
+import builtins
 import datetime
 import hashlib
 import hmac
 import os
-import urllib.error
 import urllib.parse
-import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .errors import PhaseError
+from . import http
+from .http import ServiceError
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
-class S3Error(PhaseError):
-    pass
+class S3Error(ServiceError):
+    """S3 answered with an error or cannot be reached, or a path names no S3 object (``status`` None)."""
 
 
 def split_uri(uri: str) -> tuple[str, str]:
@@ -83,18 +84,9 @@ class S3:
         sent = {k: v for k, v in headers.items() if k != "host"}
         if method in ("PUT", "POST"):  # urllib would say form data, and form-parsing servers would eat the body
             sent["content-type"] = "application/octet-stream"
-        req = urllib.request.Request(full, data=body if method in ("PUT", "POST") else None, method=method,
-                                     headers=sent)
-        try:
-            with urllib.request.urlopen(req, timeout=60) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            data = error.read()
-            if error.code in allow:
-                return error.code, data
-            raise S3Error(f"S3 {method} s3://{bucket}/{key}: HTTP {error.code} {data[:300]!r}") from None
-        except urllib.error.URLError as error:
-            raise S3Error(f"S3 {method} s3://{bucket}/{key}: cannot reach {self.endpoint}: {error.reason}") from None
+        answer = http.request("S3", method, full, body if method in ("PUT", "POST") else None, sent, timeout=60,
+                              allow=allow, error=S3Error)
+        return answer.status, answer.body
 
     # operations ---------------------------------------------------------------------------------
     def get(self, bucket: str, key: str) -> bytes:
@@ -125,7 +117,7 @@ class S3:
             else:
                 return
 
-    def objects(self, bucket: str, key: str) -> list[str]:
+    def objects(self, bucket: str, key: str) -> builtins.list[str]:  # ``list`` is a method here
         """What an OBS path names: the object ``key`` when there is one, else every object under it as a
         prefix (sorted; directory markers left out)."""
         if key and not key.endswith("/") and self.exists(bucket, key):

@@ -1,0 +1,256 @@
+"""The runtime's clients (S3, Kubernetes, MLflow, Label Studio, a model server) on the one HTTP client:
+what its retry policy changes for each, and what each still makes of an error status, against a real
+loopback HTTP server."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from wf2k8s.runtime import batch
+from wf2k8s.runtime.clients import http
+from wf2k8s.runtime.clients import (
+    S3, Kube, KubeError, LabelStudio, LabelStudioError, MLflow, MLflowError, S3Error, ServiceError,
+)
+from wf2k8s.runtime.errors import PhaseError
+
+#: a busy answer that asks to be tried again at once (Retry-After: 0), so the tests do not wait
+BUSY = (503, b"busy", {"Retry-After": "0"})
+
+
+class Server:
+    """A loopback HTTP server answering from a script, one (status, body[, headers]) a request; it
+    records each request as (method, path, headers, body)."""
+
+    def __init__(self, answers):
+        self.answers = list(answers)
+        self.seen: list[tuple[str, str, dict, bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                outer.seen.append((self.command, self.path, dict(self.headers.items()), self.rfile.read(length)))
+                status, body, *headers = outer.answers.pop(0) if outer.answers else (500, b"no more answers")
+                self.send_response(status)
+                for key, value in (headers[0] if headers else {}).items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = answer
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def methods(self) -> list[str]:
+        return [method for method, *_ in self.seen]
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server():
+    made = []
+
+    def make(*answers):
+        made.append(Server(answers))
+        return made[-1]
+
+    yield make
+    for s in made:
+        s.close()
+
+
+def as_json(value) -> bytes:
+    return json.dumps(value).encode()
+
+
+# S3 -------------------------------------------------------------------------------------------------
+
+
+def test_an_s3_get_answered_503_then_200_succeeds_signed_each_time(server):
+    s = server((503, b"<Error><Code>SlowDown</Code></Error>"), (200, b"data"))  # the policy's own backoff
+    assert S3(s.url, "key", "secret").get("b", "dir/file.txt") == b"data"
+    assert s.methods == ["GET", "GET"]
+    assert all(path == "/b/dir/file.txt" and headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=key/")
+               for _, path, headers, _ in s.seen)
+
+
+def test_s3_list_pages_survive_a_busy_answer(server):
+    page = (b'<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IsTruncated>false</IsTruncated>'
+            b"<Contents><Key>p/a</Key></Contents><Contents><Key>p/b</Key></Contents></ListBucketResult>")
+    s = server(BUSY, (200, page))
+    assert list(S3(s.url, "k", "s").list("b", "p/")) == ["p/a", "p/b"]
+    assert s.seen[1][1] == "/b?list-type=2&prefix=p%2F"
+
+
+def test_s3_allowed_statuses_are_answers_and_not_repeated(server):
+    s = server((404, b""), (409, b"<Error><Code>BucketAlreadyOwnedByYou</Code></Error>"))
+    client = S3(s.url, "k", "s")
+    assert client.exists("b", "missing") is False
+    client.create_bucket("b")  # already there: fine
+    assert s.methods == ["HEAD", "PUT"]
+
+
+def test_an_s3_error_is_one_line_with_s3s_code_and_message_and_a_put_body_is_sent_again(server):
+    s = server(BUSY, (403, b"<?xml version='1.0'?><Error><Code>AccessDenied</Code><Message>Access Denied.</Message>"
+                           b"<Resource>/b/k</Resource></Error>"))
+    with pytest.raises(S3Error) as caught:
+        S3(s.url, "k", "s").put("b", "k", b"payload")
+    assert str(caught.value) == f"S3 PUT {s.url}/b/k: HTTP 403 AccessDenied: Access Denied."
+    assert caught.value.status == 403 and isinstance(caught.value, ServiceError)
+    assert [(m, body) for m, _, _, body in s.seen] == [("PUT", b"payload"), ("PUT", b"payload")]
+
+
+# Kubernetes -----------------------------------------------------------------------------------------
+
+
+def test_a_kubernetes_404_is_still_not_found_at_once(server):
+    s = server((404, as_json({"kind": "Status", "reason": "NotFound", "message": 'pods "x" not found'})))
+    assert Kube(s.url, "token", None).get("/api/v1/namespaces/ns/pods/x") is None
+    assert len(s.seen) == 1 and s.seen[0][2]["Authorization"] == "Bearer token"
+
+
+def test_a_kubernetes_get_answered_503_then_200_succeeds(server):
+    s = server(BUSY, (502, b"", {"Retry-After": "0"}), (200, as_json({"metadata": {"name": "svc"}})))
+    assert Kube(s.url, "t", None).get("/apis/x/svc") == {"metadata": {"name": "svc"}}
+    assert s.methods == ["GET"] * 3
+
+
+def test_a_kubernetes_post_refused_is_not_repeated_and_keeps_its_status(server):
+    s = server((409, as_json({"kind": "Status", "reason": "AlreadyExists", "message": "svc already exists"})),
+               (201, b"{}"))
+    with pytest.raises(KubeError) as caught:
+        Kube(s.url, "t", None).call("POST", "/apis/x", {"metadata": {"name": "svc"}})
+    assert str(caught.value) == f"Kubernetes POST {s.url}/apis/x: HTTP 409 svc already exists"
+    assert caught.value.status == 409 and s.methods == ["POST"]
+
+
+def test_a_kubernetes_post_the_server_did_not_take_is_sent_again(server):
+    s = server(BUSY, (201, as_json({"metadata": {"uid": "u"}})))
+    assert Kube(s.url, "t", None).call("POST", "/apis/x", {"a": 1}) == {"metadata": {"uid": "u"}}
+    assert [json.loads(body) for *_, body in s.seen] == [{"a": 1}, {"a": 1}]
+
+
+def test_a_log_is_its_end_or_empty_when_it_cannot_be_read(server):
+    s = server((200, b"x" * 3000 + b"\nthe end\n"), (400, b"previous terminated container not found"))
+    kube = Kube(s.url, "t", None)
+    log = kube.text("/api/v1/namespaces/ns/pods/p/log?container=c")
+    assert len(log) == 2000 and log.endswith("the end\n")
+    assert kube.text("/api/v1/namespaces/ns/pods/p/log?previous=true") == ""
+
+
+# MLflow ---------------------------------------------------------------------------------------------
+
+
+def test_an_mlflow_model_that_does_not_exist_is_none(server):
+    s = server((404, as_json({"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Registered Model 'm' not found"})))
+    assert MLflow(s.url).registered_model("m") is None
+    assert s.seen[0][1] == "/api/2.0/mlflow/registered-models/get?name=m"
+
+
+def test_mlflow_errors_keep_mlflows_error_code(server):
+    s = server((400, as_json({"error_code": "INVALID_PARAMETER_VALUE", "message": "bad name"})),
+               (400, as_json({"error_code": "RESOURCE_ALREADY_EXISTS", "message": "exists"})))
+    client = MLflow(s.url)
+    with pytest.raises(MLflowError) as caught:
+        client.registered_model("m")
+    assert str(caught.value) == (f"MLflow GET {s.url}/api/2.0/mlflow/registered-models/get: HTTP 400 "
+                                 "INVALID_PARAMETER_VALUE: bad name")
+    assert caught.value.code == "INVALID_PARAMETER_VALUE" and caught.value.status == 400
+    client.create_registered_model("m", {})  # created meanwhile by another run: fine
+
+
+def test_an_mlflow_search_answered_503_then_200_succeeds(server):
+    s = server(BUSY, (200, as_json({"model_versions": [{"version": "1"}]})))
+    assert list(MLflow(s.url).versions("m")) == [{"version": "1"}]
+    assert s.methods == ["GET", "GET"]
+
+
+def test_an_mlflow_post_that_failed_is_not_repeated(server):
+    s = server((500, as_json({"error_code": "INTERNAL_ERROR", "message": "db locked"})), (200, b"{}"))
+    with pytest.raises(MLflowError, match="HTTP 500 INTERNAL_ERROR: db locked$"):
+        MLflow(s.url).create_version("m", "s3://b/m/", {}, "")
+    assert s.methods == ["POST"]
+
+
+# Label Studio ---------------------------------------------------------------------------------------
+
+
+def test_label_studio_refusing_the_token_says_which_setting(server):
+    s = server((401, as_json({"detail": "Invalid token."})))
+    with pytest.raises(LabelStudioError, match=r"^Label Studio at http://127\.0\.0\.1:\d+ refused the API token "
+                                               r"\(401\): check LABEL_STUDIO_TOKEN$") as caught:
+        LabelStudio(s.url, "tok").projects()
+    assert caught.value.status == 401 and isinstance(caught.value, PhaseError)
+    assert s.seen[0][2]["Authorization"] == "Token tok"
+
+
+def test_a_label_studio_project_that_is_gone_is_none_and_a_busy_answer_is_asked_again(server):
+    s = server((404, as_json({"detail": "Not found."})), BUSY, (200, as_json({"id": 7, "title": "d/t"})))
+    studio = LabelStudio(s.url, "t")
+    assert studio.project(3) is None
+    assert studio.project(7) == {"id": 7, "title": "d/t"}
+
+
+def test_a_label_studio_validation_error_keeps_what_was_wrong(server):
+    s = server((400, as_json({"status_code": 400, "detail": "Validation error",
+                              "validation_errors": {"label_config": ["bad XML"]}})))
+    with pytest.raises(LabelStudioError) as caught:
+        LabelStudio(s.url, "t").create_project("d/t", "<View/>", "")
+    assert str(caught.value) == (f"Label Studio POST {s.url}/api/projects: HTTP 400 Validation error "
+                                 '{"label_config":["bad XML"]}')
+    assert s.methods == ["POST"]
+
+
+# the model server of a batch service ----------------------------------------------------------------
+
+
+def test_a_busy_model_server_is_asked_again_a_failing_one_is_not(server):
+    s = server(BUSY, (200, as_json({"predictions": [1]})), (500, b"model crashed"))
+    url = f"{s.url}/v1/models/m:predict"
+    assert batch.post_json(url, {"instances": [[1, 2]]}) == {"predictions": [1]}
+    with pytest.raises(PhaseError) as caught:
+        batch.predict_file("s3://b/in/a.csv", [[1, 2]], url, 10)
+    assert str(caught.value) == f"batch input s3://b/in/a.csv, rows 1-1: model server POST {url}: HTTP 500 " \
+                                "model crashed"
+    assert s.methods == ["POST"] * 3
+
+
+# the one client ---------------------------------------------------------------------------------------
+
+
+def test_an_answer_cut_short_is_asked_again_then_a_service_error():
+    """A server that closes the connection in the middle of its answer: no traceback, the step's one line."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve():
+        for _ in range(2):
+            connection, _ = listener.accept()
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort")
+            connection.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    delays: list[float] = []
+    try:
+        with pytest.raises(ServiceError, match=r"^S3 GET http://127\.0\.0\.1:\d+/b/k: cannot reach .*IncompleteRead"):
+            http.request("S3", "GET", f"http://127.0.0.1:{port}/b/k", retry=http.Retry(attempts=2), sleep=delays.append)
+    finally:
+        listener.close()
+    assert delays == [0.5]
