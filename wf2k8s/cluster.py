@@ -140,6 +140,12 @@ def step_phases(workflow: dict, names: dict[str, str]) -> dict[str, str]:
     return {step: nodes[step].get("phase", "Pending") if step in nodes else "Pending" for step in names.values()}
 
 
+def template_step_names(name: str, namespace: str) -> dict[str, str]:
+    """Argo task -> ModelArts step of a released pipeline (a WorkflowTemplate)."""
+    template = get_object("workflowtemplate", name, namespace)
+    return step_names(template["spec"]) if template else {}
+
+
 def run_step_names(workflow: dict) -> dict[str, str]:
     """Argo task -> ModelArts step of a run, as the compiler wrote it into the pipeline the run runs."""
     return step_names(run_template_spec(workflow))

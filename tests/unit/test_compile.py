@@ -84,8 +84,8 @@ def test_condition_step_branches():
     assert found["no"]["dependencies"] == ["check"]
     assert found["no"]["when"].endswith("condition == 'false')}}")
     spec = json.loads(argument(found["check"], "spec"))
-    assert spec == {"kind": "condition", "contract": "1.0", "step": "check", "title": "check",
-                    "policy": {"poll_interval_seconds": 1.0, "max_execution_minutes": 10080.0},
+    assert spec == {"contract": "1.0", "step": "check", "title": "check",
+                    "policy": {"poll_interval_seconds": 1, "max_execution_minutes": 10080},
                     "conditions": [{"op": "==", "left": {"$param": "flag", "type": "bool"}, "right": True}]}
 
 

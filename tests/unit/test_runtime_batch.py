@@ -94,7 +94,8 @@ def test_result_keys_keep_the_path_under_src():
 def test_transient_name_is_per_run_and_short():
     name = batch.transient_name("a" * 60, "ns/run-1/step", 45)
     assert len(name) <= 45 and "-batch-" in name
-    assert name == batch.transient_name("a" * 60, "ns/run-1/step", 45) != batch.transient_name("a" * 60, "ns/run-2/step", 45)
+    assert name == batch.transient_name("a" * 60, "ns/run-1/step", 45) \
+        != batch.transient_name("a" * 60, "ns/run-2/step", 45)
 
 
 def test_predict_file_sends_chunks_and_checks_answers():

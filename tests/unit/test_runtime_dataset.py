@@ -37,7 +37,8 @@ def moto(tmp_path_factory):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = work / "moto.log"
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+           "AWS_DEFAULT_REGION": "us-east-1"}
     process = subprocess.Popen([str(env_dir / "bin" / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
                                stdout=log.open("w"), stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:

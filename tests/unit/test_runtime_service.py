@@ -73,7 +73,8 @@ def test_the_placeholder_model_name_restricts_the_input():
 
 
 def test_service_input_entries_apply_the_placeholder_fields():
-    [only] = service.service_input_entries('[{"model_name": "iris"}]', "p", {"model_name": "iris", "model_version": "1.1.2"})
+    [only] = service.service_input_entries('[{"model_name": "iris"}]', "p",
+                                           {"model_name": "iris", "model_version": "1.1.2"})
     assert only["model_version"] == "1.1.2" and only["weight"] == 100
     with pytest.raises(service.DeploymentError, match="deploys model 'iris'"):
         service.service_input_entries('[{"model_name": "x"}]', "p", {"model_name": "iris"})
@@ -98,7 +99,8 @@ def test_a_model_data_input_deploys_its_own_weight():
                                                                "weight": 100, "envs": {"A": 1}}}],
                  outputs=[{"name": "o", "service_config": {"infer_type": "real-time"}}])
     [only], update, envs = service.deployment_input(spec.inputs, RunContext())
-    assert (only["model_name"], only["model_version"], only["weight"], update, envs) == ("iris", "", 100, None, {"A": 1})
+    assert (only["model_name"], only["model_version"], only["weight"], update, envs) == \
+        ("iris", "", 100, None, {"A": 1})
 
 
 # names, resources, envs -------------------------------------------------------------------------
@@ -237,7 +239,8 @@ def test_readiness():
 
 def pod(uri, ready="True", deleting=False):
     meta = {"deletionTimestamp": "2026-01-01T00:00:00Z"} if deleting else {}
-    return {"metadata": meta, "spec": {"initContainers": [{"name": "storage-initializer", "args": [uri, "/mnt/models"]}]},
+    return {"metadata": meta,
+            "spec": {"initContainers": [{"name": "storage-initializer", "args": [uri, "/mnt/models"]}]},
             "status": {"conditions": [{"type": "Ready", "status": ready}]}}
 
 

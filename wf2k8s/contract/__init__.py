@@ -13,10 +13,10 @@ from typing import Any
 
 from wf2k8s.contract import phases, refs
 from wf2k8s.contract.codec import ContractError, dump, load
-from wf2k8s.contract.phases import CONTRACT_VERSION, PHASE_CLASSES
+from wf2k8s.contract.phases import CONTRACT_VERSION
 from wf2k8s.contract.registry import BY_KIND, PHASE_KINDS, PhaseKind
 
-__all__ = ["CONTRACT_VERSION", "ContractError", "PHASE_CLASSES", "PHASE_KINDS", "PhaseKind", "dump", "load",
+__all__ = ["CONTRACT_VERSION", "ContractError", "PHASE_KINDS", "PhaseKind", "dump", "load",
            "load_phase", "phase_class", "phases", "refs"]
 
 def phase_class(kind: str) -> type:

@@ -124,9 +124,9 @@ def _load(tp: Any, data: Any, where: str) -> Any:
         return {str(k): _load(item, v, _at(where, str(k))) for k, v in data.items()}
     if dataclasses.is_dataclass(tp):
         return _load_dataclass(tp, data, where)
-    if tp is float:
+    if tp is float:  # an int is a float here (as in typing), and stays the number it was written as
         if isinstance(data, (int, float)) and not isinstance(data, bool):
-            return float(data)
+            return data
     elif tp in (str, int, bool):
         if type(data) is tp:
             return data

@@ -131,7 +131,6 @@ class Phase:
     """What every phase spec starts with: the contract version, the step's ModelArts name, title,
     description and policy."""
 
-    KIND: ClassVar[str] = ""
     contract: str = field(default=CONTRACT_VERSION)
     step: str
     title: str
@@ -257,7 +256,6 @@ class JobMetadata:
 
 @dataclass(frozen=True, kw_only=True)
 class JobPhase(Phase):
-    KIND: ClassVar[str] = "job"
     algorithm: Algorithm
     spec: JobSpec
     inputs: list[Input]
@@ -276,7 +274,6 @@ class ModelOutput:
 
 @dataclass(frozen=True, kw_only=True)
 class ModelPhase(Phase):
-    KIND: ClassVar[str] = "model"
     inputs: list[Input]
     outputs: list[ModelOutput]
 
@@ -317,7 +314,6 @@ class ServiceOutput:
 
 @dataclass(frozen=True, kw_only=True)
 class ServicePhase(Phase):
-    KIND: ClassVar[str] = "service"
     inputs: list[Input]
     outputs: list[ServiceOutput]
 
@@ -327,7 +323,6 @@ class ServicePhase(Phase):
 
 @dataclass(frozen=True, kw_only=True)
 class ConditionPhase(Phase):
-    KIND: ClassVar[str] = "condition"
     conditions: list[Cond]
 
 
@@ -383,7 +378,6 @@ class CreateDatasetOutput:
 
 @dataclass(frozen=True, kw_only=True)
 class CreateDatasetPhase(Phase):
-    KIND: ClassVar[str] = "create_dataset"
     inputs: list[Input]
     outputs: list[CreateDatasetOutput]
     properties: DatasetProperties
@@ -402,7 +396,6 @@ class LabelTaskProperties:
 
 @dataclass(frozen=True, kw_only=True)
 class LabelingPhase(Phase):
-    KIND: ClassVar[str] = "labeling"
     inputs: list[Input]
     outputs: list[Named]
     properties: LabelTaskProperties | None = None
@@ -430,7 +423,6 @@ class ImportDataInfo:
 
 @dataclass(frozen=True, kw_only=True)
 class DatasetImportPhase(Phase):
-    KIND: ClassVar[str] = "dataset_import"
     inputs: list[Input]
     outputs: list[Named]
     properties: ImportDataInfo
@@ -455,7 +447,6 @@ class ReleaseDatasetOutput:
 
 @dataclass(frozen=True, kw_only=True)
 class ReleaseDatasetPhase(Phase):
-    KIND: ClassVar[str] = "release_dataset"
     inputs: list[Input]
     outputs: list[ReleaseDatasetOutput]
 
@@ -477,7 +468,6 @@ class MrsJobOutput:
 
 @dataclass(frozen=True, kw_only=True)
 class MrsJobPhase(Phase):
-    KIND: ClassVar[str] = "mrs_job"
     algorithm: MrsAlgorithm
     inputs: list[Input]
     outputs: list[MrsJobOutput]
@@ -489,14 +479,9 @@ class MrsJobPhase(Phase):
 
 @dataclass(frozen=True, kw_only=True)
 class ResolvePhase:
-    KIND: ClassVar[str] = "resolve"
     contract: str = field(default=CONTRACT_VERSION)
     #: the backend's name for this task (resolve-image-N)
     step: str
     #: the JobStep it resolves for (the first one, when several share an engine)
     for_step: str
     algorithm: Algorithm
-
-
-PHASE_CLASSES: tuple[type, ...] = (JobPhase, ModelPhase, ServicePhase, ConditionPhase, CreateDatasetPhase,
-                                   LabelingPhase, DatasetImportPhase, ReleaseDatasetPhase, MrsJobPhase, ResolvePhase)

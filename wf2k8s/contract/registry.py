@@ -22,7 +22,7 @@ NEEDS = (CATALOG, POD_INFO, LABEL_STUDIO)
 
 @dataclass(frozen=True)
 class PhaseKind:
-    #: the graph's and the contract's name (``JobPhase.KIND``)
+    #: the phase kind's name in the graph model (``Phase.kind``) and in the SDK (``Step.step_type``)
     kind: str
     contract: type
     #: the runtime's sub-command, also the name of the phase's shared template

@@ -164,8 +164,8 @@ class GraphBuilder:
         """The step as its typed phase contract, every default written out."""
         policy = step.policy or StepPolicy()
         header = {"step": step.name, "title": step.title or step.name, "description": step.description,
-                  "policy": {"poll_interval_seconds": float(policy.poll_interval_seconds),
-                             "max_execution_minutes": float(policy.max_execution_minutes)}}
+                  "policy": {"poll_interval_seconds": number(policy.poll_interval_seconds),
+                             "max_execution_minutes": number(policy.max_execution_minutes)}}
         try:
             return contract.load(contract.phase_class(step.step_type),
                                  {k: v for k, v in {**header, **config}.items() if v is not None}, "")
@@ -281,6 +281,12 @@ class GraphBuilder:
                 names.append(step.name)
             result[scene.scene_name] = unique(names)
         return result
+
+
+def number(value: Any) -> int | float:
+    """A policy's number as written (the SDK also takes its text, "30")."""
+    found = float(value)
+    return int(found) if found.is_integer() else found
 
 
 def at(where: str, key: str | int) -> str:

@@ -107,7 +107,8 @@ def read_rows(name: str, data: bytes, kind: str | None = None) -> list:
     except UnicodeDecodeError:
         raise PhaseError(f"batch input {name}: not UTF-8 text") from None
     if kind == "csv":
-        rows = [[number(cell.strip()) for cell in row] for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
+        rows = [[number(cell.strip()) for cell in row] for row in csv.reader(io.StringIO(text))
+                if any(c.strip() for c in row)]
         if rows and any(isinstance(cell, str) for cell in rows[0]) and \
                 all(not isinstance(cell, str) for row in rows[1:] for cell in row):
             rows = rows[1:]  # a header

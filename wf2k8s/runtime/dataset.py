@@ -214,8 +214,12 @@ class Store:
         prefix = self.key(name, "versions/")
         found = {k[len(prefix):].split("/")[0] for k in self.s3.list(self.bucket, prefix)
                  if k.endswith("/version.json")}
-        return sorted(found, key=lambda v: (0, int(AUTO_VERSION.fullmatch(v).group(1)))
-                      if AUTO_VERSION.fullmatch(v) else (1, v))
+
+        def order(version: str) -> tuple[int, int | str]:  # V1, V2, ... by number, then other names
+            auto = AUTO_VERSION.fullmatch(version)
+            return (0, int(auto.group(1))) if auto else (1, version)
+
+        return sorted(found, key=order)
 
     def latest(self, name: str) -> str:
         infos = [(self.read_json(name, "versions", v, "version.json") or {}, v) for v in self.versions(name)]
@@ -335,7 +339,7 @@ def ext(rel: str) -> str:
 
 
 def split_labels(text: str, separator: str) -> list[str]:
-    labels = []
+    labels: list[str] = []
     for line in text.splitlines():
         labels.extend(part.strip() for part in line.split(separator) if part.strip())
     return labels
@@ -538,17 +542,20 @@ def merge(store: Store, name: str, source: Source, parsed: list[Parsed], *, impo
             digest = sha256(body)
             sample_id = sha256(b"content\n" + body)[:24]
         else:
-            if remote and item.rel in remote:
-                client, uri = remote[item.rel]
+            rel = item.rel
+            if rel is None:
+                raise DatasetError("a parsed sample has neither a file nor a text (a bug in the input's parser)")
+            if remote and rel in remote:
+                client, uri = remote[rel]
                 bucket, key = split_uri(uri)
                 body, origin = client.get(bucket, key), uri
             else:
-                body, origin = source.read(item.rel, keep=False), source.where(item.rel)
+                body, origin = source.read(rel, keep=False), source.where(rel)
             digest = sha256(body)
-            sample_id = sha256(f"{item.rel}\n{digest}".encode())[:24]
-            target = store.uri(name, "samples", item.rel)
+            sample_id = sha256(f"{rel}\n{digest}".encode())[:24]
+            target = store.uri(name, "samples", rel)
             if taken.get(target, digest) != digest:  # the path holds other content in an earlier sample
-                base, suffix = posixpath.splitext(item.rel)
+                base, suffix = posixpath.splitext(rel)
                 target = store.uri(name, "samples", f"{base}.{digest[:8]}{suffix}")
             sample_source = target
         for rel, content in item.extra_files.items():
@@ -569,7 +576,7 @@ def merge(store: Store, name: str, source: Source, parsed: list[Parsed], *, impo
             bucket, key = split_uri(sample_source)
             if not store.s3.exists(bucket, key):
                 store.s3.put(bucket, key, body)
-        sample = {"id": sample_id, "source": sample_source, "usage": "", "sha256": digest}
+        sample: dict[str, Any] = {"id": sample_id, "source": sample_source, "usage": "", "sha256": digest}
         if origin:
             sample["origin"] = origin
         if annotations:
@@ -656,6 +663,8 @@ def create(spec: CreateDatasetPhase, run: RunContext) -> dict:
     if properties.dataset_format in (1, "1", "TABLE"):
         raise DatasetError("properties.dataset_format: table datasets are not supported on Kubernetes; use 0 (file)")
     data_type = enum_name(properties.data_type)
+    if data_type is None:  # the contract requires it: None here is a bug
+        raise DatasetError("properties.data_type: missing")
     outputs = spec.outputs
     work_path = run.resolve(outputs[0].config.obs_path) if outputs else None
     existing = store.read_json(name, "dataset.json")
@@ -669,7 +678,7 @@ def create(spec: CreateDatasetPhase, run: RunContext) -> dict:
                                             format_name if import_annotations else None, params, None)
         included = label_names(params.included_labels if params else None)
         parsed = filter_labels(parsed, included, set())
-        info = {"dataset_name": name, "data_type": data_type, "dataset_format": 0,
+        info: dict[str, Any] = {"dataset_name": name, "data_type": data_type, "dataset_format": 0,
                 "description": properties.description or "", "work_path": work_path, "labels": [],
                 "created": now(), "created_by": {"run": run.name, "step": spec.step}}
         store.write_json(name, info, "dataset.json")

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from wf2k8s.contract.phases import JobPhase
+from wf2k8s.contract.phases import JobOutput, JobPhase, MetricsConfig
 
 from . import dataset as dataset_module
 from . import metrics as metrics_module
@@ -98,12 +98,12 @@ def run(spec: JobPhase, run: RunContext) -> dict:
             argv.append(f"--{item.name}={version}")
             continue
         argv.append(f"--{item.name}={download_obs_input(s3, item.name, data)}")
-    outputs = []
-    for item in spec.outputs:
-        local = WORK / "outputs" / item.name
+    outputs: list[tuple[JobOutput, Path]] = []
+    for output in spec.outputs:
+        local = WORK / "outputs" / output.name
         local.mkdir(parents=True, exist_ok=True)
-        argv.append(f"--{item.name}={local}")
-        outputs.append((item, local))
+        argv.append(f"--{output.name}={local}")
+        outputs.append((output, local))
 
     log = WORK / "job.log"
     code_process = command_line(algorithm, code, argv)
@@ -118,35 +118,35 @@ def run(spec: JobPhase, run: RunContext) -> dict:
         raise JobFailed(f"the job's code exited with {exit_code}; last lines of its log:\n" + "\n".join(tail))
 
     result: dict[str, Any] = {"outputs": {}, "metrics": {}}
-    metric_outputs = []
-    for item, local in outputs:
-        if item.metrics_config is not None:
-            metric_outputs.append((item, local))
+    metric_outputs: list[tuple[JobOutput, MetricsConfig, Path]] = []
+    for output, local in outputs:
+        if output.metrics_config is not None:
+            metric_outputs.append((output, output.metrics_config, local))
             continue
-        obs = item.obs_config
-        uri = as_uri(run.resolve(obs.obs_path), f"output {item.name!r}") if obs is not None else \
-            default_location(run, step, item.name)
+        obs = output.obs_config
+        uri = as_uri(run.resolve(obs.obs_path), f"output {output.name!r}") if obs is not None else \
+            default_location(run, step, output.name)
         count = s3.upload(local, uri)
-        print(f"output {item.name}: {count} file(s) to {uri}")
-        result["outputs"][item.name] = {"uri": uri}
+        print(f"output {output.name}: {count} file(s) to {uri}")
+        result["outputs"][output.name] = {"uri": uri}
     charts: dict[str, list[dict]] = {}
-    for item, local in metric_outputs:
-        files = run.resolve(item.metrics_config.metric_files)
+    for output, metrics_config, local in metric_outputs:
+        files = run.resolve(metrics_config.metric_files)
         values: dict[str, float] = {}
         for location in files:
-            uri = as_uri(location, f"output {item.name!r} metric file")
+            uri = as_uri(location, f"output {output.name!r} metric file")
             bucket, key = split_uri(uri)
             written = local / Path(key).name
             if written.is_file():  # the code wrote it where --<output>= pointed: upload it to its path
                 s3.put(bucket, key, written.read_bytes())
             if not s3.exists(bucket, key):
-                raise JobFailed(f"metric file {uri} of output {item.name!r} was not written by the job")
+                raise JobFailed(f"metric file {uri} of output {output.name!r} was not written by the job")
             entries = metrics_module.parse(uri, s3.get(bucket, key))
             values.update(metrics_module.floats(entries))
             charts[uri] = entries
-        result["metrics"][item.name] = values
-        result["outputs"][item.name] = {"uri": as_uri(files[0], "metric file") if files else None}
-        print(f"metrics {item.name}: {values}")
+        result["metrics"][output.name] = values
+        result["outputs"][output.name] = {"uri": as_uri(files[0], "metric file") if files else None}
+        print(f"metrics {output.name}: {values}")
     Path(RESULT_DIR).mkdir(parents=True, exist_ok=True)
     if charts:
         (Path(RESULT_DIR) / "metrics.html").write_text(metrics_module.render(step, charts))

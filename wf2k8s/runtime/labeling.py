@@ -185,6 +185,14 @@ class Job:
         self.store.write_json(self.dataset, self.record, "tasks", f"{self.name}.json")
 
 
+def record_of(job: Job) -> dict:
+    """The job's record, which every step after open_job (or import_data's check) reads: it exists by then."""
+    if job.record is None:
+        raise LabelingError(f"labeling job {job.name!r} of dataset {job.dataset!r} has no record: it was read "
+                            "before the job was found or created (a bug)")
+    return job.record
+
+
 def wanted_labels(properties: LabelTaskProperties | None, info: dict) -> list[dict]:
     """The job's labels: the (resolved) properties' labels, else the dataset's."""
     labels = []
@@ -248,9 +256,10 @@ def open_job(store: Store, studio: LabelStudio, spec: LabelingPhase, run: RunCon
 
 def import_samples(job: Job, samples: list[dict]) -> int:
     """Add the samples the project lacks as tasks; returns how many were added."""
-    task_type = job.record["task_type"]
+    record = record_of(job)
+    task_type = record["task_type"]
     key = interface(task_type)[0]
-    known = {t.get("data", {}).get("wf2k8s_id") for t in job.studio.tasks(job.record["project_id"])}
+    known = {t.get("data", {}).get("wf2k8s_id") for t in job.studio.tasks(record["project_id"])}
     new = []
     for sample in samples:
         if sample["id"] in known:
@@ -260,7 +269,7 @@ def import_samples(job: Job, samples: list[dict]) -> int:
         if result:
             task["annotations"] = [{"result": result}]
         new.append(task)
-    job.studio.import_tasks(job.record["project_id"], new)
+    job.studio.import_tasks(record["project_id"], new)
     return len(new)
 
 
@@ -286,9 +295,10 @@ def report_progress(done: int, total: int) -> None:
 
 def counters(job: Job) -> tuple[int, int]:
     """Labeled and all tasks, from the project's own counters (cheap, unlike reading every task)."""
-    project = job.studio.project(job.record["project_id"])
+    record = record_of(job)
+    project = job.studio.project(record["project_id"])
     if project is None:
-        raise LabelingError(f"the Label Studio project {job.record['project_id']} of labeling job {job.name!r} "
+        raise LabelingError(f"the Label Studio project {record['project_id']} of labeling job {job.name!r} "
                             "is gone (was Label Studio restarted without its data?)")
     return int(project.get("finished_task_number") or 0), int(project.get("task_number") or 0)
 
@@ -297,8 +307,9 @@ def wait(job: Job, spec: LabelingPhase, run: RunContext, pod_files: Path | None,
     """Poll until every task is labeled or the run is resumed; returns the project's tasks. Polls every
     ``policy.poll_interval_seconds``, at least 3 s apart (each poll asks Label Studio)."""
     interval = max(float(spec.policy.poll_interval_seconds), 3.0)
+    record = record_of(job)
     shown = None
-    print(f"waiting for labeling: open {job.record['project_url']} (or `wf2k8s resume {run.name} "
+    print(f"waiting for labeling: open {record['project_url']} (or `wf2k8s resume {run.name} "
           f"{spec.step}` to go on with the labels given so far)", flush=True)
     while True:
         done, total = counters(job)
@@ -312,7 +323,7 @@ def wait(job: Job, spec: LabelingPhase, run: RunContext, pod_files: Path | None,
             print(f"resumed with {done}/{total} labeled", flush=True)
             break
         sleep(interval)
-    return job.studio.tasks(job.record["project_id"])
+    return job.studio.tasks(record["project_id"])
 
 
 def apply_labels(samples: list[dict], tasks: list[dict], task_type: str) -> int:
@@ -346,7 +357,8 @@ def run(spec: LabelingPhase, run: RunContext) -> dict:
     store = Store(S3.from_env())
     studio = LabelStudio.from_env()
     job, project = open_job(store, studio, spec, run)
-    dataset, task_type = job.dataset, job.record["task_type"]
+    record = record_of(job)
+    dataset, task_type = job.dataset, record["task_type"]
     samples = store.manifest(dataset)
     added = import_samples(job, samples)
     print(f"{added} new samples imported into labeling job {job.name} ({len(samples)} in the dataset)")
@@ -357,16 +369,16 @@ def run(spec: LabelingPhase, run: RunContext) -> dict:
     synced = auto_sync(spec.properties)
     if synced:
         info = store.info(dataset)
-        datasets.remember_labels(info, job.record["labels"])
+        datasets.remember_labels(info, record["labels"])
         store.write_manifest(dataset, samples)
         store.write_json(dataset, info, "dataset.json")
-    job.record["synced"] = now() if synced else job.record.get("synced")
+    record["synced"] = now() if synced else record.get("synced")
     job.save()
     done, total = progress(tasks)
     print(f"labeling job {job.name}: {done}/{total} labeled, {changed} samples' labels changed, "
           f"{'written to' if synced else 'not synchronised with'} dataset {dataset}")
     result = {**output_of(store, dataset, None), "task_name": job.name, "project_id": project["id"],
-              "project_url": job.record["project_url"]}
+              "project_url": record["project_url"]}
     return {"outputs": {o.name: dict(result) for o in spec.outputs},
             "variables": {}, "counts": {"labeled": done, "tasks": total, "changed": changed}}
 

@@ -26,8 +26,8 @@ def parse(name: str, raw: bytes) -> list[dict]:
         raise MetricsError(f"metrics file {name}: {len(raw)} bytes, over the 1 MB limit")
     try:
         entries = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as problem:
-        raise MetricsError(f"metrics file {name}: not JSON ({problem})") from None
+    except (ValueError, UnicodeDecodeError) as decode_error:
+        raise MetricsError(f"metrics file {name}: not JSON ({decode_error})") from None
     if not isinstance(entries, list):
         raise MetricsError(f"metrics file {name}: must be a JSON list of metric entries")
     for i, entry in enumerate(entries):

@@ -266,8 +266,8 @@ def register(mlflow: MLflow, run: RunContext, step: str, output: str, config: Mo
     gallery = found["gallery"]
     model_type = model_type_of(config, gallery)
     choice(model_type, "model_type", MODEL_TYPES)
-    wanted = config.model_version
-    if wanted not in (None, "") and not parse_version(wanted):
+    wanted = config.model_version  # resolved: None, "" or the value given (text, unless a parameter was typed)
+    if wanted is not None and (not isinstance(wanted, str) or (wanted and not parse_version(wanted))):
         raise ContractError(f"model_version must be Digit.Digit.Digit, each part 1-99 without a leading zero, "
                             f"got {wanted!r}")
     if config.runtime:

@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from wf2k8s.contract.phases import MrsJobPhase
+from wf2k8s.contract.phases import MrsJobOutput, MrsJobPhase
 
 from .clients import S3, split_uri
 from .context import ContractError, RunContext
@@ -73,22 +73,22 @@ def run(spec: MrsJobPhase, run: RunContext) -> dict:
             program.append(f"--{name}={argument(value)}")
     for item in spec.inputs:
         program.append(f"--{item.name}={download_obs_input(s3, item.name, run.resolve(item.data))}")
-    outputs = []
-    for item in spec.outputs:
+    outputs: list[tuple[MrsJobOutput, Path]] = []
+    for output in spec.outputs:
         # not made in advance: Spark's writers refuse a directory that exists (saveAsTextFile, mode "error")
-        local = WORK / "outputs" / item.name
+        local = WORK / "outputs" / output.name
         local.parent.mkdir(parents=True, exist_ok=True)
-        program.append(f"--{item.name}={local}")
-        outputs.append((item, local))
+        program.append(f"--{output.name}={local}")
+        outputs.append((output, local))
     cores = os.environ.get("WF2K8S_SPARK_CORES", "*")
     argv = ["spark-submit", *submit_options(run_args, cores), str(boot), *program]
     exit_code, tail = execute(argv, boot.parent, {**os.environ, "PYTHONUNBUFFERED": "1"}, WORK / "spark.log")
     if exit_code != 0:
         raise JobFailed(f"spark-submit exited with {exit_code}; last lines of its log:\n" + "\n".join(tail))
     result: dict[str, Any] = {"outputs": {}}
-    for item, local in outputs:
-        uri = as_uri(run.resolve(item.obs_config.obs_path), f"output {item.name!r}")  # obs_config is mandatory
+    for output, local in outputs:
+        uri = as_uri(run.resolve(output.obs_config.obs_path), f"output {output.name!r}")  # obs_config is mandatory
         count = s3.upload(local, uri) if local.exists() else 0
-        print(f"output {item.name}: {count} file(s) to {uri}")
-        result["outputs"][item.name] = {"uri": uri}
+        print(f"output {output.name}: {count} file(s) to {uri}")
+        result["outputs"][output.name] = {"uri": uri}
     return result

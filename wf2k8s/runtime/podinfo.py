@@ -6,8 +6,8 @@ a minute), and the phase reads it while it polls. The file holds ``key="value"``
 quoted as Go's ``%q`` does.
 """
 
-from __future__ import annotations
-
+# no ``from __future__ import annotations``: annotations() below would redefine that name (the hints here
+# evaluate as they are on Python 3.10, the oldest the runtime supports)
 import ast
 import json
 import os

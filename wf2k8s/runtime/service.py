@@ -31,13 +31,14 @@ standard library only.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
 import re
 import time
 import urllib.parse
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from wf2k8s.contract import ContractError
 from wf2k8s.contract.phases import (
@@ -76,7 +77,8 @@ class DeploymentError(ContractError):
 
 
 def input_format_message(placeholder: str, problem: str) -> str:
-    return (f"ServiceInputPlaceholder {placeholder!r}: {problem}. Please enter the ServiceInputPlaceholder \"{placeholder}\" in the following format: "
+    return (f"ServiceInputPlaceholder {placeholder!r}: {problem}. "
+            f"Please enter the ServiceInputPlaceholder \"{placeholder}\" in the following format: "
             '[{"model_name": "*****", "model_version": "v1", "specification": "*****", "weight": 50}, '
             '{"model_name": "*****", "model_version": "v2", "specification": "*****", "weight": 50}]. '
             'Note that: (1) The "[" at the beginning and "]" at the end are required. '
@@ -105,7 +107,7 @@ def parse_deployment(value: Any, placeholder: str = "service_input", model_name:
                   "are required")
     if not isinstance(value, list) or not value:
         raise bad("the input must be a non-empty JSON list")
-    entries = []
+    entries: list[dict[str, Any]] = []
     for i, item in enumerate(value):
         if not isinstance(item, dict):
             raise bad(f"entry {i} is not a JSON object")
@@ -184,7 +186,8 @@ def resources_of(specification: Any) -> dict:
         match = SPECIFICATION.fullmatch(specification.strip())
         if match:
             cores = int(match.group(1))
-            return {"requests": DEFAULT_RESOURCES["requests"], "limits": {"cpu": str(cores), "memory": f"{4 * cores}Gi"}}
+            return {"requests": DEFAULT_RESOURCES["requests"],
+                    "limits": {"cpu": str(cores), "memory": f"{4 * cores}Gi"}}
         try:
             specification = json.loads(specification)
         except ValueError:
@@ -205,9 +208,9 @@ def edge_placement(env: dict | None = None, namespace: str = "wf2k8s") -> dict:
     """``nodeSelector`` and ``tolerations`` of predictors of infer_type "edge", from the cluster's
     configuration: WF2K8S_EDGE_NODE_SELECTOR (a JSON object of node labels, or ``key=value,...``;
     required) and WF2K8S_EDGE_TOLERATIONS (a JSON list of Kubernetes tolerations; optional)."""
-    env = os.environ if env is None else env
+    settings: Mapping[str, str] = os.environ if env is None else env
     where = f"ConfigMap wf2k8s-config (namespace {namespace})"
-    text = (env.get(EDGE_NODE_SELECTOR) or "").strip()
+    text = (settings.get(EDGE_NODE_SELECTOR) or "").strip()
     if not text:
         raise PhaseError(f"ServiceConfig.infer_type 'edge': this cluster has no edge nodes configured; set "
                          f"{EDGE_NODE_SELECTOR} (the edge nodes' labels, e.g. "
@@ -228,7 +231,7 @@ def edge_placement(env: dict | None = None, namespace: str = "wf2k8s") -> dict:
             not all(isinstance(k, str) and isinstance(v, str) for k, v in selector.items()):
         raise PhaseError(f"{EDGE_NODE_SELECTOR} in {where} must map node label names to text values; got {text!r}")
     placement: dict = {"nodeSelector": selector}
-    text = (env.get(EDGE_TOLERATIONS) or "").strip()
+    text = (settings.get(EDGE_TOLERATIONS) or "").strip()
     if text:
         try:
             tolerations = json.loads(text)
@@ -355,8 +358,10 @@ def front_service(name: str, namespace: str, isvc: dict) -> dict:
               "blockOwnerDeletion": False}] if meta.get("uid") else []
     return {"apiVersion": "v1", "kind": "Service",
             "metadata": {"name": f"{name}-{FRONT_SUFFIX}", "namespace": namespace, "ownerReferences": owner,
-                         "labels": {"app.kubernetes.io/managed-by": "wf2k8s", "serving.kserve.io/inferenceservice": name}},
-            "spec": {"type": "ClusterIP", "selector": {"serving.kserve.io/inferenceservice": name, "component": "predictor"},
+                         "labels": {"app.kubernetes.io/managed-by": "wf2k8s",
+                                    "serving.kserve.io/inferenceservice": name}},
+            "spec": {"type": "ClusterIP",
+                     "selector": {"serving.kserve.io/inferenceservice": name, "component": "predictor"},
                      "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]}}
 
 
@@ -379,7 +384,8 @@ def contains(have: Any, want: Any) -> bool:
     if isinstance(want, dict):
         return isinstance(have, dict) and all(contains(have.get(k), v) for k, v in want.items())
     if isinstance(want, list):
-        return isinstance(have, list) and len(have) == len(want) and all(contains(h, w) for h, w in zip(have, want))
+        return isinstance(have, list) and len(have) == len(want) and \
+            all(contains(h, w) for h, w in zip(have, want, strict=True))  # strict: the lengths are equal
     if isinstance(want, str) and isinstance(have, (int, float)):
         return want == str(have)
     return have == want
@@ -589,8 +595,8 @@ def deployment_input(inputs: list[Input], run: RunContext) -> tuple[list[dict], 
             try:
                 entries = service_input_entries(value, name, details)
             except ContractError as problem:
-                entries = corrected_input(name, problem, lambda text: service_input_entries(text, name, details),
-                                          run=run)
+                check = functools.partial(service_input_entries, placeholder=name, details=details)
+                entries = corrected_input(name, problem, check, run=run)
             envs.update(details.get("envs") or {})
         elif isinstance(data, ParamRef) and data.type == "service":
             update = str(run.resolve(data)).strip() or None
@@ -682,7 +688,8 @@ def run(spec: ServicePhase, run: RunContext) -> dict:
     started = time.monotonic()
     isvc, action = apply(kube, wanted)
     print(f"InferenceService {name} {action}: " + ", ".join(
-        f"{m['model_name']} {m['model_version']} ({m['format']}, {m['uri']}) {m['weight']}%" for m in models), flush=True)
+        f"{m['model_name']} {m['model_version']} ({m['format']}, {m['uri']}) {m['weight']}%" for m in models),
+        flush=True)
     isvc = wait_ready(kube, namespace, name, poll, minutes, {m["uri"] for m in models if m["weight"] > 0})
     print(f"InferenceService {name} Ready after {time.monotonic() - started:.1f}s", flush=True)
     front = apply_front_service(kube, front_service(name, namespace, isvc))
