@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from wf2k8s import __version__, cluster
+from wf2k8s.backends.argo.compiler import namespace_problem
 from wf2k8s.backends.argo.yamlio import dump_all
 from wf2k8s.cluster import ClusterError
 from wf2k8s.errors import ValidationError
@@ -83,12 +84,20 @@ def script_failure(path: Path, problem: BaseException) -> str:
 # commands -----------------------------------------------------------------------------------------
 
 
+def check_namespace(args: argparse.Namespace) -> None:
+    """Refuse a --namespace Kubernetes cannot have, before the script runs."""
+    problem = namespace_problem(args.namespace)
+    if problem:
+        raise CliError(f"--namespace: {problem}", EXIT_INVALID)
+
+
 def compile_options(args: argparse.Namespace) -> dict:
     return {"namespace": args.namespace, "image_registry": args.image_registry,
             "spark_operator": args.spark_operator}
 
 
 def cmd_compile(args: argparse.Namespace) -> int:
+    check_namespace(args)
     workflows = load_workflows(Path(args.pipeline))
     text = dump_all(w.to_workflow_template(**compile_options(args)) for w in workflows)
     if args.output:
@@ -109,6 +118,7 @@ def parse_parameters(items: list[str]) -> dict[str, str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    check_namespace(args)
     workflows = load_workflows(Path(args.pipeline))
     if len(workflows) > 1:
         raise CliError(f"{args.pipeline}: defines {len(workflows)} workflows; run needs exactly one", EXIT_INVALID)

@@ -17,6 +17,7 @@ import time
 from typing import Any, TextIO
 
 from wf2k8s.backends.argo.compiler import pipeline_info, run_manifest, step_names
+from wf2k8s.contract.values import protect
 from wf2k8s.runtime import podinfo  # the pod annotations both sides of `wf2k8s resume` / `input` agree on
 from wf2k8s.runtime.context import ContractError, parse_typed
 from wf2k8s.runtime.service import service_input_entries  # `wf2k8s input` checks with the deployer's rules
@@ -111,6 +112,8 @@ def release_and_run(workflow: Any, parameters: dict[str, str], scene: str | None
     given = dict(parameters)
     if scene:
         given["wf2k8s-scene"] = scene
+    # Argo would expand a "{{" in a value: protected (wf2k8s.contract.values), the runtime reads it back
+    given = {k: protect(v) for k, v in given.items()}
     check_parameters(template, given)
     check_cluster()
     apply_manifest(template)
@@ -230,7 +233,7 @@ def resume(name: str, namespace: str, values: dict[str, str] | None = None,
             continue
         if not any(p["name"] in values for p in outputs):
             continue
-        parameters = [{**p, "value": values[p["name"]]} if p["name"] in values else p for p in outputs]
+        parameters = [{**p, "value": protect(values[p["name"]])} if p["name"] in values else p for p in outputs]
         patch[node_id] = {"phase": "Succeeded", "finishedAt": now, "message": "input given with wf2k8s input",
                           "outputs": {**node.get("outputs", {}), "parameters": parameters}}
         resumed.extend(p["name"] for p in outputs if p["name"] in values)

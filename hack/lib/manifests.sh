@@ -65,4 +65,7 @@ apply_project_manifests() {
     files+=(-f "$f")
   done
   "$@" apply "${files[@]}" >&2
+  # clusters made before phases got accounts of their own granted every phase the deployer's rights
+  "$@" -n "${NAMESPACE}" delete rolebinding wf2k8s-runner-serving --ignore-not-found >&2
+  "$@" -n "${NAMESPACE}" delete role wf2k8s-runner-serving --ignore-not-found >&2
 }

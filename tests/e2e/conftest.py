@@ -101,3 +101,20 @@ def step_result(kube):
         raise AssertionError(f"run {run_name} has no step {step}")
 
     return read
+
+
+@pytest.fixture
+def step_log(kube):
+    """The log of a step's main container in a run (what the user's code printed)."""
+
+    def read(run_name: str, step: str) -> str:
+        workflow = kubectl_json("get", "workflow", run_name, "-n", NAMESPACE)
+        task = step.replace("_", "-")
+        nodes = [n["id"] for n in workflow["status"]["nodes"].values()
+                 if n.get("displayName") == task and n.get("type") == "Pod"]
+        pods = cluster.node_pods(run_name, NAMESPACE, nodes)
+        if not pods:
+            raise AssertionError(f"run {run_name} has no pod for step {step}")
+        return cluster.kubectl("logs", pods[0], "-n", NAMESPACE, "-c", "main")
+
+    return read

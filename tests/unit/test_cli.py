@@ -202,3 +202,61 @@ def test_what_the_script_prints_does_not_reach_stdout_of_compile(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "hello from the script" not in result.stdout
     one_workflow_template(result.stdout)
+
+
+# (h) values that crashed the compiler or failed only on the cluster: one line, exit 2 ---------------------------
+
+REPLACE = ("import dataclasses\n"
+           "workflow = wf.Workflow(name='cli-test', desc='d', steps=[dataclasses.replace(step, {})])\n")
+STORAGE = "storage = wf.data.InputStorage(name='root')\n"
+
+
+@pytest.mark.parametrize("tail, where", [
+    (STORAGE + "wf.data.OBSPlaceholder(name='d', object_type='file', "
+               "default=wf.data.OBSPath(obs_path=storage.join('f')))",
+     "OBSPlaceholder 'd' > default.obs_path"),
+    ("wf.Placeholder(name='f', placeholder_type=wf.PlaceholderType.JSON, default={'cpu': {'1'}})",
+     "Placeholder 'f' > default"),
+    ("wf.Placeholder(name='f', placeholder_type=wf.PlaceholderType.JSON, default={1: '1'})",
+     "Placeholder 'f' > default"),
+    ("wf.Placeholder(name='f', placeholder_type=wf.PlaceholderType.JSON, default={'cpu': float('nan')})",
+     "Placeholder 'f' > default"),
+    (REPLACE.format("spec=wf.steps.JobSpec(resource=step.spec.resource, volumes=[wf.steps.Volume(nfs=wf.steps.NFS("
+                    "nfs_server_path='s:/p', local_path=wf.SystemEnv.NAMESPACE))])"),
+     "JobStep 'train' > spec.volumes[0].nfs.local_path"),
+    (REPLACE.format("policy=wf.steps.StepPolicy(max_execution_minutes=None)"),
+     "JobStep 'train' > policy.max_execution_minutes"),
+    ("wf.data.OutputStorage(name='out').join(5)", "OutputStorage 'out' > join.directory"),
+    (REPLACE.format("algorithm=wf.BaseAlgorithm(code_dir='obs://b/c/', boot_file='t.py', "
+                    "engine=wf.steps.JobEngine(image_url=wf.SystemEnv.WORKFLOW_NAME))"),
+     "JobStep 'train' > algorithm.engine.image_url"),
+    ("workflow = wf.Workflow(name='w' * 64, desc='d', steps=[step])", f"Workflow {'w' * 64!r} > name"),
+    ("wf.Placeholder(name='i', placeholder_type=wf.PlaceholderType.INT, default=5, enum_list=[1, 2])",
+     "Placeholder 'i' > default"),
+    ("workflow = wf.Workflow(name='cli-test', desc='x' * 300000, steps=[step])", "Workflow 'cli-test' > desc"),
+], ids=["OBSPlaceholder storage default", "JSON set", "JSON int key", "JSON NaN", "NFS SystemEnv",
+        "max_execution_minutes None", "join(5)", "image_url SystemEnv", "64-character name", "default not in enum_list",
+        "300 KB desc"])
+def test_a_value_the_cluster_cannot_take_is_one_line_and_exit_2(tmp_path, tail, where):
+    result = compile_(valid_pipeline(tmp_path, tail="\n" + tail + "\n"))
+    assert result.returncode == 2, result.stderr
+    line = assert_one_line_error(result)
+    assert line.startswith(f"wf2k8s: invalid pipeline: {where}: "), line
+
+
+@pytest.mark.parametrize("command", ["compile", "run"])
+@pytest.mark.parametrize("namespace", ["Team_A", "", "x" * 64, "team-"], ids=repr)
+def test_a_namespace_that_is_not_a_dns_label_is_one_line_and_exit_2(tmp_path, command, namespace):
+    # refused before the script runs or anything is applied (run never reaches the cluster)
+    path = valid_pipeline(tmp_path, tail="\nprint('the script ran', file=__import__('sys').stderr)\n")
+    result = run("-m", "wf2k8s.cli", command, str(path), f"--namespace={namespace}", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    line = assert_one_line_error(result)
+    assert line == ("wf2k8s: --namespace: must be a DNS-1123 label: 1-63 lower-case letters, digits or '-', starting "
+                    f"and ending with a letter or digit, got {namespace!r}"), line
+
+
+def test_a_dns_label_namespace_is_the_template_namespace(tmp_path):
+    result = compile_(valid_pipeline(tmp_path), "--namespace", "team-a1")
+    assert result.returncode == 0, result.stderr
+    assert one_workflow_template(result.stdout)["metadata"]["namespace"] == "team-a1"

@@ -128,7 +128,7 @@ class FakeS3:
     def list(self, bucket, prefix):
         return [k for b, k in self.stored if b == bucket and k.startswith(prefix)]
 
-    def get(self, bucket, key):
+    def get(self, bucket, key, limit=None):
         return self.stored[(bucket, key)]
 
     def put(self, bucket, key, body):

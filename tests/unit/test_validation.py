@@ -554,8 +554,6 @@ def test_obs_placeholder_object_type_valid(good):
 
 # field -> (object using the placeholder, where, placeholder types accepted there)
 TYPED_FIELDS = {
-    "priority (int)": (lambda p: job_step(spec=job_spec(priority=p)), "JobStep 'train' > spec.schedule_policy.priority",
-                       {PT.INT}),
     "flavor": (lambda p: job_step(spec=job_spec(flavor=p)), "JobStep 'train' > spec.resource.flavor",
                {PT.JSON, PT.STR, PT.ENUM}),
     "hyperparameter (scalar)": (lambda p: job_step(algorithm=with_parameter(p)),
@@ -1005,9 +1003,9 @@ def test_distinct_argo_task_names_compile():
 def test_a_step_named_like_a_task_wf2k8s_generates_is_an_error():
     # a JobStep with an official engine gets an extra task that resolves the image; a delayed
     # placeholder gets an input task: a step may not take either name
-    official = job_step("train", algorithm=algorithm(engine=wf.steps.JobEngine(engine_name="pytorch",
-                                                                               engine_version="1.8")),
-                        spec=job_spec(priority=placeholder("prio", PT.INT, default=1, delay=True)))
+    official = job_step("train", algorithm=algorithm(
+        engine=wf.steps.JobEngine(engine_name="pytorch", engine_version="1.8"),
+        parameters=[wf.AlgorithmParameters(name="lr", value=placeholder("prio", PT.INT, default=1, delay=True))]))
     generated = [name for name in task_names(compile_steps(official)) if name != "train"]
     assert len(generated) == 2, generated
     for name in generated:

@@ -36,12 +36,16 @@ def check_version(found: Any) -> None:
                             "compile the pipeline and run it with the same major version of wf2k8s")
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def load_phase(kind: str, text: str | dict[str, Any]) -> Any:
     """A phase spec (JSON text or already parsed) as its contract class, checked strictly."""
     if isinstance(text, str):
         try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as problem:
+            data = json.loads(text, parse_constant=_no_constant)
+        except (json.JSONDecodeError, RecursionError, ValueError) as problem:
             raise ContractError(f"--spec is not JSON: {problem}") from None
     else:
         data = text

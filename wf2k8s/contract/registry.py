@@ -19,6 +19,10 @@ POD_INFO = "pod-info"               # its own pod's annotations, kept current (w
 LABEL_STUDIO = "label-studio"       # Label Studio's API token
 NEEDS = (CATALOG, POD_INFO, LABEL_STUDIO)
 
+#: the service account of the phases that use the Kubernetes API (ServiceStep's deployer); every other
+#: phase, the user's own code first, runs with no API token at all
+DEPLOYER = "wf2k8s-deployer"
+
 
 @dataclass(frozen=True)
 class PhaseKind:
@@ -34,6 +38,8 @@ class PhaseKind:
     #: the wf2k8s image an engine phase runs in when the step names none (e.g. "spark")
     default_engine_image: str | None = None
     needs: tuple[str, ...] = ()
+    #: the service account whose token the phase's own container gets; None: no token (no API access)
+    service_account: str | None = None
     #: output files besides result.json that later steps read (the condition's verdict, an image)
     outputs: tuple[str, ...] = ()
     #: a step of the user's pipeline (``resolve`` is the backend's own)
@@ -43,7 +49,7 @@ class PhaseKind:
 PHASE_KINDS: tuple[PhaseKind, ...] = (
     PhaseKind("job", p.JobPhase, "job", "job:run", runs_in="engine", needs=(CATALOG,)),
     PhaseKind("model", p.ModelPhase, "model", "model:run", needs=(CATALOG,)),
-    PhaseKind("service", p.ServicePhase, "service", "service:run", needs=(POD_INFO,)),
+    PhaseKind("service", p.ServicePhase, "service", "service:run", needs=(POD_INFO,), service_account=DEPLOYER),
     PhaseKind("condition", p.ConditionPhase, "condition", "condition:run", outputs=("condition",)),
     PhaseKind("create_dataset", p.CreateDatasetPhase, "create-dataset", "dataset:create"),
     PhaseKind("labeling", p.LabelingPhase, "labeling", "labeling:run", needs=(LABEL_STUDIO, POD_INFO)),

@@ -38,7 +38,9 @@ def write_result(result: dict) -> None:
     files = result.pop("files", {})
     for name, text in files.items():
         (directory / name).write_text(text)
-    (directory / "result.json").write_text(json.dumps(result, separators=(",", ":")))
+    # later steps read it through Argo, which would expand a "{{" in it: written "{\u007b" (still JSON)
+    text = json.dumps(result, separators=(",", ":"), ensure_ascii=False).replace("{{", "{\\u007b")
+    (directory / "result.json").write_text(text)
 
 
 def fail(step: str, message: str) -> int:

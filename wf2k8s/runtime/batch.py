@@ -38,6 +38,7 @@ from wf2k8s.contract.phases import ServiceConfig
 from .clients import S3, S3Error, request_json, split_uri
 from .errors import PhaseError
 from .kserve import isvc_path
+from .untrusted import TEXT_LIMIT, Refused, decimal_problem, key_problem, parse, read_object, shown
 
 FIELDS = ("src_path", "dest_path", "mapping_type", "batch_size")
 MAPPING_TYPES = ("csv", "json")
@@ -77,9 +78,9 @@ def batch_config(config: ServiceConfig) -> dict:
         size = int(size)
         if isinstance(extra.get("batch_size"), bool) or not 1 <= size <= 10000:
             raise ValueError
-    except (TypeError, ValueError):
-        raise ContractError(f"{where}.batch_size must be a whole number 1-10000, got {extra.get('batch_size')!r}") \
-            from None
+    except (TypeError, ValueError, OverflowError):
+        given = shown(extra.get("batch_size"))
+        raise ContractError(f"{where}.batch_size must be a whole number 1-10000, got {given}") from None
     src, dest = paths["src_path"], paths["dest_path"]
     inside = src[1] if not src[1] or src[1].endswith("/") else src[1] + "/"
     if src[0] == dest[0] and (dest[1].startswith(inside) or dest[1].rstrip("/") == src[1].rstrip("/")):
@@ -88,11 +89,15 @@ def batch_config(config: ServiceConfig) -> dict:
     return {"src": src, "dest": dest, "mapping_type": mapping or None, "batch_size": size}
 
 
-def number(text: str) -> Any:
-    try:
-        value = float(text)
-    except ValueError:
+def number(text: str, where: str = "batch input") -> Any:
+    """A CSV cell: a number when it is decimal text (ASCII digits), else the text; NaN, Infinity and
+    numbers beyond a float are refused (JSON, which the model server is sent, has none)."""
+    problem = decimal_problem(text)
+    if problem == "not a decimal number":
         return text
+    if problem:
+        raise PhaseError(f"{where}: {shown(text)} is {problem}")
+    value = float(text)
     return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
 
 
@@ -107,19 +112,29 @@ def read_rows(name: str, data: bytes, kind: str | None = None) -> list:
     except UnicodeDecodeError:
         raise PhaseError(f"batch input {name}: not UTF-8 text") from None
     if kind == "csv":
-        rows = [[number(cell.strip()) for cell in row] for row in csv.reader(io.StringIO(text))
-                if any(c.strip() for c in row)]
+        reader = csv.reader(io.StringIO(text))
+        rows = [[number(cell.strip(), f"batch input {name} line {reader.line_num}") for cell in row]
+                for row in reader if any(c.strip() for c in row)]
         if rows and any(isinstance(cell, str) for cell in rows[0]) and \
                 all(not isinstance(cell, str) for row in rows[1:] for cell in row):
             rows = rows[1:]  # a header
         return rows
     try:
-        value = json.loads(text)
+        value = parse(text)
+    except Refused as problem:  # nested too deeply, NaN, a number beyond a float
+        raise PhaseError(f"batch input {name}: {problem}") from None
     except ValueError:
-        try:
-            return [json.loads(line) for line in text.splitlines() if line.strip()]
-        except ValueError as problem:
-            raise PhaseError(f"batch input {name}: neither JSON nor JSON lines ({problem})") from None
+        rows = []
+        for number_of_line, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(parse(line))
+            except Refused as problem:
+                raise PhaseError(f"batch input {name} line {number_of_line}: {problem}") from None
+            except ValueError as problem:
+                raise PhaseError(f"batch input {name}: neither JSON nor JSON lines ({problem})") from None
+        return rows
     if isinstance(value, dict) and isinstance(value.get("instances"), list):
         return value["instances"]
     if isinstance(value, list):
@@ -128,9 +143,15 @@ def read_rows(name: str, data: bytes, kind: str | None = None) -> list:
 
 
 def result_key(src_prefix: str, key: str, dest_prefix: str) -> str:
-    """Where the predictions of input ``key`` go: its path under src_path, under dest_path."""
+    """Where the predictions of input ``key`` go: its path under src_path, under dest_path. A path with
+    a '.' or '..' segment is refused: it could name a key outside dest_path on a store that normalizes
+    paths (``untrusted.key_problem``)."""
     relative = key[len(src_prefix):].lstrip("/") if key.startswith(src_prefix) and key != src_prefix else ""
     relative = relative or key.rsplit("/", 1)[-1]
+    problem = key_problem(relative)
+    if problem:
+        raise PhaseError(f"batch input key {shown(key)}: its path {shown(relative)} under src_path {problem}, so it "
+                         "names no result under dest_path (refused)")
     base = dest_prefix if not dest_prefix or dest_prefix.endswith("/") else dest_prefix + "/"
     return base + relative + RESULT_SUFFIX
 
@@ -174,6 +195,8 @@ def run_batch(kube, s3: S3, isvc: dict, batch: dict, poll: float, minutes: float
     keys = s3.objects(src_bucket, src_prefix)
     if not keys:
         raise PhaseError(f"batch input: no files under obs://{src_bucket}/{src_prefix}")
+    for key in keys:  # every key is a result's key: refused before anything is deployed
+        result_key(src_prefix, key, dest_prefix)
     uri = isvc["spec"]["predictor"]["model"]["storageUri"]
     if kube.get(isvc_path(namespace, name)) is not None:  # left by an earlier attempt of this run
         kube.call("DELETE", isvc_path(namespace, name))
@@ -195,7 +218,8 @@ def run_batch(kube, s3: S3, isvc: dict, batch: dict, poll: float, minutes: float
               flush=True)
         for key in keys:
             source = f"s3://{src_bucket}/{key}"
-            rows = read_rows(source, s3.get(src_bucket, key), batch["mapping_type"])
+            rows = read_rows(source, read_object(s3, src_bucket, key, TEXT_LIMIT, "batch input", PhaseError),
+                             batch["mapping_type"])
             predictions = predict_file(source, rows, url, batch["batch_size"], post) if rows else []
             target = result_key(src_prefix, key, dest_prefix)
             s3.put(dest_bucket, target, json.dumps({"source": source, "rows": len(rows),

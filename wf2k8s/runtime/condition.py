@@ -8,17 +8,25 @@ from wf2k8s.contract.phases import ConditionPhase
 from wf2k8s.contract.refs import Cond
 
 from .context import ContractError, RunContext
+from .untrusted import decimal_problem, number_problem, shown
 
 ORDERING = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
 
 
 def number(value: Any) -> float:
+    """A side of a comparison as a number: a finite number within the range of a float, or decimal text
+    of one (``untrusted``): NaN, Infinity and a 401-digit whole number are refused, not compared."""
     if isinstance(value, bool):
         raise ContractError(f"cannot order a bool ({value})")
-    try:
+    if isinstance(value, str):
+        problem = decimal_problem(value)
+        if problem:
+            raise ContractError(f"{shown(value)} is not a number ({problem})")
         return float(value)
-    except (TypeError, ValueError):
-        raise ContractError(f"{value!r} is not a number") from None
+    problem = number_problem(value)
+    if problem:
+        raise ContractError(f"a side of the comparison {problem}")
+    return float(value)
 
 
 def same_kind(left: Any, right: Any) -> tuple[Any, Any]:

@@ -26,15 +26,17 @@ output parameter.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from wf2k8s.contract import ContractError, dump, load
+from wf2k8s.contract.values import unprotect
 from wf2k8s.contract.phases import DATA_OBJECTS
 from wf2k8s.contract.refs import (
     REFERENCE_TYPES, MetricRef, OutputRef, ParamRef, SelectRef, StorageRef, SystemRef, VariableRef, is_marker,
 )
+
+from .untrusted import Huge, decimal_problem, loads, number_problem, shown, whole_problem
 
 RESULT_DIR = "/tmp/wf2k8s"
 
@@ -42,29 +44,42 @@ __all__ = ["RESULT_DIR", "ContractError", "RunContext", "parse_typed", "join_pat
 
 
 def parse_typed(text: Any, kind: str, name: str) -> Any:
-    """A placeholder's text value as its type; the second check of a value's type, where it is used."""
+    """A placeholder's text value as its type; the second check of a value's type, where it is used.
+    Values are untrusted (``untrusted``): an int is ASCII digits, a float finite decimal text, both
+    within the range of a float; JSON is bounded (no NaN, no deep nesting)."""
     if text is None:
         raise ContractError(f"placeholder {name!r} has no value: give it when the run starts")
     if not isinstance(text, str):
+        if kind in ("int", "float") and isinstance(text, (int, float, Huge)) and not isinstance(text, bool):
+            problem = number_problem(text)
+            if problem:
+                raise ContractError(f"placeholder {name!r} must be {kind}: its value {problem}")
         return text
-    try:
-        if kind == "int":
-            return int(text)
-        if kind == "float":
-            return float(text)
-        if kind == "bool":
-            if text.lower() not in ("true", "false"):
-                raise ValueError(text)
-            return text.lower() == "true"
-        if kind in ("json", "list", "dataset", "label_task", "service_input", "flavor"):
-            value = json.loads(text)
-            if kind == "json" and not isinstance(value, dict):
-                raise ValueError("not a JSON object")
-            if kind == "list" and not isinstance(value, list):
-                raise ValueError("not a JSON list")
-            return value
-    except ValueError as problem:
-        raise ContractError(f"placeholder {name!r} must be {kind}, got {text!r} ({problem})") from None
+
+    def bad(problem: str) -> ContractError:
+        return ContractError(f"placeholder {name!r} must be {kind}, got {shown(text)} ({problem})")
+
+    if kind == "int":
+        problem = whole_problem(text)
+        if problem:
+            raise bad(problem)
+        return int(text.strip())
+    if kind == "float":
+        problem = decimal_problem(text)
+        if problem:
+            raise bad(problem)
+        return float(text.strip())
+    if kind == "bool":
+        if text.lower() not in ("true", "false"):
+            raise bad("not true or false")
+        return text.lower() == "true"
+    if kind in ("json", "list", "dataset", "label_task", "service_input", "flavor"):
+        value = loads(text, f"placeholder {name!r} must be {kind}, got {shown(text)}", ContractError)
+        if kind == "json" and not isinstance(value, dict):
+            raise bad("not a JSON object")
+        if kind == "list" and not isinstance(value, list):
+            raise bad("not a JSON list")
+        return value
     return text
 
 
@@ -85,15 +100,13 @@ class RunContext:
 
     @classmethod
     def from_args(cls, name: str, namespace: str, parameters: str) -> RunContext:
-        try:
-            values = json.loads(parameters) if parameters else {}
-        except (json.JSONDecodeError, RecursionError) as problem:
-            raise ContractError(f"--parameters is not JSON: {problem}") from None
+        values = loads(parameters, "--parameters", ContractError) if parameters else {}
         if isinstance(values, list):  # Argo gives [{"name": ..., "value": ...}]
-            values = {p["name"]: p.get("value") for p in values if isinstance(p, dict) and "name" in p}
+            values = {p["name"]: p.get("value") for p in values
+                      if isinstance(p, dict) and isinstance(p.get("name"), str)}
         if not isinstance(values, dict):
             raise ContractError("--parameters must be a JSON object or Argo's list of parameters")
-        return cls(name, namespace, values)
+        return cls(name, namespace, {k: unprotect(v) if isinstance(v, str) else v for k, v in values.items()})
 
     # references -------------------------------------------------------------------------------------
     def resolve(self, value: Any) -> Any:
@@ -117,8 +130,8 @@ class RunContext:
 
     def reference(self, ref: Any) -> Any:
         if isinstance(ref, ParamRef):
-            text = ref.value if ref.value is not None else self.parameters.get(ref.name)
-            return parse_typed(text, ref.type, ref.name)
+            text = unprotect(ref.value) if isinstance(ref.value, str) else ref.value
+            return parse_typed(text if text is not None else self.parameters.get(ref.name), ref.type, ref.name)
         if isinstance(ref, SystemRef):
             known = {"EXECUTION_ID": self.name, "NAMESPACE": self.namespace, "WORKFLOW_NAME": ref.value}
             if known.get(ref.name) is None:
@@ -147,10 +160,16 @@ class RunContext:
         if isinstance(ref, MetricRef):
             result = produced(ref.result, ref.step, f"{ref.step}/{ref.output}")
             try:
-                return float(result["metrics"][ref.output][ref.key])
-            except (KeyError, TypeError, ValueError):
+                value = result["metrics"][ref.output][ref.key]
+            except (KeyError, TypeError):
+                value = None
+            if isinstance(value, str):  # a metric is a JSON number; text of one is read as well
+                value = float(value) if decimal_problem(value) is None else None
+            if value is None or number_problem(value):
                 raise ContractError(f"step {ref.step!r} output {ref.output!r} has no float metric "
-                                    f"{ref.key!r}") from None
+                                    f"{ref.key!r}" + (f" (its value {number_problem(value)})" if value is not None
+                                                      else ""))
+            return float(value)
         raise ContractError(f"not a reference: {ref!r}")
 
     def output_location(self, ref: OutputRef) -> Any:

@@ -103,10 +103,14 @@ from wf2k8s.contract.phases import (
 from .clients import S3, split_uri
 from .context import RunContext
 from .errors import PhaseError
+from .untrusted import (
+    JSON_LIMIT, LABEL_LIMIT, MANIFEST_LIMIT, TEXT_LIMIT, decimal, decimal_problem, key_problem, loads, local_path,
+    number_problem, read_object, shown, size_text, whole,
+)
 
 NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 VERSION_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-AUTO_VERSION = re.compile(r"V(\d+)")
+AUTO_VERSION = re.compile(r"V([0-9]{1,9})")  # ASCII digits: names listed from the bucket are untrusted
 EXTENSIONS = {
     "IMAGE": {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"},
     "AUDIO": {".wav", ".mp3", ".flac", ".ogg", ".m4a", ".aac"},
@@ -183,10 +187,17 @@ class Store:
         return f"s3://{self.bucket}/{self.key(name, *parts)}"
 
     def read_json(self, name: str, *parts: str) -> dict | None:
+        """A JSON object of the dataset's layout (dataset.json, version.json, a task record); None when
+        there is none. Anyone who can write the bucket writes these: read with bounds (``untrusted``)."""
         key = self.key(name, *parts)
         if not self.s3.exists(self.bucket, key):
             return None
-        return json.loads(self.s3.get(self.bucket, key))
+        where = self.uri(name, *parts)
+        value = loads(read_object(self.s3, self.bucket, key, JSON_LIMIT, "dataset file", DatasetError), where,
+                      DatasetError)
+        if not isinstance(value, dict):
+            raise DatasetError(f"{where}: must be a JSON object, got {type(value).__name__}")
+        return value
 
     def write_json(self, name: str, value: Any, *parts: str) -> None:
         self.s3.put(self.bucket, self.key(name, *parts), json.dumps(value, indent=1, sort_keys=True).encode())
@@ -195,6 +206,15 @@ class Store:
         info = self.read_json(name, "dataset.json")
         if info is None:
             raise DatasetError(f"dataset {name!r} does not exist (no {self.uri(name, 'dataset.json')})")
+        where = self.uri(name, "dataset.json")
+        if not isinstance(info.get("data_type"), str):
+            raise DatasetError(f"{where}: data_type must be text, got {shown(info.get('data_type'))}")
+        labels = info.get("labels")
+        if labels is not None and not isinstance(labels, list):
+            raise DatasetError(f"{where}: labels must be a list of {{name, type}}, got {shown(labels)}")
+        for index, label in enumerate(labels or []):
+            if not isinstance(label, dict) or not isinstance(label.get("name"), str):
+                raise DatasetError(f"{where}: labels[{index}] must be an object with a text name, got {shown(label)}")
         return info
 
     def manifest(self, name: str, *parts: str) -> list[dict]:
@@ -202,7 +222,8 @@ class Store:
         key = self.key(name, *parts)
         if not self.s3.exists(self.bucket, key):
             return []
-        return parse_manifest(self.s3.get(self.bucket, key), self.uri(name, *parts))
+        body = read_object(self.s3, self.bucket, key, MANIFEST_LIMIT, "manifest", DatasetError)
+        return parse_manifest(body, self.uri(name, *parts), require_id=True)
 
     def write_manifest(self, name: str, samples: list[dict], *parts: str) -> bytes:
         body = "".join(json.dumps(s, ensure_ascii=False, sort_keys=True) + "\n" for s in samples).encode()
@@ -214,6 +235,7 @@ class Store:
         prefix = self.key(name, "versions/")
         found = {k[len(prefix):].split("/")[0] for k in self.s3.list(self.bucket, prefix)
                  if k.endswith("/version.json")}
+        found = {v for v in found if version_name_ok(v)}  # a listed key is untrusted: no '..' as a version
 
         def order(version: str) -> tuple[int, int | str]:  # V1, V2, ... by number, then other names
             auto = AUTO_VERSION.fullmatch(version)
@@ -225,40 +247,101 @@ class Store:
         infos = [(self.read_json(name, "versions", v, "version.json") or {}, v) for v in self.versions(name)]
         if not infos:
             raise DatasetError(f"dataset {name!r} has no released version: release one with a ReleaseDatasetStep")
-        return max(infos, key=lambda pair: (pair[0].get("created", ""), pair[1]))[1]
+        return max(infos, key=lambda pair: (str(pair[0].get("created", "")), pair[1]))[1]
 
 
-def parse_manifest(body: bytes, where: str) -> list[dict]:
+def parse_manifest(body: bytes, where: str, require_id: bool = False) -> list[dict]:
+    """The samples of a manifest (JSON lines, UTF-8, at most ``MANIFEST_LIMIT`` bytes), each checked
+    (``sample_problem``); a dataset's own manifests (``require_id``) give every sample an id."""
+    if len(body) > MANIFEST_LIMIT:
+        raise DatasetError(f"manifest {where}: {len(body)} bytes, over the {size_text(MANIFEST_LIMIT)} limit")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as undecodable:
+        raise DatasetError(f"manifest {where}: not UTF-8 text (byte 0x{body[undecodable.start]:02x} at offset "
+                           f"{undecodable.start})") from None
     samples = []
-    for number, line in enumerate(body.decode("utf-8").splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            sample = json.loads(line)
-        except json.JSONDecodeError as problem:
-            raise DatasetError(f"{where} line {number}: not JSON ({problem})") from None
+        sample = loads(line, f"{where} line {number}", DatasetError)
         if not isinstance(sample, dict) or not sample.get("source"):
             raise DatasetError(f"{where} line {number}: a manifest line must be an object with a 'source'")
+        problem = sample_problem(sample, require_id)
+        if problem:
+            raise DatasetError(f"{where} line {number}: {problem}")
         samples.append(sample)
     return samples
+
+
+def sample_problem(sample: dict, require_id: bool = False) -> str | None:
+    """What is wrong with a manifest line the runtime reads (its fields of the ModelArts form), or None."""
+    if not isinstance(sample["source"], str):
+        return f"'source' must be text, got {shown(sample['source'])}"
+    if require_id and not isinstance(sample.get("id"), str):
+        return f"'id' must be text, got {shown(sample.get('id'))}"
+    for field in ("id", "usage", "sha256", "origin"):
+        if sample.get(field) is not None and not isinstance(sample[field], str):
+            return f"{field!r} must be text, got {shown(sample[field])}"
+    if sample.get("hard-coefficient") is not None and number_problem(sample["hard-coefficient"]):
+        return f"'hard-coefficient' {number_problem(sample['hard-coefficient'])}"
+    entries = sample.get("annotation")
+    if entries is None:
+        return None
+    if not isinstance(entries, list):
+        return f"'annotation' must be a list of objects, got {shown(entries)}"
+    for index, entry in enumerate(entries):
+        what = f"annotation[{index}]"
+        if not isinstance(entry, dict):
+            return f"{what} must be an object, got {shown(entry)}"
+        for field in ("name", "type", "annotation-loc", "annotation-format"):
+            if entry.get(field) is not None and not isinstance(entry[field], str):
+                return f"{what}.{field} must be text, got {shown(entry[field])}"
+        prop = entry.get("property")
+        if prop is None:
+            continue
+        if not isinstance(prop, dict):
+            return f"{what}.property must be an object, got {shown(prop)}"
+        box = prop.get("@modelarts:bndbox")
+        if box is not None:
+            if not isinstance(box, dict):
+                return f"{what}.property.@modelarts:bndbox must be an object of numbers, got {shown(box)}"
+            for key, value in box.items():
+                if number_problem(value):
+                    return f"{what}.property.@modelarts:bndbox.{key} {number_problem(value)}"
+        yolo = prop.get("@modelarts:yolo_box")
+        if yolo is not None:
+            if not isinstance(yolo, list) or len(yolo) != 4:
+                return f"{what}.property.@modelarts:yolo_box must be 4 numbers, got {shown(yolo)}"
+            for key, value in enumerate(yolo):
+                if number_problem(value):
+                    return f"{what}.property.@modelarts:yolo_box[{key}] {number_problem(value)}"
+    return None
 
 
 # references to datasets --------------------------------------------------------------------------
 
 
+def version_name_ok(version: Any) -> bool:
+    """A version name is one segment of the dataset's layout: never '.' or '..'."""
+    return isinstance(version, str) and bool(VERSION_NAME.fullmatch(version)) and version not in (".", "..")
+
+
 def reference(value: Any) -> dict | None:
     """A dataset reference ({"dataset_name", ["version_name"]}) from any form a spec holds; None for OBS paths."""
     if isinstance(value, str) and value.lstrip().startswith("{"):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as problem:
-            raise DatasetError(f"not a dataset (JSON expected): {value!r} ({problem})") from None
+        value = loads(value, f"not a dataset (JSON expected): {shown(value)}", DatasetError)
     if isinstance(value, dict) and value.get("dataset_name"):
         name = str(value["dataset_name"])
         if not NAME.fullmatch(name):
-            raise DatasetError(f"dataset_name {name!r}: must be 1-100 letters, digits, '_' or '-'")
-        return {"dataset_name": name, "version_name": value.get("version_name") or None,
-                "task_name": value.get("task_name")}
+            raise DatasetError(f"dataset_name {shown(name)}: must be 1-100 letters, digits, '_' or '-'")
+        version, task = value.get("version_name") or None, value.get("task_name") or None
+        if version is not None and not version_name_ok(version):
+            raise DatasetError(f"dataset {name!r}: version_name {shown(version)} must be 1-64 letters, digits, "
+                               "'.', '_' or '-' (not '.' or '..')")
+        if task is not None and not (isinstance(task, str) and NAME.fullmatch(task)):
+            raise DatasetError(f"dataset {name!r}: task_name {shown(task)} must be 1-100 letters, digits, '_' or '-'")
+        return {"dataset_name": name, "version_name": version, "task_name": task}
     return None
 
 
@@ -295,36 +378,49 @@ def output_of(store: Store, name: str, version: str | None) -> dict:
 
 
 class Source:
-    """The files of an OBS directory (or one file), read lazily and once."""
+    """The files of an OBS directory (or one file), read lazily and once.
+
+    Their paths under the directory become the samples' paths in the dataset (``samples/<path>``) and,
+    in a job, local files: a key whose path has an empty, '.' or '..' segment is refused here, before
+    anything is imported (``untrusted.key_problem``)."""
 
     def __init__(self, s3: S3, uri: str):
         self.s3, self.uri = s3, uri
         self.bucket, key = split_uri(uri)
         self.cache: dict[str, bytes] = {}
         keys = s3.objects(self.bucket, key)
-        if keys == [key]:  # one file
-            self.prefix = posixpath.dirname(key) + "/" if "/" in key else ""
+        if keys == [key]:  # one file: its name is its path
+            self.prefix = key[:key.rfind("/") + 1]
         else:
             self.prefix = key if key.endswith("/") or not key else key + "/"
         self.files = [k[len(self.prefix):] for k in keys]
         if not self.files:
             raise DatasetError(f"nothing to import at {uri}")
+        for rel in self.files:
+            problem = key_problem(rel)
+            if problem:
+                raise DatasetError(f"{self.where(rel)} (key {shown(self.prefix + rel)}): its path {shown(rel)} under "
+                                   f"{uri} {problem}, so it cannot be a sample's path (refused)")
         self.names = set(self.files)
 
-    def read(self, rel: str, keep: bool = True) -> bytes:
-        """A file's bytes; label files are kept (read again by other samples), sample files are not."""
+    def read(self, rel: str, keep: bool = True, limit: int = LABEL_LIMIT) -> bytes:
+        """A file's bytes; label files are kept (read again by other samples) and read whole only up to
+        ``limit``; sample files (``keep=False``) are copied as they are."""
         if rel in self.cache:
             return self.cache[rel]
-        body = self.s3.get(self.bucket, self.prefix + rel)
-        if keep:
-            self.cache[rel] = body
+        if not keep:
+            return self.s3.get(self.bucket, self.prefix + rel)
+        body = read_object(self.s3, self.bucket, self.prefix + rel, limit, "input file", DatasetError)
+        self.cache[rel] = body
         return body
 
-    def text(self, rel: str) -> str:
+    def text(self, rel: str, limit: int = LABEL_LIMIT) -> str:
+        body = self.read(rel, limit=limit)
         try:
-            return self.read(rel).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DatasetError(f"{self.where(rel)}: not UTF-8 text") from None
+            return body.decode("utf-8-sig")
+        except UnicodeDecodeError as problem:
+            raise DatasetError(f"{self.where(rel)}: not UTF-8 text (byte 0x{body[problem.start]:02x} at offset "
+                               f"{problem.start})") from None
 
     def where(self, rel: str) -> str:
         return f"s3://{self.bucket}/{self.prefix}{rel}"
@@ -419,10 +515,13 @@ def parse_voc(source: Source, rel: str) -> Parsed:
     if xml_rel not in source.names:
         return Parsed(rel)
     body = source.read(xml_rel)
+    if b"<!ENTITY" in body:  # PASCAL VOC files declare none; entities can expand a small file enormously
+        raise DatasetError(f"{source.where(xml_rel)}: declares XML entities, which a PASCAL VOC file has no use for "
+                           "(refused)")
     try:
         root = ET.fromstring(body)
-    except ET.ParseError as problem:
-        raise DatasetError(f"{source.where(xml_rel)}: not a PASCAL VOC XML file ({problem})") from None
+    except ET.ParseError as unparsable:
+        raise DatasetError(f"{source.where(xml_rel)}: not a PASCAL VOC XML file ({unparsable})") from None
     annotations, difficult_any = [], False
     for number, obj in enumerate(root.iter("object"), 1):
         name = (obj.findtext("name") or "").strip()
@@ -431,11 +530,13 @@ def parse_voc(source: Source, rel: str) -> Parsed:
         box = obj.find("bndbox")
         bndbox = {}
         if box is not None:
-            try:
-                bndbox = {k: float(box.findtext(k) or "") for k in ("xmin", "ymin", "xmax", "ymax")}
-            except ValueError:
-                raise DatasetError(f"{source.where(xml_rel)}: object {number} ({name}) has a bndbox that is not "
-                                   "four numbers") from None
+            for k in ("xmin", "ymin", "xmax", "ymax"):
+                text = box.findtext(k) or ""
+                problem = decimal_problem(text)
+                if problem:
+                    raise DatasetError(f"{source.where(xml_rel)}: object {number} ({shown(name)}) has a bndbox that "
+                                       f"is not four numbers: {k} {shown(text.strip())} is {problem}")
+                bndbox[k] = float(text)
         difficult = (obj.findtext("difficult") or "0").strip() in ("1", "true")
         difficult_any |= difficult
         annotations.append(annotation("OBJECT_DETECTION", name, **{
@@ -460,13 +561,16 @@ def parse_yolo(source: Source, rel: str, classes: list[str]) -> Parsed:
         if not line.strip():
             continue
         parts = line.split()
-        try:
-            index, box = int(parts[0]), [float(p) for p in parts[1:5]]
-            if len(parts) < 5 or not 0 <= index < len(classes):
-                raise ValueError
-        except (ValueError, IndexError):
-            raise DatasetError(f"{source.where(label_rel)} line {number}: expected 'class x_center y_center width "
-                               f"height' with a class index below {len(classes)}, got {line.strip()!r}") from None
+        where = f"{source.where(label_rel)} line {number}"
+        if len(parts) < 5:
+            raise DatasetError(f"{where}: expected 'class x_center y_center width height' with a class index "
+                               f"below {len(classes)}, got {shown(line.strip())}")
+        index = whole(parts[0], f"{where}: the class index", DatasetError)
+        if not 0 <= index < len(classes):
+            raise DatasetError(f"{where}: expected 'class x_center y_center width height' with a class index "
+                               f"below {len(classes)}, got {shown(line.strip())}")
+        box = [decimal(p, f"{where}: {field}", DatasetError)
+               for p, field in zip(parts[1:5], ("x_center", "y_center", "width", "height"), strict=True)]
         annotations.append(annotation("OBJECT_DETECTION", classes[index], **{
             "annotation-format": "YOLO", "property": {"@modelarts:yolo_box": box}}))
     return Parsed(rel, annotations)
@@ -477,11 +581,11 @@ def parse_text(source: Source, format_name: str | None, label_sep: str, sample_s
     files = [rel for rel in source.files if ext(rel) in EXTENSIONS["TEXT"] and not stem(rel).endswith("_result")]
     found = []
     for rel in files:
-        lines = [line for line in source.text(rel).splitlines()]
+        lines = [line for line in source.text(rel, TEXT_LIMIT).splitlines()]
         result_rel = stem(rel) + "_result" + ext(rel)
         separate = (format_name == "MA_TEXT_CLASSIFICATION_V1" and result_rel in source.names
                     and label_type != "same_file")
-        results = source.text(result_rel).splitlines() if separate else []
+        results = source.text(result_rel, TEXT_LIMIT).splitlines() if separate else []
         for index, line in enumerate(lines):
             if not line.strip():
                 continue
@@ -508,13 +612,20 @@ def parse_manifest_input(source: Source, s3: S3) -> tuple[list[Parsed], dict[str
     else:
         rel = source.files[0]
     found, remote = [], {}
-    for sample in parse_manifest(source.read(rel), source.where(rel)):
+    for number, sample in enumerate(parse_manifest(source.read(rel, limit=MANIFEST_LIMIT), source.where(rel)), 1):
         src = sample["source"]
         annotations = sample.get("annotation") or []
         if src.startswith("content://"):
             found.append(Parsed(None, annotations, text=src[len("content://"):], hard=bool(sample.get("hard"))))
             continue
-        bucket, key = split_uri(src)  # stored as samples/<key>: sources in different folders stay apart
+        try:
+            bucket, key = split_uri(src)  # stored as samples/<key>: sources in different folders stay apart
+        except PhaseError as not_s3:
+            raise DatasetError(f"{source.where(rel)} sample {number}: {not_s3}") from None
+        problem = key_problem(key)
+        if problem:
+            raise DatasetError(f"{source.where(rel)} sample {number}: source {shown(src)} (key {shown(key)}) "
+                               f"{problem}, so it cannot be a sample's path (refused)")
         remote[key] = (s3, f"s3://{bucket}/{key}")
         found.append(Parsed(key, annotations, hard=bool(sample.get("hard"))))
     return found, remote
@@ -718,13 +829,14 @@ def import_data(spec: DatasetImportPhase, run: RunContext) -> dict:
 
 def ratio_of(value: Any) -> float:
     """A resolved train_evaluate_sample_ratio as a number from 0 to 1."""
-    try:
+    ratio = -1.0
+    if isinstance(value, str) and decimal_problem(value) is None:
         ratio = float(value)
-    except (TypeError, ValueError):
-        ratio = -1.0
+    elif not isinstance(value, str) and number_problem(value) is None:
+        ratio = float(value)
     if not 0.0 <= ratio <= 1.0:
         raise DatasetError(f"dataset_version_config.train_evaluate_sample_ratio: must be a number from 0 to 1, "
-                           f"got {value!r}")
+                           f"got {shown(value)}")
     return ratio
 
 
@@ -756,7 +868,7 @@ def release(spec: ReleaseDatasetPhase, run: RunContext) -> dict:
         version = config.version_name
         if version:
             version = str(version)
-            if not VERSION_NAME.fullmatch(version):
+            if not version_name_ok(version):
                 raise DatasetError(f"dataset_version_config.version_name: {version!r} must be 1-64 letters, digits, "
                                    "'.', '_' or '-'")
             if version in existing:
@@ -816,20 +928,25 @@ def download_version(s3: S3, ref: dict, destination: Path, store: Store | None =
     samples = store.manifest(name, "versions", version, "manifest.json")
     destination.mkdir(parents=True, exist_ok=True)
     samples_prefix = f"s3://{store.bucket}/{store.key(name, 'samples')}/"
+    targets = []  # every sample's local path is checked before any is written (untrusted.local_path)
     for sample in samples:
         src = sample["source"]
         if src.startswith("content://"):
             continue
-        rel = src[len(samples_prefix):] if src.startswith(samples_prefix) else posixpath.basename(split_uri(src)[1])
-        target = destination / rel
-        if ".." in Path(rel).parts:
-            raise DatasetError(f"version {name}/{version}: sample path {rel!r} leaves the input directory")
         bucket, key = split_uri(src)
+        rel = src[len(samples_prefix):] if src.startswith(samples_prefix) else posixpath.basename(key)
+        targets.append((sample, src, bucket, key,
+                        local_path(destination, rel, f"version {name}/{version}: sample {shown(src)}", DatasetError)))
+    for sample, src, bucket, key, target in targets:
         body = s3.get(bucket, key)
         if sample.get("sha256") and sha256(body) != sample["sha256"]:
             raise DatasetError(f"version {name}/{version}: {src} changed since the release (sha256 differs)")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(body)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(body)
+        except OSError as problem:  # sample paths "a" and "a/b" cannot both be files
+            raise DatasetError(f"version {name}/{version}: sample {src} cannot be written to {target} "
+                               f"({problem.strerror or problem})") from None
         sample["origin"], sample["source"] = src, str(target)
     (destination / "manifest.json").write_text(
         "".join(json.dumps(s, ensure_ascii=False, sort_keys=True) + "\n" for s in samples))

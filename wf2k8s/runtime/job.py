@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import os
+import posixpath
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from .clients import S3, split_uri
 from .context import RESULT_DIR, ContractError, RunContext
 from .errors import PhaseError
 from .resolve import catalog_entry
+from .untrusted import local_path, read_object
 
 WORK = Path(os.environ.get("WF2K8S_WORK_DIR", "/tmp/wf2k8s/work"))
 LOG_TAIL_LINES = 30
@@ -136,12 +138,14 @@ def run(spec: JobPhase, run: RunContext) -> dict:
         for location in files:
             uri = as_uri(location, f"output {output.name!r} metric file")
             bucket, key = split_uri(uri)
-            written = local / Path(key).name
+            written = local_path(local, posixpath.basename(key), f"metric file {uri} of output {output.name!r}",
+                                 JobFailed)
             if written.is_file():  # the code wrote it where --<output>= pointed: upload it to its path
                 s3.put(bucket, key, written.read_bytes())
             if not s3.exists(bucket, key):
                 raise JobFailed(f"metric file {uri} of output {output.name!r} was not written by the job")
-            entries = metrics_module.parse(uri, s3.get(bucket, key))
+            body = read_object(s3, bucket, key, metrics_module.MAX_BYTES, "metrics file", metrics_module.MetricsError)
+            entries = metrics_module.parse(uri, body)
             values.update(metrics_module.floats(entries))
             charts[uri] = entries
         result["metrics"][output.name] = values

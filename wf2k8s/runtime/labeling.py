@@ -33,7 +33,6 @@ cluster's wf2k8s-config ConfigMap and wf2k8s-label-studio Secret), through ``cli
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -48,6 +47,7 @@ from .clients import S3, LabelStudio
 from .context import RunContext
 from .dataset import ANNOTATION_TYPES, NAME, Store, dataset_input, enum_name, now, output_of
 from .errors import PhaseError
+from .untrusted import loads, number_problem
 
 #: task types Label Studio labels here -> (the sample's data key, the tag showing it, the labeling control)
 INTERFACES = {
@@ -145,6 +145,11 @@ def from_result(annotation: dict, task_type: str) -> list[dict]:
             width, height = item.get("original_width"), item.get("original_height")
             if not width or not height:
                 continue
+            for field, number in (("original_width", width), ("original_height", height),
+                                  *((k, value.get(k)) for k in ("x", "y", "width", "height"))):
+                if number_problem(number):  # round() of NaN or Infinity would fail far from here
+                    raise LabelingError(f"Label Studio annotation {annotation.get('id')}: rectangle {field} "
+                                        f"{number_problem(number)}")
             box = {"xmin": round(value["x"] * width / 100), "ymin": round(value["y"] * height / 100),
                    "xmax": round((value["x"] + value["width"]) * width / 100),
                    "ymax": round((value["y"] + value["height"]) * height / 100)}
@@ -201,10 +206,7 @@ def wanted_labels(properties: LabelTaskProperties | None, info: dict) -> list[di
             raise LabelingError(f"properties.labels[{index}]: a label needs a name")
         prop = label.property
         if isinstance(prop, str) and prop.strip().startswith("{"):
-            try:
-                prop = json.loads(prop)
-            except json.JSONDecodeError:
-                raise LabelingError(f"properties.labels[{index}].property: not JSON: {prop!r}") from None
+            prop = loads(prop, f"properties.labels[{index}].property", LabelingError)
         labels.append({"name": str(label.name), "property": prop, "type": label.type})
     if not labels:  # the dataset's labels, as ModelArts offers them in a new job
         labels = [{"name": label["name"]} for label in info.get("labels") or [] if label.get("name")]

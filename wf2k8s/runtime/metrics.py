@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 from .errors import PhaseError
+from .untrusted import METRICS_LIMIT, bad_number, loads, number_problem
 
-MAX_BYTES = 1024 * 1024
+MAX_BYTES = METRICS_LIMIT
 TYPES = ("float", "line chart", "histogram", "table", "one-dimensional-table")
 
 
@@ -17,17 +17,14 @@ class MetricsError(PhaseError):
 
 
 def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A number a metric can hold: finite and within the range of a float (not NaN, not Infinity)."""
+    return number_problem(value) is None
 
 
 def parse(name: str, raw: bytes) -> list[dict]:
-    """Check a metrics file; errors name the file and the entry."""
-    if len(raw) > MAX_BYTES:
-        raise MetricsError(f"metrics file {name}: {len(raw)} bytes, over the 1 MB limit")
-    try:
-        entries = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as decode_error:
-        raise MetricsError(f"metrics file {name}: not JSON ({decode_error})") from None
+    """Check a metrics file (UTF-8 JSON of at most ``MAX_BYTES``, nested at most ``untrusted.MAX_DEPTH``
+    levels, every number finite); errors name the file and the entry."""
+    entries = loads(raw, f"metrics file {name}", MetricsError, limit=MAX_BYTES, lenient=True)
     if not isinstance(entries, list):
         raise MetricsError(f"metrics file {name}: must be a JSON list of metric entries")
     for i, entry in enumerate(entries):
@@ -39,6 +36,9 @@ def parse(name: str, raw: bytes) -> list[dict]:
         problem = entry_problem(entry)
         if problem:
             raise MetricsError(f"{label}: {problem}")
+        bad = bad_number(entry)  # NaN or Infinity anywhere else (an x axis, a table cell)
+        if bad:
+            raise MetricsError(f"{label}: {bad[0]} {bad[1]}")
     return entries
 
 
@@ -49,8 +49,10 @@ def axis_problem(data: dict, name: str) -> str | None:
     for j, series in enumerate(axis):
         if not isinstance(series, dict) or not isinstance(series.get("value"), list):
             return f"data.{name}[{j}].value must be a list"
-        if not all(is_number(v) for v in series["value"]) and name == "y_axis":
-            return f"data.{name}[{j}].value must hold numbers"
+        if name == "y_axis":
+            for k, v in enumerate(series["value"]):
+                if not is_number(v):
+                    return f"data.{name}[{j}].value[{k}] {number_problem(v)}"
     return None
 
 
@@ -64,7 +66,7 @@ def entry_problem(entry: dict) -> str | None:
     if not isinstance(data, dict):
         return "data must be an object"
     if kind == "float":
-        return None if is_number(data.get("value")) else f"data.value must be a number, got {data.get('value')!r}"
+        return None if is_number(data.get("value")) else f"data.value {number_problem(data.get('value'))}"
     if kind in ("line chart", "histogram"):
         for name in ("x_axis", "y_axis"):
             problem = axis_problem(data, name)

@@ -40,6 +40,7 @@ from wf2k8s.contract.refs import ParamRef
 from .clients import S3, MLflow, S3Error, split_uri
 from .context import RunContext
 from .resolve import load_catalog
+from .untrusted import loads, shown
 
 MODEL_TYPES = ("TensorFlow", "MXNet", "Caffe", "Spark_MLlib", "Scikit_Learn", "XGBoost", "Image", "PyTorch",
                "Template", "Custom")
@@ -118,9 +119,9 @@ def obs_uri(value: Any, what: str) -> str:
     """An OBS location (path text, ``{"uri"|"obs_path": ...}``, JSON text of those) as ``s3://bucket/key``."""
     if isinstance(value, str) and value.lstrip().startswith("{"):
         try:
-            value = json.loads(value)
-        except ValueError:
-            raise ContractError(f"{what}: {value!r} is not an OBS path") from None
+            value = loads(value, what, ContractError)
+        except ContractError:
+            raise ContractError(f"{what}: {shown(value)} is not an OBS path") from None
     if isinstance(value, dict):
         value = value.get("uri") or value.get("obs_path") or value.get("url")
     if not isinstance(value, str) or not value.strip():

@@ -15,6 +15,7 @@ exist here: it is logged and otherwise ignored.
 from __future__ import annotations
 
 import os
+import posixpath
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from wf2k8s.contract.phases import MrsJobOutput, MrsJobPhase
 from .clients import S3, split_uri
 from .context import ContractError, RunContext
 from .job import WORK, JobFailed, argument, as_uri, download_obs_input, execute
+from .untrusted import local_path
 
 #: spark-submit options that choose where the program runs, with the number of values each takes
 PLACEMENT_OPTIONS = {"--master": 1, "--deploy-mode": 1}
@@ -60,7 +62,9 @@ def run(spec: MrsJobPhase, run: RunContext) -> dict:
     bucket, key = split_uri(boot_uri)
     if not s3.exists(bucket, key):
         raise ContractError(f"mrs_algorithm.boot_file: {boot_uri} does not exist")
-    boot = s3.download(boot_uri, WORK / "code" / Path(key).name)  # its name tells spark-submit .py from .jar
+    # its name tells spark-submit .py from .jar
+    local = local_path(WORK / "code", posixpath.basename(key), f"mrs_algorithm.boot_file {boot_uri}", ContractError)
+    boot = s3.download(boot_uri, local)
     run_args: list[str] = []
     program: list[str] = []
     for parameter in algorithm.parameters or []:

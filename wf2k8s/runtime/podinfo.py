@@ -26,7 +26,10 @@ def directory() -> Path | None:
 
 
 def unquote(text: str) -> str:
-    """A Go-quoted string's value (JSON's escapes, plus \\x.. and \\a \\v that Python's literals know)."""
+    """A Go-quoted string's value (JSON's escapes, plus \\x.. and \\a \\v that Python's literals know).
+    Anything but one quoted string is refused (``ValueError``): neither parser sees nested values."""
+    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
+        raise ValueError(f"not a quoted string: {text[:40]!r}")
     try:
         value = json.loads(text)
     except json.JSONDecodeError:
@@ -38,7 +41,7 @@ def annotations(path: Path | None) -> dict[str, str]:
     if path is None:
         return {}
     try:
-        lines = (path / "annotations").read_text().splitlines()
+        lines = (path / "annotations").read_text(errors="replace").splitlines()
     except OSError:
         return {}
     found = {}
@@ -48,6 +51,6 @@ def annotations(path: Path | None) -> dict[str, str]:
             continue
         try:
             found[key.strip()] = unquote(quoted.strip())
-        except (ValueError, SyntaxError):
+        except (ValueError, SyntaxError, RecursionError, MemoryError):
             continue
     return found

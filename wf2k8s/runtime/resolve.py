@@ -19,13 +19,13 @@ the defaults a step's own hyperparameters override.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from pathlib import Path
 
 from wf2k8s.contract.phases import Algorithm, Engine, ResolvePhase
 
 from .context import ContractError, RunContext
+from .untrusted import JSON_LIMIT, loads
 
 CATALOG = "/etc/wf2k8s/catalog/catalog.json"
 
@@ -36,9 +36,13 @@ def load_catalog() -> dict:
     if not path.is_file():
         return {}
     try:
-        return json.loads(path.read_text())
-    except ValueError as problem:
-        raise ContractError(f"catalog {path} is not JSON: {problem}") from None
+        data = path.read_bytes()
+    except OSError as problem:
+        raise ContractError(f"catalog {path} cannot be read: {problem.strerror or problem}") from None
+    catalog = loads(data, f"catalog {path}", ContractError, limit=JSON_LIMIT)
+    if not isinstance(catalog, dict):
+        raise ContractError(f"catalog {path}: must be a JSON object")
+    return catalog
 
 
 def engine_fields(engine: Engine | None) -> dict:

@@ -53,6 +53,7 @@ from .context import RunContext
 from .errors import PhaseError
 from .kserve import GROUP, isvc_path
 from .model import TAGS, VERSION_TAG, tags_of
+from .untrusted import loads, number_problem, shown
 
 FORMATS = {"Scikit_Learn": "sklearn", "XGBoost": "xgboost"}
 SERVICE_ACCOUNT = os.environ.get("WF2K8S_KSERVE_SERVICE_ACCOUNT", "wf2k8s-kserve")
@@ -69,6 +70,8 @@ DEFAULT_RESOURCES = {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {
 SPECIFICATION = re.compile(r"modelarts\.vm\.cpu\.(\d+)u")
 #: how often a step waiting for a corrected deployment input reads its pod's annotations again
 INPUT_POLL_SECONDS = 5.0
+#: a weight given as text: ASCII digits
+WEIGHT = re.compile(r"[0-9]+")
 
 
 class DeploymentError(ContractError):
@@ -99,9 +102,10 @@ def parse_deployment(value: Any, placeholder: str = "service_input", model_name:
         if not value.strip():
             raise bad("no deployment input was given")
         try:
-            value = json.loads(value)
-        except ValueError:
-            raise bad(f"the input is not JSON: {value[:200]!r}") from None
+            value = loads(value, "the input", DeploymentError)
+        except DeploymentError as problem:  # not JSON, nested too deeply, NaN, a 5000-digit number
+            text = str(problem)
+            raise bad(f"the input is not JSON: {shown(value, 200)}" if ": not JSON (" in text else text) from None
     if isinstance(value, dict):
         raise bad("the input is one JSON object, not a list: the \"[\" at the beginning and \"]\" at the end "
                   "are required")
@@ -113,23 +117,29 @@ def parse_deployment(value: Any, placeholder: str = "service_input", model_name:
             raise bad(f"entry {i} is not a JSON object")
         unknown = sorted(str(k) for k in item if k not in ENTRY_FIELDS)
         if unknown:
-            raise bad(f"entry {i} has unknown field(s) {', '.join(unknown)} (the fields are "
-                      f"{', '.join(ENTRY_FIELDS)})")
+            named = ", ".join(k[:40] + ("..." if len(k) > 40 else "") for k in unknown[:5]) + \
+                (", ..." if len(unknown) > 5 else "")
+            raise bad(f"entry {i} has unknown field(s) {named} (the fields are {', '.join(ENTRY_FIELDS)})")
         name = item.get("model_name")
         if not isinstance(name, str) or not name.strip():
             raise bad(f"entry {i} has no model_name")
         version = item.get("model_version")
         if isinstance(version, (dict, list, bool)):
-            raise bad(f"entry {i} has model_version {version!r}, not a version text")
+            raise bad(f"entry {i} has model_version {shown(version)}, not a version text")
         version = "" if version is None else str(version).strip()
         weight = item.get("weight")
         if weight is None:
             weight = 100 if len(value) == 1 else 0
-        if isinstance(weight, bool) or not isinstance(weight, (int, str)) or not str(weight).strip().isdigit():
-            raise bad(f"entry {i} has weight {weight!r}, not a whole number 0-100")
-        weight = int(weight)
+        # ASCII digits only: "²".isdigit() is True, but int("²") fails (and int("١٠") is 10)
+        if isinstance(weight, bool) or not isinstance(weight, (int, str)) or \
+                (isinstance(weight, str) and not WEIGHT.fullmatch(weight.strip())):
+            raise bad(f"entry {i} has weight {shown(weight)}, not a whole number 0-100")
+        if isinstance(weight, str):
+            weight = int(weight.strip()) if len(weight.strip().lstrip("0")) <= 3 else 1000
+        if weight < 0:
+            raise bad(f"entry {i} has weight {weight}, not a whole number 0-100")
         if weight > 100:
-            raise bad(f"entry {i} has weight {weight}, more than 100")
+            raise bad(f"entry {i} has weight {shown(item.get('weight'))}, more than 100")
         spec = item.get("specification")
         spec = spec if spec not in (None, "") else None
         try:
@@ -138,7 +148,7 @@ def parse_deployment(value: Any, placeholder: str = "service_input", model_name:
             raise bad(f"entry {i}: {problem}") from None
         envs = item.get("envs") or {}
         if not isinstance(envs, dict):
-            raise bad(f"entry {i} has envs {envs!r}, not a JSON object")
+            raise bad(f"entry {i} has envs {shown(envs)}, not a JSON object")
         entries.append({"model_name": name.strip(), "model_version": version, "weight": weight,
                         "specification": spec, "envs": envs})
     total = sum(e["weight"] for e in entries)
@@ -148,7 +158,7 @@ def parse_deployment(value: Any, placeholder: str = "service_input", model_name:
     if len(names) > 1:
         raise bad(f"the entries name several models ({', '.join(names)})")
     if model_name and names[0] != model_name:
-        raise bad(f"this phase deploys model {model_name!r}, the input names {names[0]!r}")
+        raise bad(f"this phase deploys model {model_name!r}, the input names {shown(names[0])}")
     versions = [e["model_version"] for e in entries]
     if len(set(versions)) != len(versions):
         raise bad(f"a model version appears twice ({', '.join(v or '<latest>' for v in versions)})")
@@ -189,12 +199,15 @@ def resources_of(specification: Any) -> dict:
             return {"requests": DEFAULT_RESOURCES["requests"],
                     "limits": {"cpu": str(cores), "memory": f"{4 * cores}Gi"}}
         try:
-            specification = json.loads(specification)
-        except ValueError:
-            raise ContractError(f"specification {specification!r} is neither a ModelArts CPU flavor "
+            specification = loads(specification, "specification", ContractError)
+        except ContractError:
+            raise ContractError(f"specification {shown(specification)} is neither a ModelArts CPU flavor "
                                 "(modelarts.vm.cpu.<N>u) nor a JSON object of resource limits") from None
     if not isinstance(specification, dict) or not specification:
-        raise ContractError(f"specification must be a flavor name or a JSON object, got {specification!r}")
+        raise ContractError(f"specification must be a flavor name or a JSON object, got {shown(specification)}")
+    for key, limit in specification.items():
+        if not isinstance(limit, str) and number_problem(limit):
+            raise ContractError(f"specification {shown(key)}: a resource limit is text or a number, got {shown(limit)}")
     limits = {str(k): str(v) for k, v in specification.items()}
     requests = {k: v for k, v in DEFAULT_RESOURCES["requests"].items() if k in limits}
     return {"requests": requests, "limits": limits}
@@ -218,8 +231,8 @@ def edge_placement(env: dict | None = None, namespace: str = "wf2k8s") -> dict:
                          f"{EDGE_TOLERATIONS} (a JSON list of tolerations) in {where}")
     if text.startswith("{"):
         try:
-            selector = json.loads(text)
-        except ValueError as problem:
+            selector = loads(text, EDGE_NODE_SELECTOR, PhaseError)
+        except PhaseError as problem:
             raise PhaseError(f"{EDGE_NODE_SELECTOR} in {where} is not a JSON object: {problem}") from None
     else:
         pairs = [item.strip() for item in text.split(",") if item.strip()]
@@ -234,8 +247,8 @@ def edge_placement(env: dict | None = None, namespace: str = "wf2k8s") -> dict:
     text = (settings.get(EDGE_TOLERATIONS) or "").strip()
     if text:
         try:
-            tolerations = json.loads(text)
-        except ValueError as problem:
+            tolerations = loads(text, EDGE_TOLERATIONS, PhaseError)
+        except PhaseError as problem:
             raise PhaseError(f"{EDGE_TOLERATIONS} in {where} is not JSON: {problem}") from None
         if not isinstance(tolerations, list) or not all(isinstance(t, dict) for t in tolerations):
             raise PhaseError(f"{EDGE_TOLERATIONS} in {where} must be a JSON list of tolerations "

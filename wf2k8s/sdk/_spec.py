@@ -47,17 +47,28 @@ class Rule:
     checks: tuple[Check, ...] = ()
     # the scalar type a Placeholder must stand for here ("int", "str", ...)
     scalar: str | None = None
+    # Argo writes the value into the pod spec itself (an image, a volume, resources): a run value only
+    # the wf2k8s runtime fills in (a SystemEnv) cannot stand here (`RunValue.check_usable_in_pod_spec`)
+    pod_spec: bool = False
+    # False: None is refused (a field whose default is a value, not "unset"); ``default`` is named then
+    allow_none: bool = True
+    default: Any = None
 
 
 def field(*types: type, required: bool = False, default: Any = _NO_DEFAULT, many: bool = False,
-          checks: Iterable[Check] = (), scalar: str | None = None, factory: Callable[[], Any] | None = None) -> Any:
+          checks: Iterable[Check] = (), scalar: str | None = None, factory: Callable[[], Any] | None = None,
+          pod_spec: bool = False, allow_none: bool = True) -> Any:
     """A field of an SDK class, accepting ``types`` (any type when none is given).
 
     ``required=True``: mandatory (the constructor keyword has no default for type checkers; at run
     time a missing value is reported as "is mandatory"). Otherwise give ``default`` or ``factory``:
     type checkers take a field without one as mandatory, so one is needed here too.
+    ``allow_none=False``: an explicit None is refused (the field has a default value, and None is
+    not one of its values). ``pod_spec=True``: Argo writes the value into the job's pod spec.
     """
-    rule = Rule(types=types or (object,), required=required, many=many, checks=tuple(checks), scalar=scalar)
+    rule = Rule(types=types or (object,), required=required, many=many, checks=tuple(checks), scalar=scalar,
+                pod_spec=pod_spec, allow_none=allow_none,
+                default=default if not allow_none and default is not _NO_DEFAULT else None)
     if factory is not None:
         return dataclasses.field(default_factory=factory, metadata={"rule": rule})
     if default is _NO_DEFAULT:
@@ -178,6 +189,9 @@ class RunValue(Spec):
         """Fail unless this value can stand for a ``kind`` ("int", "str", ... as `Rule.scalar`)."""
         raise NotImplementedError
 
+    def check_usable_in_pod_spec(self, where: str, path: str) -> None:
+        """Fail unless Argo can write this value into a pod spec itself (`Rule.pod_spec`)."""
+
     def known_values(self) -> list[tuple[str, Any]]:
         """The values known before the run, labelled as an error names them: ``("default", 1)``."""
         return []
@@ -218,6 +232,9 @@ def check_value(value: Any, rule: Rule, where: str, path: str) -> None:
     if value is None or (rule.many and value == []):
         if rule.required:
             fail(where, path, "is mandatory")
+        if value is None and not rule.allow_none:
+            fail(where, path, f"must be {type_names(rule.types)}, got None (leave it out for the default, "
+                 f"{rule.default!r})")
         return
     if rule.many:
         for i, item in enumerate(value):
@@ -236,6 +253,8 @@ def check_one(value: Any, rule: Rule, where: str, path: str) -> None:
             fail(where, path, f"must be {type_names(rule.types)}, got {describe(value)}")
     if isinstance(value, RunValue) and rule.scalar:
         value.check_usable_as(rule.scalar, where, path)
+    if isinstance(value, RunValue) and rule.pod_spec:
+        value.check_usable_in_pod_spec(where, path)
     if isinstance(value, Spec) and not value.validate_on_init:
         value.validate(where, path)
     if isinstance(value, RunValue):
@@ -294,6 +313,23 @@ def max_length(n: int, min_length: int = 0) -> Check:
         return None
 
     return check
+
+
+#: the most a description (a workflow's, a step's, a placeholder's, ...) may hold, in bytes of UTF-8: it is
+#: kept in the WorkflowTemplate, whose annotations (the workflow's desc) Kubernetes limits to 256 KiB in all
+#: and the whole object (every description) to about 1.5 MiB (etcd's request limit)
+DESCRIPTION_MAX_BYTES = 16 * 1024
+
+
+def description_size(value: Any) -> str | None:
+    """A description that fits in the WorkflowTemplate: at most `DESCRIPTION_MAX_BYTES` of UTF-8."""
+    if isinstance(value, str):
+        size = len(value.encode("utf-8", "surrogatepass"))
+        if size > DESCRIPTION_MAX_BYTES:
+            return (f"must be at most {DESCRIPTION_MAX_BYTES} bytes (16 KiB of UTF-8), got {size} bytes: it is "
+                    "kept in the WorkflowTemplate, whose annotations Kubernetes limits to 256 KiB in all and the "
+                    "whole object to about 1.5 MiB")
+    return None
 
 
 def without_chars(chars: str) -> Check:

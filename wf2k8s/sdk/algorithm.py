@@ -31,7 +31,7 @@ class JobEngine(Spec):
     engine_id: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
     engine_name: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
     engine_version: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
-    image_url: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
+    image_url: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str", pod_spec=True)
 
     def check(self, error: Checker) -> None:
         if self.engine_id is None and self.engine_name is None and self.image_url is None:

@@ -7,7 +7,8 @@ import json
 from typing import Any, ClassVar
 
 from wf2k8s.sdk._spec import (
-    Checker, Many, OptionalMany, Spec, field, in_range, is_name, matches, max_length, one_of, spec, without_chars,
+    Checker, Many, OptionalMany, Spec, description_size, field, in_range, is_name, matches, max_length, one_of, spec,
+    without_chars,
 )
 from wf2k8s.sdk.placeholder import Placeholder
 from wf2k8s.sdk.storage import InputStorage, OutputStorage, Storage, StoragePath, StorageValue
@@ -202,6 +203,12 @@ class OBSPlaceholder(DataPlaceholder):
     default: OBSPath | None = field(OBSPath, default=None)
     data_kind = "obs"
 
+    def check(self, error: Checker) -> None:
+        if isinstance(self.default, OBSPath) and isinstance(self.default.obs_path, StorageValue):
+            error("default.obs_path", f"must be {OBS_PATH_TEXT}, got {self.default.obs_path.label()}: a placeholder's "
+                  "default is the text of a WorkflowTemplate parameter, fixed when the pipeline is released, and a "
+                  "storage path is known only when a run starts")
+
 
 @spec
 class LabelTaskPlaceholder(DataPlaceholder):
@@ -375,7 +382,7 @@ class DatasetVersionConfig(Spec):
     clear_hard_property: bool | Placeholder = field(bool, Placeholder, default=True, scalar="bool")
     remove_sample_usage: bool | Placeholder = field(bool, Placeholder, default=True, scalar="bool")
     label_task_type: LabelTaskTypeEnum | None = field(LabelTaskTypeEnum, default=None)
-    description: str | None = field(str, default=None)
+    description: str | None = field(str, default=None, checks=[description_size])
 
 
 @spec
@@ -388,7 +395,7 @@ class TripartiteServiceConfig(Spec):
     service_name: str | Placeholder = field(str, Placeholder, required=True, scalar="str")
     access_address: str | Placeholder = field(str, Placeholder, required=True, scalar="str")
     cluster_inner_access_address: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
-    description: str | None = field(str, default=None)
+    description: str | None = field(str, default=None, checks=[description_size])
 
 
 class LabelTypeEnum(enum.Enum):

@@ -7,7 +7,7 @@ import json
 import math
 from typing import Any
 
-from wf2k8s.sdk._spec import Checker, RunValue, fail, field, is_name, spec
+from wf2k8s.sdk._spec import Checker, RunValue, description_size, fail, field, is_name, spec
 
 #: formats a placeholder value can have, besides the element types of a LIST
 VALUE_FORMATS = ("obs", "flavor", "train_flavor", "swr", "cluster")
@@ -56,6 +56,32 @@ def _fits(value: Any, kind: str) -> bool:
     raise AssertionError(kind)
 
 
+def json_problem(value: Any, at: str = "") -> str | None:
+    """Why ``value`` is not JSON (what a JSON parameter's text can hold), or None: object keys are str,
+    numbers are finite, and only dicts, lists, str, int, float, bool and None appear."""
+    where = at or "the value"
+    if value is None or isinstance(value, (str, bool, int)):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{where} is {value!r} (JSON has no NaN or Infinity)"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"key {key!r}{' of ' + at if at else ''} is {type(key).__name__}, not str (JSON object " \
+                       "keys are strings)"
+            problem = json_problem(item, f"{at}[{key!r}]")
+            if problem:
+                return problem
+        return None
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            problem = json_problem(item, f"{at}[{i}]")
+            if problem:
+                return problem
+        return None
+    return f"{where} is a {type(value).__name__}, which JSON cannot hold"
+
+
 @spec
 class Placeholder(RunValue):
     """A workflow parameter (seed 4.2), set before a run starts, or while it runs when ``delay``.
@@ -69,7 +95,7 @@ class Placeholder(RunValue):
     default: Any = None
     placeholder_format: str | None = field(str, default=None)
     delay: bool = field(bool, default=False)
-    description: str | None = field(str, default=None)
+    description: str | None = field(str, default=None, checks=[description_size])
     enum_list: list[Any] | None = field(list, default=None)
     constraint: dict[str, Any] | None = field(dict, default=None)
     required: bool = field(bool, default=True)
@@ -84,9 +110,6 @@ class Placeholder(RunValue):
             for i, item in enumerate(self.enum_list or []):
                 if not isinstance(item, (str, int, float)) or isinstance(item, bool):
                     error(f"enum_list[{i}]", f"must be str, int or float, got {item!r}")
-            if self.default is not None and not any(type(self.default) is type(item) and self.default == item
-                                                    for item in self.enum_list or []):
-                error("default", f"must be one of enum_list {self.enum_list}, got {self.default!r}")
         if ptype is PlaceholderType.LIST:
             if self.placeholder_format not in LIST_FORMATS:
                 error("placeholder_format", "must be str, int, float or bool when placeholder_type is LIST, "
@@ -99,6 +122,14 @@ class Placeholder(RunValue):
             problem = self.default_problem(self.default)
             if problem:
                 error("default", problem)
+        if self.enum_list and self.default is not None and not any(
+                type(self.default) is type(item) and self.default == item for item in self.enum_list):
+            # any type: a parameter's value must be one of its enum (Argo refuses the template otherwise)
+            error("default", f"must be one of enum_list {self.enum_list}, got {self.default!r}")
+        if self.constraint is not None:
+            problem = json_problem(self.constraint)
+            if problem:
+                error("constraint", f"must be JSON: {problem}")
 
     def default_problem(self, value: Any) -> str | None:
         """Why ``value`` cannot be a value of this placeholder, or None."""
@@ -109,8 +140,12 @@ class Placeholder(RunValue):
             return f"must be {scalar} as placeholder_type is {ptype.name}, got {value!r}"
         if ptype is PlaceholderType.ENUM and not isinstance(value, (str, int, float)):
             return f"must be one of enum_list, got {value!r}"
-        if ptype is PlaceholderType.JSON and not isinstance(value, dict):
-            return f"must be dict as placeholder_type is JSON, got {value!r}"
+        if ptype is PlaceholderType.JSON:
+            if not isinstance(value, dict):
+                return f"must be dict as placeholder_type is JSON, got {value!r}"
+            problem = json_problem(value)
+            if problem:
+                return f"must be JSON as placeholder_type is JSON: {problem}"
         if ptype is PlaceholderType.LIST:
             if not isinstance(value, list):
                 return f"must be list as placeholder_type is LIST, got {value!r}"
@@ -150,6 +185,10 @@ class SystemEnv(Placeholder):
     placeholder_type: PlaceholderType = field(PlaceholderType, default=PlaceholderType.STR)
 
     validate_on_init = False
+
+    def check_usable_in_pod_spec(self, where: str, path: str) -> None:
+        fail(where, path, f"must be a literal or a Placeholder, got {self.label()}: Argo writes this field into the "
+             "pod spec itself, and a SystemEnv's value is filled in only by the wf2k8s runtime inside the pod")
 
 
 SYSTEM_VALUES = ("EXECUTION_ID", "WORKFLOW_NAME", "NAMESPACE")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-from wf2k8s.sdk._spec import Checker, Spec, field, is_name, spec
+from wf2k8s.sdk._spec import Checker, Spec, description_size, fail, field, is_name, spec
 
 
 class StorageValue(Spec):
@@ -12,6 +10,13 @@ class StorageValue(Spec):
 
     def join(self, directory: str = "", with_execution_id: bool | None = None,
              create_dir: bool | None = None) -> StoragePath:
+        if directory is None:
+            directory = ""
+        if not isinstance(directory, str):
+            fail(self.label(), "join.directory", f"must be str, got {directory!r}")
+        for name, flag in (("with_execution_id", with_execution_id), ("create_dir", create_dir)):
+            if flag is not None and not isinstance(flag, bool):
+                fail(self.label(), f"join.{name}", f"must be bool, got {flag!r}")
         base = self if isinstance(self, StoragePath) else StoragePath(storage=self)  # type: ignore[arg-type]
         return StoragePath(
             storage=base.storage,
@@ -31,7 +36,7 @@ class Storage(StorageValue):
 
     name: str = field(str, required=True, checks=[is_name])
     title: str | None = field(str, default=None)
-    description: str | None = field(str, default=None)
+    description: str | None = field(str, default=None, checks=[description_size])
     create_dir: bool = field(bool, default=False)
     with_execution_id: bool = field(bool, default=False)
 
@@ -69,9 +74,9 @@ class StoragePath(StorageValue):
     On Kubernetes: ``<root parameter>[/<run name>]/<parts>``, resolved when the phase runs."""
 
     storage: Storage = field(Storage, required=True)
-    parts: list[str] = dataclasses.field(default_factory=list)
-    with_execution_id: bool | None = None
-    create_dir: bool | None = None
+    parts: list[str] = field(str, many=True, factory=list)
+    with_execution_id: bool | None = field(bool, default=None)
+    create_dir: bool | None = field(bool, default=None)
 
     def __post_init__(self) -> None:
         if self.with_execution_id is None:

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from wf2k8s.errors import ValidationError
 from wf2k8s.sdk import platform
-from wf2k8s.sdk._spec import Many, OptionalMany, Spec, field, is_name, spec
+from wf2k8s.sdk._spec import Many, OptionalMany, Spec, description_size, field, is_name, spec
 from wf2k8s.sdk.data import OBSPath
 from wf2k8s.sdk.gallery import release_to_gallery
 from wf2k8s.sdk.policy import Policy, Scene
@@ -42,7 +42,7 @@ class Subgraph(Spec):
     name: str = field(str, required=True, checks=[is_name])
     steps: Many[Step] = field(Step, required=True, many=True)
     title: str | None = field(str, default=None)
-    description: str | None = field(str, default=None)
+    description: str | None = field(str, default=None, checks=[description_size])
 
     validate_on_init = True
 
@@ -56,7 +56,7 @@ class Workflow(Spec):
     """
 
     name: str = field(str, required=True, checks=[is_name])
-    desc: str = field(str, required=True)
+    desc: str = field(str, required=True, checks=[description_size])
     steps: Many[Step | Subgraph] = field(Step, Subgraph, required=True, many=True)
     storages: OptionalMany[Storage] = field(Storage, default=None, many=True)
     policy: Policy | None = field(Policy, default=None)

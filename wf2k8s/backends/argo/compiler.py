@@ -26,6 +26,7 @@ from wf2k8s.backends.argo.expressions import Scope, argo_ref, condition_expr, qu
 from wf2k8s.backends.argo.phases import ArgoPhase, Task, argo_phase
 from wf2k8s.errors import ValidationError
 from wf2k8s.contract.phases import Algorithm, ResolvePhase
+from wf2k8s.contract.values import protect
 from wf2k8s.contract.registry import BY_KIND, PHASE_KINDS, PhaseKind
 from wf2k8s.graph.model import Graph, OutputRef, Param, ParamRef, Phase, walk
 
@@ -34,7 +35,6 @@ API_VERSION = "argoproj.io/v1alpha1"
 RESOLVER = BY_KIND["resolve"]
 SCENE_PARAM = "wf2k8s-scene"
 ALL_SCENES = "all"
-SERVICE_ACCOUNT = "wf2k8s-runner"
 #: what decides a JobStep's image; the job's own pod resolves the rest of the algorithm
 IMAGE_FIELDS = ("engine", "id", "algorithm_id", "subscription_id", "item_version_id")
 DEFAULT_NAMESPACE = "wf2k8s"
@@ -48,7 +48,30 @@ def dns_name(name: str) -> str:
     return re.sub(r"[^a-z0-9-]", "-", name.lower()).strip("-")
 
 
+#: Kubernetes names and label values stop at 63 characters; Argo refuses a longer WorkflowTemplate name
+#: (workflow/validate: maxCharsInObjectName). DAG task names may have 128 (workflowFieldMaxLength):
+#: a step's task name (1-64 characters, or "debug-"/"input-" and one) always fits.
+MAX_NAME_LENGTH = 63
+#: a namespace is a DNS-1123 label
+DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+DNS_LABEL_TEXT = ("a DNS-1123 label: 1-63 lower-case letters, digits or '-', starting and ending with a letter or "
+                  "digit")
+
+
+def namespace_problem(namespace: str) -> str | None:
+    """Why ``namespace`` cannot be a Kubernetes namespace, or None."""
+    if not isinstance(namespace, str) or len(namespace) > MAX_NAME_LENGTH or not DNS_LABEL.fullmatch(namespace):
+        return f"must be {DNS_LABEL_TEXT}, got {namespace!r}"
+    return None
+
+
 def param_value(param: Param) -> str | None:
+    """A parameter's default as the text Argo holds (protected: Argo would expand a "{{" in it)."""
+    text = default_text(param)
+    return protect(text) if text else text
+
+
+def default_text(param: Param) -> str | None:
     if not param.has_default:
         return None if param.required else ""
     value = param.default
@@ -66,7 +89,11 @@ def param_description(param: Param) -> str | None:
     hint = {"int": "integer", "float": "number", "bool": "true or false", "json": "JSON object",
             "list": f"JSON list of {param.format}"}.get(param.type)
     parts = [p for p in (param.description, f"({hint})" if hint else None) if p]
-    return " ".join(parts) or None
+    return protect(" ".join(parts)) or None
+
+
+def enum_values(param: Param) -> list[str] | None:
+    return [protect(str(v)) for v in param.enum] if param.enum else None
 
 
 class ArgoCompiler:
@@ -85,7 +112,13 @@ class ArgoCompiler:
         unknown = set(self.phase_images) - {k.command for k in PHASE_KINDS}
         if unknown:
             raise ValueError(f"phase_images: no phase template named {', '.join(sorted(unknown))}")
+        if namespace and namespace_problem(namespace):  # "" leaves the namespace out of the manifest
+            raise ValidationError("namespace", namespace_problem(namespace) or "")
         self.name = dns_name(graph.name)
+        if len(self.name) > MAX_NAME_LENGTH:
+            raise ValidationError(f"Workflow {graph.name!r} > name",
+                                  f"has {len(self.name)} characters as an Argo WorkflowTemplate name; "
+                                  f"Kubernetes names and labels stop at {MAX_NAME_LENGTH}: shorten it")
         self.task_names = self.name_tasks()
         self.scope = Scope(graph.params, self.task_names.__getitem__, self.input_task_name, self.name)
         self.delayed = {name: p for name, p in graph.params.items() if p.delay}
@@ -130,15 +163,20 @@ class ArgoCompiler:
         main = m.Template(name="main", dag=m.DAGTemplate(tasks=tasks))
         spec = m.WorkflowSpec(
             entrypoint="main",
-            service_account_name=SERVICE_ACCOUNT,
+            # least privilege: no phase container gets a Kubernetes API token unless its kind names a service
+            # account (the registry); the Argo executor beside it reports outputs with the runner's own
+            service_account_name=t.RUNNER,
+            automount_service_account_token=False,
+            executor=m.ExecutorConfig(service_account_name=t.RUNNER),
             arguments=m.Arguments(parameters=self.arguments()),
             templates=[main, *templates.values()],
             workflow_metadata=m.WorkflowMetadata(labels={"wf2k8s.io/workflow": self.name},
                                                  annotations={PIPELINE_ANNOTATION: self.pipeline_info()}),
         )
         annotations = {
-            "workflows.argoproj.io/title": self.graph.name,
-            "workflows.argoproj.io/description": self.graph.description,
+            # shown by the Argo UI; protected like every user text that reaches Argo
+            "workflows.argoproj.io/title": protect(self.graph.name),
+            "workflows.argoproj.io/description": protect(self.graph.description),
             "wf2k8s.io/version": __version__,
         }
         document = m.WorkflowTemplate(
@@ -167,11 +205,11 @@ class ArgoCompiler:
         for param in self.graph.params.values():
             if param.delay:
                 continue
-            enum = [str(v) for v in param.enum] if param.enum else None
-            found.append(m.Parameter(name=param.name, value=param_value(param), enum=enum,
+            found.append(m.Parameter(name=param.name, value=param_value(param), enum=enum_values(param),
                                      description=param_description(param)))
         if self.graph.scenes:
-            found.append(m.Parameter(name=SCENE_PARAM, value=ALL_SCENES, enum=[ALL_SCENES, *self.graph.scenes],
+            found.append(m.Parameter(name=SCENE_PARAM, value=ALL_SCENES,
+                                     enum=[ALL_SCENES, *map(protect, self.graph.scenes)],
                                      description="Partial execution: run only the steps of this scene"))
         return found
 
@@ -277,7 +315,7 @@ class ArgoCompiler:
         if not self.graph.scenes:
             return None
         scenes = [name for name, members in self.graph.scenes.items() if set(steps) & set(members)]
-        options = ", ".join(quote(s) for s in [ALL_SCENES, *scenes])
+        options = ", ".join(quote(protect(s)) for s in [ALL_SCENES, *scenes])
         return f"(workflow.parameters[{quote(SCENE_PARAM)}] in [{options}])"
 
     # delayed parameters ---------------------------------------------------------------------------------------
@@ -301,7 +339,7 @@ class ArgoCompiler:
         when = join_when(self.default_rule(depends), [scene] if scene else [])
         templates[name] = t.input_template(name, param.name, param_value(param),
                                            param_description(param) or f"Value of {param.name}",
-                                           [str(v) for v in param.enum] if param.enum else None)
+                                           enum_values(param))
         return m.DAGTask(name=name, template=name, dependencies=[self.task_names[d] for d in depends] or None,
                          when=when)
 

@@ -14,16 +14,24 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import secrets
 from typing import Any, Callable
 
 from wf2k8s.contract.refs import dump_ref
+from wf2k8s.contract.values import protect
 from wf2k8s.errors import ValidationError
 from wf2k8s.graph.model import Cond, MetricRef, OutputRef, Param, ParamRef, SelectRef, SystemRef, VariableRef
 
 
 def quote(text: str) -> str:
-    """An expr-lang string literal."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    """An expr-lang string literal. It stands inside an Argo tag (``{{=...}}``), which a ``}}`` in it would
+    end and a ``{{`` would confuse: those are split into two literals joined with ``+``."""
+    literal = "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return BRACES.sub(lambda m: m.group(0) + "' + '", literal)
+
+
+#: a brace followed by the same brace
+BRACES = re.compile(r"\{(?=\{)|\}(?=\})")
 
 
 def json_path_part(key: str) -> str:
@@ -117,17 +125,19 @@ def to_json(value: Any) -> str:
     (``{\u007b``), so the only template tags Argo sees are the ones we put there.
     """
     raws: list[str] = []
+    # the Raw leaves' stand-ins carry a nonce: no user string can name one
+    nonce = secrets.token_hex(8)
 
     def default(obj: Any) -> Any:
         if isinstance(obj, Raw):
             raws.append(obj.text)
-            return f"\x00{len(raws) - 1}\x00"
+            return f"\x00{nonce}:{len(raws) - 1}\x00"
         raise TypeError(type(obj).__name__)
 
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=default)
     text = text.replace("{{", "{\\u007b")
     for i, raw in enumerate(raws):
-        text = text.replace(f'"\\u0000{i}\\u0000"', raw, 1)
+        text = text.replace(f'"\\u0000{nonce}:{i}\\u0000"', raw, 1)
     return text
 
 
@@ -161,8 +171,8 @@ def operand(value: Any, scope: Scope, numeric: bool, where: str) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return repr(value)
-    if isinstance(value, str):
-        return f"asFloat({quote(value)})" if numeric else quote(value)
+    if isinstance(value, str):  # compared with a run value, which is protected (wf2k8s.contract.values)
+        return f"asFloat({quote(value)})" if numeric else quote(protect(value))
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(operand(v, scope, numeric, where) for v in value) + "]"
     if isinstance(value, MetricRef):

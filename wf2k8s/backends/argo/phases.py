@@ -9,7 +9,7 @@ from typing import Any, Callable
 from hera.workflows import models as m
 
 from wf2k8s.backends.argo import templates as t
-from wf2k8s.backends.argo.expressions import Raw, Scope, quote, tag, to_json
+from wf2k8s.backends.argo.expressions import Scope, quote, tag, to_json
 from wf2k8s.backends.argo.templates import Images
 from wf2k8s.contract.registry import CATALOG, LABEL_STUDIO, POD_INFO, PhaseKind
 from wf2k8s.errors import ValidationError
@@ -49,8 +49,10 @@ def job_task(phase: Phase, scope: Scope, images: Images) -> Task:
         task.resolver = True
     spec = phase.spec.spec
     flavor = spec.resource.flavor
-    # a placeholder's value is a resource map (JSON) spliced in as it is
-    resources: Any = Raw(simple(flavor, scope)) if isinstance(flavor, ParamRef) else flavor
+    # a placeholder's value is parsed and written again as one JSON value: whatever a run gives, it stays the
+    # value of requests and limits, never more of the patch (a pod spec patch must not set security settings)
+    resources: Any = tag(f"toJson(fromJSON({scope.param(flavor.name)}))") if isinstance(flavor, ParamRef) \
+        else flavor
     node_count = spec.resource.node_count
     if isinstance(node_count, ParamRef):
         raise ValidationError(f"{where} > spec.resource.node_count",
@@ -61,8 +63,10 @@ def job_task(phase: Phase, scope: Scope, images: Images) -> Task:
     if isinstance(priority, int):
         patch["priorityClassName"] = PRIORITY_CLASSES[priority]
     elif isinstance(priority, ParamRef):
-        # a run given any value but 1, 2 or 3 fails to create the pod, naming the missing class
-        patch["priorityClassName"] = "wf2k8s-priority-" + simple(priority, scope)
+        # the class of the run's value; any value but 1, 2 or 3 fails to create the pod, naming the missing class
+        classes = ", ".join(f"{quote(str(k))}: {quote(v)}" for k, v in PRIORITY_CLASSES.items())
+        value = scope.param(priority.name)
+        patch["priorityClassName"] = tag(f"toJson(get({{{classes}}}, {value}) ?? 'wf2k8s-priority-' + {value})")
     volumes, mounts = nfs_volumes(spec.volumes or [], scope)
     if volumes:
         patch["volumes"] = volumes
@@ -129,12 +133,13 @@ def mrs_task(phase: Phase, scope: Scope, images: Images) -> Task:
         elif name == "app_args":
             arguments.append(text)
         else:
-            arguments.append(tag(f"toJson('--{name}=' + {scope.param(value.name)})") if isinstance(value, ParamRef)
+            arguments.append(tag(f"toJson({quote(f'--{name}=')} + {scope.param(value.name)})")
+                             if isinstance(value, ParamRef)
                              else f"--{name}={value}")
     locations = [(i.name, i.data, "inputs") for i in config.inputs] + \
         [(o.name, o.obs_config.obs_path, "outputs") for o in config.outputs]
     for name, location, kind in locations:
-        arguments.append(tag(f"toJson('--{name}=' + {s3a_expr(location, scope, f'{where} > {kind}')})"))
+        arguments.append(tag(f"toJson({quote(f'--{name}=')} + {s3a_expr(location, scope, f'{where} > {kind}')})"))
     if config.cluster_id is not None:
         spark_conf["spark.wf2k8s.cluster-id"] = simple(config.cluster_id, scope)
     manifest = {
@@ -152,7 +157,7 @@ def mrs_task(phase: Phase, scope: Scope, images: Images) -> Task:
             "mainApplicationFile": tag(f"toJson({s3a_expr(algorithm.boot_file, scope, where + ' > boot_file')})"),
             "arguments": arguments,
             "sparkConf": spark_conf,
-            "driver": {"cores": 1, "memory": "512m", "serviceAccount": "wf2k8s-runner"},
+            "driver": {"cores": 1, "memory": "512m", "serviceAccount": "wf2k8s-spark"},
             "executor": {"instances": 1, "cores": 1, "memory": "512m"},
         },
     }
@@ -176,6 +181,8 @@ def generic_template(kind: PhaseKind, images: Images, image: str | None, paramet
         template.container.env = [*(template.container.env or []), t.label_studio_token()]
     if POD_INFO in kind.needs:
         template = t.with_podinfo(template)
+    if kind.service_account:
+        template = t.with_api_access(template, kind.service_account)
     return template
 
 

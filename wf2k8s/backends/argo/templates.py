@@ -22,6 +22,10 @@ RUN_ARGS = ("--run", "{{workflow.name}}", "--namespace", "{{workflow.namespace}}
 #: all workflow parameters at once; Argo defines the variable only when the workflow has parameters
 PARAMETER_ARGS = ("--parameters", "{{workflow.parameters.json}}")
 
+#: the workflows' service account: the Argo executor's (it reports outputs); phases get no token of it
+RUNNER = "wf2k8s-runner"
+#: who creates a SparkApplication (the Spark Operator's resource template runs argoexec with the API)
+SPARK_SUBMITTER = "wf2k8s-spark-submitter"
 CONFIG_MAP = "wf2k8s-config"
 CREDENTIALS_SECRET = "wf2k8s-s3"
 CATALOG_CONFIG_MAP = "wf2k8s-catalog"
@@ -87,6 +91,13 @@ def runtime_template(name: str, command: str, images: Images, outputs: tuple[tup
     )
 
 
+def with_api_access(template: m.Template, service_account: str) -> m.Template:
+    """The phase's own container gets the token of ``service_account`` (every other phase gets none)."""
+    template.service_account_name = service_account
+    template.automount_service_account_token = True
+    return template
+
+
 def label_studio_token() -> m.EnvVar:
     return m.EnvVar(name="LABEL_STUDIO_TOKEN", value_from=m.EnvVarSource(secret_key_ref=m.SecretKeySelector(
         name=LABEL_STUDIO_SECRET, key="LABEL_STUDIO_TOKEN", optional=True)))
@@ -149,7 +160,7 @@ def job_template(images: Images, parameters: bool = True) -> m.Template:
 
 def spark_operator_template() -> m.Template:
     """MrsJobStep on a cluster with the Kubeflow Spark Operator: a SparkApplication, created and watched by Argo."""
-    return m.Template(
+    return with_api_access(m.Template(
         name="mrs-job",
         inputs=m.Inputs(parameters=[param("manifest")]),
         outputs=m.Outputs(parameters=[m.Parameter(
@@ -161,7 +172,7 @@ def spark_operator_template() -> m.Template:
             success_condition="status.applicationState.state == COMPLETED",
             failure_condition="status.applicationState.state in (FAILED, SUBMISSION_FAILED)",
         ),
-    )
+    ), SPARK_SUBMITTER)
 
 
 def input_template(name: str, parameter: str, default: str | None, description: str | None,

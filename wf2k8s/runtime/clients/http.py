@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import socket
 import ssl
 import time
@@ -51,7 +52,7 @@ class Retry:
     post_statuses: tuple[int, ...] = (429, 503)
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
-        if retry_after and retry_after.strip().isdigit():
+        if retry_after and re.fullmatch(r"[0-9]{1,9}", retry_after.strip()):  # not "²", which isdigit() accepts
             return min(float(retry_after), self.max_delay)
         return min(self.first_delay * (2 ** attempt), self.max_delay)
 
@@ -74,7 +75,7 @@ class Response:
         """The answer as JSON (None for an empty one)."""
         try:
             return json.loads(self.body.strip() or b"null")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: an answer nested too deeply
             where = f"{self.where}: " if self.where else ""
             raise self.error(f"{where}the answer is not JSON: {self.body[:200]!r}", self.status, self.body) from None
 
@@ -82,10 +83,12 @@ class Response:
 def request(service: str, method: str, url: str, body: bytes | None = None, headers: Mapping[str, str] | None = None,
             timeout: float = 60, context: ssl.SSLContext | None = None, allow: tuple[int, ...] = (),
             retry: Retry = RETRY, sleep: Callable[[float], None] = time.sleep, *,
-            error: type[ServiceError] = ServiceError, hint: str = "") -> Response:
+            error: type[ServiceError] = ServiceError, hint: str = "", max_bytes: int | None = None) -> Response:
     """One request to ``service`` (its name for messages, "S3", "MLflow", ...); an error status not in
     ``allow`` raises ``error`` (a ``ServiceError``) after the retries the policy gives. ``hint`` ends the
-    message when the service cannot be reached ("check MLFLOW_TRACKING_URI")."""
+    message when the service cannot be reached ("check MLFLOW_TRACKING_URI"). With ``max_bytes``, at
+    most ``max_bytes + 1`` bytes of the answer are read: a longer body tells the caller the answer is
+    over its limit, without reading it all."""
     statuses = retry.post_statuses if method == "POST" else retry.statuses
     where = f"{service} {method} {shorten(url)}"
     for attempt in range(retry.attempts):
@@ -93,7 +96,8 @@ def request(service: str, method: str, url: str, body: bytes | None = None, head
         req = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))
         try:
             with urllib.request.urlopen(req, timeout=timeout, context=context) as answer:
-                return Response(answer.status, answer.read(), dict(answer.headers.items()), where, error)
+                data = answer.read() if max_bytes is None else answer.read(max_bytes + 1)
+                return Response(answer.status, data, dict(answer.headers.items()), where, error)
         except urllib.error.HTTPError as problem:
             data = problem.read()
             if problem.code in allow:

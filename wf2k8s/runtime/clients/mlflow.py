@@ -23,7 +23,7 @@ class MLflowError(ServiceError):
     def code(self) -> str:
         try:
             found = json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return ""
         return str(found.get("error_code") or "") if isinstance(found, dict) else ""
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from ..untrusted import TooLarge, local_path, size_text
 from . import http
 from .http import ServiceError
 
@@ -26,6 +27,10 @@ EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 class S3Error(ServiceError):
     """S3 answered with an error or cannot be reached, or a path names no S3 object (``status`` None)."""
+
+
+class S3TooLarge(S3Error, TooLarge):
+    """An object is larger than the limit its reader gave (``get(..., limit=)``)."""
 
 
 def split_uri(uri: str) -> tuple[str, str]:
@@ -60,7 +65,7 @@ class S3:
 
     # signing ------------------------------------------------------------------------------------
     def request(self, method: str, bucket: str, key: str = "", query: dict[str, str] | None = None,
-                body: bytes = b"", allow: tuple[int, ...] = ()) -> tuple[int, bytes]:
+                body: bytes = b"", allow: tuple[int, ...] = (), limit: int | None = None) -> tuple[int, bytes]:
         url = urllib.parse.urlsplit(self.endpoint)
         path = "/" + bucket + ("/" + urllib.parse.quote(key, safe="/~") if key else "")
         canonical_query = "&".join(f"{urllib.parse.quote(k, safe='~')}={urllib.parse.quote(v, safe='~')}"
@@ -85,12 +90,16 @@ class S3:
         if method in ("PUT", "POST"):  # urllib would say form data, and form-parsing servers would eat the body
             sent["content-type"] = "application/octet-stream"
         answer = http.request("S3", method, full, body if method in ("PUT", "POST") else None, sent, timeout=60,
-                              allow=allow, error=S3Error)
+                              allow=allow, error=S3Error, max_bytes=limit)
+        if limit is not None and len(answer.body) > limit:
+            raise S3TooLarge(f"S3 {method} s3://{bucket}/{key}: larger than {size_text(limit)}", answer.status)
         return answer.status, answer.body
 
     # operations ---------------------------------------------------------------------------------
-    def get(self, bucket: str, key: str) -> bytes:
-        return self.request("GET", bucket, key)[1]
+    def get(self, bucket: str, key: str, limit: int | None = None) -> bytes:
+        """The object's bytes; with ``limit``, an object larger than that raises ``S3TooLarge`` (read no
+        further than the limit)."""
+        return self.request("GET", bucket, key, limit=limit)[1]
 
     def exists(self, bucket: str, key: str) -> bool:
         return self.request("HEAD", bucket, key, allow=(404, 403))[0] == 200
@@ -127,20 +136,24 @@ class S3:
 
     # files and directories ----------------------------------------------------------------------------
     def download(self, uri: str, destination: Path) -> Path:
-        """A file to ``destination``, or every object under a prefix into the directory ``destination``."""
+        """A file to ``destination``, or every object under a prefix into the directory ``destination``.
+
+        Keys are untrusted: each object's path under the prefix becomes a file inside ``destination``
+        or the download is refused (``untrusted.local_path``: no empty, ``.`` or ``..`` segment, nothing
+        out of the directory), before anything is written."""
         bucket, key = split_uri(uri)
         keys = self.objects(bucket, key)
         if keys == [key]:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            destination.write_bytes(self.get(bucket, key))
+            write(destination, self.get(bucket, key), f"s3://{bucket}/{key}")
             return destination
         if not keys:
             raise S3Error(f"nothing at {uri}")
         prefix = key if key.endswith("/") or not key else key + "/"
-        for object_key in keys:
-            target = destination / object_key[len(prefix):]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(self.get(bucket, object_key))
+        targets = [(object_key, local_path(destination, object_key[len(prefix):],
+                                           f"S3 object s3://{bucket}/{object_key} (key {object_key!r})", S3Error))
+                   for object_key in keys]
+        for object_key, target in targets:
+            write(target, self.get(bucket, object_key), f"s3://{bucket}/{object_key}")
         destination.mkdir(parents=True, exist_ok=True)
         return destination
 
@@ -159,3 +172,13 @@ class S3:
         if count == 0:  # an empty output directory still exists afterwards
             self.put(bucket, prefix, b"")
         return count
+
+
+def write(target: Path, body: bytes, source: str) -> None:
+    """An object's bytes as a local file; a path the keys make impossible (``a`` and ``a/b``, a name too
+    long) is the download's one-line error."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+    except OSError as problem:
+        raise S3Error(f"{source}: cannot be written to {target} ({problem.strerror or problem})") from None

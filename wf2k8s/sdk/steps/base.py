@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, SupportsIndex, TypeVar, cast, overload
 
 from wf2k8s.errors import ValidationError
-from wf2k8s.sdk._spec import Checker, OptionalMany, Spec, field, in_range, io_field, is_name, name_field, spec
+from wf2k8s.sdk._spec import (
+    Checker, OptionalMany, Spec, description_size, field, in_range, io_field, is_name, name_field, spec,
+)
 from wf2k8s.sdk.data import Consumption
 from wf2k8s.sdk.steps.conditions import Condition
 
@@ -29,9 +31,9 @@ class StepPolicy(Spec):
     """
 
     poll_interval_seconds: int | float | str = field(int, float, str, default=DEFAULT_POLL_INTERVAL_SECONDS,
-                                                     checks=[in_range(0.1, 86400)])
+                                                     checks=[in_range(0.1, 86400)], allow_none=False)
     max_execution_minutes: int | float | str = field(int, float, str, default=DEFAULT_MAX_EXECUTION_MINUTES,
-                                                     checks=[in_range(1, 10 * 365 * 24 * 60)])
+                                                     checks=[in_range(1, 10 * 365 * 24 * 60)], allow_none=False)
     # Condition or list of Condition: made a list below, checked in check() (a Rule of any type)
     skip_conditions: OptionalMany[Condition] = field(default=None)
 
@@ -156,7 +158,7 @@ class Step(Spec):
 
     name: str = field(str, required=True, checks=[is_name])
     title: str | None = field(str, default=None)
-    description: str | None = field(str, default=None)
+    description: str | None = field(str, default=None, checks=[description_size])
     policy: StepPolicy | None = field(StepPolicy, default=None)
     # Step or list of Step, merged into a list below and checked in check() (a Rule of any type)
     depend_steps: OptionalMany[Step] = field(default=None)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 from typing import Any, cast
 
-from wf2k8s.sdk._spec import Checker, Many, OptionalMany, Spec, field, io_field, matches, name_field, spec
+from wf2k8s.sdk._spec import (
+    Checker, Many, OptionalMany, Spec, description_size, field, io_field, matches, name_field, spec,
+)
 from wf2k8s.sdk.data import (
     DataConsumptionSelector, Dataset, DatasetConsumption, DatasetPlaceholder, DatasetTypeEnum,
     DataTypeEnum, DatasetVersionConfig, Label, LabelTask, LabelTaskConfig, LabelTaskConsumption, LabelTaskPlaceholder,
@@ -122,7 +124,7 @@ class SchemaField(Spec):
     type: str = field(str, default="STRING", checks=[matches(r"STRING|INT|LONG|FLOAT|DOUBLE|BOOLEAN|DATE|TIMESTAMP",
                                                              "STRING, INT, LONG, FLOAT, DOUBLE, BOOLEAN, DATE or "
                                                              "TIMESTAMP")])
-    description: str | None = field(str, default=None)
+    description: str | None = field(str, default=None, checks=[description_size])
 
 
 @spec
@@ -138,7 +140,7 @@ class DatasetProperties(Spec):
                                                             "1-100 letters, digits, '_' or '-'")])
     dataset_format: int | DatasetTypeEnum = field(int, DatasetTypeEnum, default=0)
     data_type: DataTypeEnum = field(DataTypeEnum, default=DataTypeEnum.FREE_FORMAT)
-    description: str | None = field(str, default=None)
+    description: str | None = field(str, default=None, checks=[description_size])
     import_data: bool = field(bool, default=False)
     work_path_type: int = field(int, default=0)
     import_config: ImportConfig | None = field(ImportConfig, default=None)

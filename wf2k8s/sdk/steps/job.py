@@ -92,7 +92,7 @@ class JobResource(Spec):
     """
 
     flavor: Placeholder | dict[str, Any] | str = field(Placeholder, dict, str, required=True, scalar="flavor",
-                                                       checks=[flavor_check])
+                                                       checks=[flavor_check], pod_spec=True)
     node_count: int | Placeholder = field(int, Placeholder, default=1, scalar="int")
 
     def check(self, error: Checker) -> None:
@@ -114,6 +114,7 @@ class SchedulePolicy(Spec):
     priority: int | Placeholder = field(int, Placeholder, required=True, scalar="int", checks=[priority_check])
 
 
+
 @spec
 class NFS(Spec):
     """An NFS file system mounted into the job (seed table 4-51): ``server:/path``, mount path, read-only.
@@ -121,9 +122,9 @@ class NFS(Spec):
     On Kubernetes: an ``nfs`` volume of the job's pod, mounted into its container at ``local_path``.
     """
 
-    nfs_server_path: str | Placeholder = field(str, Placeholder, required=True, scalar="str")
-    local_path: str | Placeholder = field(str, Placeholder, required=True, scalar="str")
-    read_only: bool | Placeholder = field(bool, Placeholder, default=False, scalar="bool")
+    nfs_server_path: str | Placeholder = field(str, Placeholder, required=True, scalar="str", pod_spec=True)
+    local_path: str | Placeholder = field(str, Placeholder, required=True, scalar="str", pod_spec=True)
+    read_only: bool | Placeholder = field(bool, Placeholder, default=False, scalar="bool", pod_spec=True)
 
     def check(self, error: Checker) -> None:
         if isinstance(self.nfs_server_path, str) and ":" not in self.nfs_server_path:
