@@ -16,7 +16,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from wf2k8s.backends.argo.compiler import pipeline_info, run_manifest, step_names
+from wf2k8s.backends.argo.compiler import inline_run_manifest, pipeline_info, run_manifest, step_names
 from wf2k8s.contract.values import protect
 from wf2k8s.runtime import podinfo  # the pod annotations both sides of `wf2k8s resume` / `input` agree on
 from wf2k8s.runtime.context import ContractError, parse_typed
@@ -89,7 +89,7 @@ def check_parameters(template: dict, given: dict[str, str]) -> None:
     missing = sorted(n for n, p in declared.items() if "value" not in p and n not in given)
     if missing:
         raise ParameterError(f"no value for {', '.join(missing)}: these placeholders and storages have no default; "
-                           f"give them with -p NAME=VALUE")
+                           "give them when the run starts (wf2k8s run -p NAME=VALUE, or parameters={...} in Python)")
     for name, value in given.items():
         enum = declared[name].get("enum")
         if enum and value not in enum:
@@ -103,8 +103,12 @@ def run_name(template_name: str) -> str:
 
 def release_and_run(workflow: Any, parameters: dict[str, str], scene: str | None = None, wait: bool = False,
                     only_steps: list[str] | None = None, labels: dict | None = None,
-                    progress: TextIO | None = sys.stderr, timeout: float = 3600, **options: Any) -> dict:
-    """Apply the WorkflowTemplate, start a run of it; with ``wait``, follow it to its end."""
+                    progress: TextIO | None = sys.stderr, timeout: float = 3600, development: bool = False,
+                    **options: Any) -> dict:
+    """Apply the WorkflowTemplate, start a run of it; with ``wait``, follow it to its end.
+
+    ``development``: a development-state run (seed 4.8: ``run()``, ``debug()``) carries the pipeline in
+    the run itself and leaves the released WorkflowTemplate as it is."""
     if only_steps:  # a development-state run of some steps: a scene of its own
         workflow = workflow.with_scene("development", only_steps)
         scene = "development"
@@ -116,9 +120,13 @@ def release_and_run(workflow: Any, parameters: dict[str, str], scene: str | None
     given = {k: protect(v) for k, v in given.items()}
     check_parameters(template, given)
     check_cluster()
-    apply_manifest(template)
     name = run_name(template["metadata"]["name"])
-    run = run_manifest(template, name, given, labels={k: v for k, v in (labels or {}).items() if v})
+    labels = {k: v for k, v in (labels or {}).items() if v}
+    if development:
+        run = inline_run_manifest(template, name, given, labels)
+    else:
+        apply_manifest(template)
+        run = run_manifest(template, name, given, labels=labels)
     kubectl("create", "-f", "-", stdin=json.dumps(run))
     namespace = template["metadata"].get("namespace", "default")
     if progress:

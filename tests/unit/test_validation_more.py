@@ -352,3 +352,20 @@ def test_the_namespace_option_is_a_dns_label(bad):
                  "DNS-1123 label", repr(bad))
     assert workflow(job_step()).to_workflow_template(namespace="team-a1")["metadata"]["namespace"] == "team-a1"
     assert "namespace" not in workflow(job_step()).to_workflow_template(namespace="")["metadata"]
+
+
+def test_whitelist_functions_grant_the_version_they_name(monkeypatch):
+    """Seed 4.9.2: add_whitelist_users(content_id, version_num, user_groups) shares that version's template."""
+    from wf2k8s.sdk import gallery
+
+    applied: list[dict] = []
+    monkeypatch.setattr(gallery.platform.cluster, "get_object", lambda *args: None)
+    monkeypatch.setattr(gallery.platform.cluster, "apply_manifest", applied.append)
+    wf.add_whitelist_users(content_id="demo", version_num="1.0.2", user_groups=["bob"])
+    role = next(m for m in applied if m["kind"] == "Role")
+    assert role["rules"][0]["resourceNames"] == ["demo-v1-0-2"]
+    applied.clear()
+    wf.add_whitelist_users(content_id="demo-v1-0-2", version_num="1.0.2", user_groups=["bob"])  # as released
+    assert next(m for m in applied if m["kind"] == "Role")["rules"][0]["resourceNames"] == ["demo-v1-0-2"]
+    expect_error(lambda: wf.add_whitelist_users(content_id="demo", version_num="v1", user_groups=["b"]),
+                 "whitelist > version_num", "must be x.x.x")

@@ -38,6 +38,17 @@ def whitelist_binding(content_id: str, namespace: str, users: list[str]) -> dict
     }
 
 
+def asset_name(content_id: str, version_num: str | None) -> str:
+    """The WorkflowTemplate of version ``version_num`` of gallery asset ``content_id``: ``<id>-v<x-y-z>``
+    (``content_id`` may already be that name, as ``release_to_gallery`` returns it)."""
+    if version_num is None:
+        return content_id
+    if not isinstance(version_num, str) or not re.fullmatch(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,2}", version_num):
+        raise ValidationError("whitelist > version_num", f"must be x.x.x, got {version_num!r}")
+    suffix = "-v" + version_num.replace(".", "-")
+    return content_id if content_id.endswith(suffix) else content_id + suffix
+
+
 def _check(content_id: str, user_groups: list[str]) -> None:
     if not content_id:
         raise ValidationError("whitelist > content_id", "is mandatory (the released workflow's name)")
@@ -47,8 +58,9 @@ def _check(content_id: str, user_groups: list[str]) -> None:
 
 def add_whitelist_users(content_id: str, version_num: str | None = None, user_groups: list[str] | None = None,
                         namespace: str = "wf2k8s") -> list[dict]:
-    """Let ``user_groups`` read the released workflow ``content_id`` and run it."""
+    """Let ``user_groups`` read the released workflow ``content_id`` (its version ``version_num``) and run it."""
     _check(content_id, user_groups or [])
+    content_id = asset_name(content_id, version_num)
     current = platform.cluster.get_object("rolebinding", ROLE_PREFIX + content_id, namespace)
     users = {s["name"] for s in (current or {}).get("subjects") or []} | set(user_groups or [])
     manifests = [whitelist_role(content_id, namespace), whitelist_binding(content_id, namespace, sorted(users))]
@@ -61,6 +73,7 @@ def delete_whitelist_users(content_id: str, version_num: str | None = None, user
                            namespace: str = "wf2k8s") -> list[dict]:
     """Withdraw the access ``add_whitelist_users`` gave."""
     _check(content_id, user_groups or [])
+    content_id = asset_name(content_id, version_num)
     current = platform.cluster.get_object("rolebinding", ROLE_PREFIX + content_id, namespace)
     users = {s["name"] for s in (current or {}).get("subjects") or []} - set(user_groups or [])
     binding = whitelist_binding(content_id, namespace, sorted(users))
@@ -86,7 +99,7 @@ def gallery_asset(template: dict, content_id: str, version: str, title: str, des
     """A released workflow as a versioned asset: a WorkflowTemplate of its own, labelled."""
     asset = {**template, "metadata": {**template["metadata"]}}
     meta = asset["metadata"]
-    meta["name"] = f"{content_id}-v{version.replace('.', '-')}"
+    meta["name"] = asset_name(content_id, version)
     meta["labels"] = {**meta.get("labels", {}), GALLERY_LABEL: content_id, GALLERY_VERSION_LABEL: version,
                       "wf2k8s.io/visibility": visibility}
     meta["annotations"] = {**meta.get("annotations", {}), "workflows.argoproj.io/title": title,

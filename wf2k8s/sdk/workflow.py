@@ -124,9 +124,9 @@ class Workflow(Spec):
         for i, step in enumerate(steps or []):
             if step not in self.all_steps():
                 raise ValidationError(f"{self.label()} > run.steps[{i}]", f"step {step.name!r} is not in the workflow")
-        return platform.cluster.release_and_run(self, parameters=parameters or {}, only_steps=only, wait=wait,
-                               labels={"wf2k8s.io/experiment-id": experiment_id} if experiment_id else None,
-                               **options)
+        return platform.cluster.release_and_run(
+            self, parameters=parameters or {}, only_steps=only, wait=wait, development=True,
+            labels={"wf2k8s.io/experiment-id": experiment_id} if experiment_id else None, **options)
 
     # development state: debug mode (seed 4.8) ------------------------------------------------------------
     def debug(self, steps: list | None = None, experiment_id: str | None = None, parameters: dict | None = None,
@@ -137,7 +137,7 @@ class Workflow(Spec):
                                                    only_steps=chosen if steps else None,
                                                    labels={"wf2k8s.io/experiment-id": experiment_id}
                                                    if experiment_id else None,
-                                                   pause_before=chosen, **options)
+                                                   pause_before=chosen, development=True, **options)
         self._debug_run = (started["name"], started["namespace"])
         self._pending: dict[str, str] = {}
         return platform.cluster.follow(*self._debug_run, until_waiting=True)
@@ -156,8 +156,9 @@ class Workflow(Spec):
 
     def set_placeholder(self, name: str, value: Any) -> None:
         """The value of a placeholder the debug run waits for."""
+        run = self._debug_session()
         self._pending[name] = value_text(value)
-        platform.cluster.resume(*self._debug_session(), values={name: self._pending[name]})
+        platform.cluster.resume(*run, values={name: self._pending[name]})
 
     def set_data(self, name: str, data: Any) -> None:
         """The data object (OBSPath, Dataset, ...) a data placeholder of the debug run waits for."""

@@ -422,6 +422,21 @@ def compile_graph(graph: Graph, **options: Any) -> dict:
     return ArgoCompiler(graph, **options).compile()
 
 
+def inline_run_manifest(template: dict, run_name: str, parameters: dict[str, str], labels: dict) -> dict:
+    """A development-state run: an Argo Workflow holding the pipeline itself (the released template stays)."""
+    meta = template["metadata"]
+    metadata: dict[str, Any] = {"name": run_name, "labels": {"wf2k8s.io/development": "true", **labels},
+                                "annotations": dict(meta.get("annotations") or {})}
+    if meta.get("namespace"):
+        metadata["namespace"] = meta["namespace"]
+    spec = json.loads(json.dumps(template["spec"]))
+    declared = spec.get("arguments", {}).get("parameters", [])
+    for parameter in declared:
+        if parameter["name"] in parameters:
+            parameter["value"] = parameters[parameter["name"]]
+    return {"apiVersion": API_VERSION, "kind": "Workflow", "metadata": metadata, "spec": spec}
+
+
 def run_manifest(template: dict, run_name: str, parameters: dict[str, str], labels: dict | None = None) -> dict:
     """A run of a released pipeline: an Argo Workflow referencing the WorkflowTemplate."""
     meta = template["metadata"]
