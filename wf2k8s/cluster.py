@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from wf2k8s.backends.argo.compiler import inline_run_manifest, pipeline_info, run_manifest, step_names
 from wf2k8s.contract.values import protect
 from wf2k8s.runtime import podinfo  # the pod annotations both sides of `wf2k8s resume` / `input` agree on
+from wf2k8s.contract.refs import SCALAR_TYPES
 from wf2k8s.runtime.context import ContractError, parse_typed
 from wf2k8s.runtime.service import service_input_entries  # `wf2k8s input` checks with the deployer's rules
 
@@ -113,6 +114,7 @@ def release_and_run(workflow: Any, parameters: dict[str, str], scene: str | None
         workflow = workflow.with_scene("development", only_steps)
         scene = "development"
     template = workflow.to_workflow_template(**options)
+    workflow.check_run_values(parameters)  # what a phase would refuse hours into the run, refused now
     given = dict(parameters)
     if scene:
         given["wf2k8s-scene"] = scene
@@ -328,7 +330,17 @@ def check_input_values(workflow: dict, values: dict[str, str]) -> None:
     spec = run_template_spec(workflow)
     inputs = service_inputs(spec)
     parameters = run_parameters(workflow, spec)
+    waiting = f"run {workflow['metadata']['name']} still waits for"
     for name, value in values.items():
+        declared = (pipeline_info(spec).get("inputs") or {}).get(name) or {}
+        enum = declared.get("enum")
+        if enum and protect(value) not in enum:
+            raise ParameterError(f"{name}: {value!r} is not one of {', '.join(enum)} ({waiting} {name})")
+        if declared.get("type") in SCALAR_TYPES:
+            try:
+                parse_typed(value, declared["type"], name)
+            except ContractError as problem:
+                raise ParameterError(f"{problem} ({waiting} {name})") from None
         if name not in inputs:
             continue
         details: dict[str, Any] = {}

@@ -558,7 +558,8 @@ TYPED_FIELDS = {
                {PT.JSON, PT.STR, PT.ENUM}),
     "hyperparameter (scalar)": (lambda p: job_step(algorithm=with_parameter(p)),
                                 "JobStep 'train' > algorithm.parameters[0].value",
-                                {PT.INT, PT.FLOAT, PT.STR, PT.BOOL, PT.ENUM}),
+                                # seed table 4-45: any placeholder; JSON and LIST reach the code as JSON text
+                                {PT.INT, PT.FLOAT, PT.STR, PT.BOOL, PT.ENUM, PT.JSON, PT.LIST}),
     "boot_file (str)": (lambda p: job_step(algorithm=algorithm(boot_file=p)), "JobStep 'train' > algorithm.boot_file",
                         {PT.STR, PT.ENUM}),
     "model_name (str)": (lambda p: model_step(config=model_config(model_name=p)), f"{MODEL_CONFIG}.model_name",

@@ -54,16 +54,36 @@ class StorageRef:
 
 
 @dataclass(frozen=True)
+class Fallback:
+    """What an output stands for in a run where its producer did not run (partial execution: a scene, or
+    ``run(steps=...)``, that leaves the producer out), in this order:
+
+    ``given``
+        the run parameter (``wf2k8s-output-<step>-<output>``) holding a value given for it when the run
+        started: a path (``obs://...``), or a location as the producer's result holds it (a JSON object);
+        empty when none was given;
+    ``fixed``
+        where the producer writes it in every run (an OBS path, a storage path without execution id, a
+        placeholder's path), when it has such a place.
+    """
+
+    given: str | None = None
+    fixed: Any = None
+
+
+@dataclass(frozen=True)
 class OutputRef:
     """Another step's output: its ``result`` when it ran, None when it did not.
 
     ``declared`` is where the output goes when its producer writes no result of ours (a Spark
-    step run by the Spark Operator)."""
+    step run by the Spark Operator); ``fallback`` what stands for it when its producer did not run
+    (wire key ``fallback``, optional: contract 1.0 specs without it read as before)."""
 
     step: str
     output: str
     result: Any = field(default=None, compare=False, hash=False)
     declared: Any = field(default=None, compare=False, hash=False)
+    fallback: Fallback | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -129,6 +149,9 @@ def dump_ref(ref: Ref, dump: Callable[[Any], Any]) -> dict[str, Any]:
         encoded = {"$output": f"{ref.step}/{ref.output}", "result": dump(ref.result)}
         if ref.declared is not None:
             encoded["declared"] = dump(ref.declared)
+        if ref.fallback is not None:
+            encoded["fallback"] = {**({"given": ref.fallback.given} if ref.fallback.given else {}),
+                                   **({"fixed": dump(ref.fallback.fixed)} if ref.fallback.fixed is not None else {})}
         return encoded
     if isinstance(ref, VariableRef):
         return {"$variable": f"{ref.step}/{ref.output}/{ref.variable}", "result": dump(ref.result)}
@@ -173,7 +196,8 @@ def load_ref(value: dict[str, Any], load: Callable[[Any], Any], where: str,
         return StorageRef(name, path, value.get("execution_id") is True)
     if "$output" in value:
         step, output = text("$output", 2)
-        return OutputRef(step, output, value.get("result"), load(value.get("declared")))
+        return OutputRef(step, output, value.get("result"), load(value.get("declared")),
+                         load_fallback(value.get("fallback"), load, f"{where} fallback" if where else "fallback", fail))
     if "$variable" in value:
         step, output, variable = text("$variable", 3)
         return VariableRef(step, output, variable, value.get("result"))
@@ -187,3 +211,16 @@ def load_ref(value: dict[str, Any], load: Callable[[Any], Any], where: str,
     if not all(isinstance(option, OutputRef) for option in loaded):
         fail(where, "$select must list $output references")
     return SelectRef(loaded)
+
+
+def load_fallback(value: Any, load: Callable[[Any], Any], where: str,
+                  fail: Callable[[str, str], NoReturn]) -> Fallback | None:
+    """An ``$output``'s ``fallback`` object (absent: None)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - {"given", "fixed"}:
+        fail(where, "must be an object with given (a run parameter's name) and fixed (a location), both optional")
+    given = value.get("given")
+    if given is not None and (not isinstance(given, str) or not given):
+        fail(where, f"given must be a run parameter's name, got {given!r}")
+    return Fallback(given, load(value.get("fixed")))

@@ -15,6 +15,9 @@ phase's spec, a typed phase contract (``wf2k8s.contract.phases``; the wire form 
     ``<root of storage>[/<run>]/<path>``; the root is the run's parameter of the storage's name.
 ``OutputRef`` / ``SelectRef``
     another step's output location (``{"uri": ...}``), from its result; a selector takes the one that ran.
+    When the producer did not run (partial execution leaves it out), its ``fallback``: the value given
+    for the run in the run parameter it names (a path, or a location as a JSON object), else the
+    location the producer writes it to in every run; else the phase fails naming the output.
 ``VariableRef`` / ``MetricRef``
     a value another step output while it ran, a float metric of a JobStep.
 
@@ -146,7 +149,11 @@ class RunContext:
             return self.output_location(ref)
         if isinstance(ref, SelectRef):
             ran = [option for option in ref.options if isinstance(option.result, dict)]
-            if not ran:
+            if not ran:  # none ran: the first that has a value standing for it (partial execution)
+                for option in ref.options:
+                    found = self.fallback_location(option)
+                    if found is not None:
+                        return found
                 names = ", ".join(f"{o.step}/{o.output}" for o in ref.options)
                 raise ContractError(f"none of {names} ran, so there is no output to use")
             return self.output_location(ran[0])
@@ -174,6 +181,13 @@ class RunContext:
 
     def output_location(self, ref: OutputRef) -> Any:
         what = f"{ref.step}/{ref.output}"
+        if not isinstance(ref.result, dict):  # the producer did not run
+            found = self.fallback_location(ref)
+            if found is not None:
+                return found
+            if ref.fallback is not None and ref.fallback.given:
+                raise ContractError(f"step {ref.step!r} did not run, so {what} has no value: give one when the run "
+                                    f"starts (wf2k8s run -p {ref.step}.{ref.output}=obs://...)")
         result = produced(ref.result, ref.step, what)
         location = (result.get("outputs") or {}).get(ref.output)
         if location is not None:
@@ -181,6 +195,29 @@ class RunContext:
         if ref.declared is not None:
             return {"uri": self.resolve(ref.declared)}
         raise ContractError(f"{what} was not produced")
+
+    def fallback_location(self, ref: OutputRef) -> Any:
+        """What stands for an output whose producer did not run: the value given for the run (a path, or a
+        location as a JSON object), else its fixed location; None when it has neither."""
+        fallback = ref.fallback
+        if fallback is None:
+            return None
+        text = self.parameters.get(fallback.given) if fallback.given else None
+        if isinstance(text, str) and text.strip():
+            return given_location(text.strip(), f"{ref.step}/{ref.output}")
+        if fallback.fixed is not None:
+            return {"uri": self.resolve(fallback.fixed)}
+        return None
+
+
+def given_location(text: str, what: str) -> Any:
+    """A value given for an output: a location as a producer's result holds it (a JSON object), or a path."""
+    if text.startswith("{"):
+        value = loads(text, f"the value given for {what}", ContractError)
+        if not isinstance(value, dict):
+            raise ContractError(f"the value given for {what} must be a path or a JSON object, got {shown(text)}")
+        return value
+    return {"uri": text}
 
 
 def produced(result: Any, step: str, what: str) -> dict:

@@ -8,6 +8,7 @@ uploaded to its OBS path when the code exits 0.
 from __future__ import annotations
 
 import collections
+import json
 import os
 import posixpath
 import subprocess
@@ -72,7 +73,13 @@ def algorithm_of(spec: JobPhase, run: RunContext) -> dict:
 
 
 def argument(value: Any) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+    """A value as the text a program gets (``--name=value``, an environment variable): JSON for a JSON or
+    LIST placeholder's value (``--cfg={"depth": 3}``, as ModelArts passes them), never Python's repr."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def download_obs_input(s3: S3, name: str, data: Any) -> Path:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import enum
 import json
 import math
-from typing import Any
+import re
+from typing import Any, NoReturn
+
+from wf2k8s.errors import ValidationError
 
 from wf2k8s.sdk._spec import Checker, RunValue, description_size, fail, field, is_name, spec
 
@@ -39,8 +42,9 @@ USABLE_AS: dict[str, tuple[PlaceholderType, ...]] = {
     "flavor": (PlaceholderType.JSON, PlaceholderType.STR, PlaceholderType.ENUM),
     # numbers written as text, as the seed does for train_evaluate_sample_ratio
     "number": (PlaceholderType.STR, PlaceholderType.FLOAT, PlaceholderType.INT, PlaceholderType.ENUM),
+    # a hyperparameter (seed table 4-45: any placeholder); JSON and LIST reach the program as JSON text
     "scalar": (PlaceholderType.INT, PlaceholderType.STR, PlaceholderType.BOOL,
-               PlaceholderType.FLOAT, PlaceholderType.ENUM),
+               PlaceholderType.FLOAT, PlaceholderType.ENUM, PlaceholderType.JSON, PlaceholderType.LIST),
 }
 
 
@@ -54,6 +58,13 @@ def _fits(value: Any, kind: str) -> bool:
     if kind == "str":
         return isinstance(value, str)
     raise AssertionError(kind)
+
+
+_NOTHING = object()
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def json_problem(value: Any, at: str = "") -> str | None:
@@ -154,6 +165,46 @@ class Placeholder(RunValue):
                     return f"must hold {self.placeholder_format} items (placeholder_format), got {item!r}"
         return None
 
+    def parse_run_value(self, text: str) -> Any:
+        """A run's text for this placeholder (``wf2k8s run -p``, ``set_placeholder``) as its value, checked
+        against its type, format and enum_list; a one-line ValidationError otherwise."""
+        ptype = self.placeholder_type
+
+        def refuse(problem: str) -> NoReturn:
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            raise ValidationError(f"Placeholder {self.name!r} > run value", f"{problem}, got {shown!r}")
+
+        value: Any = text
+        if ptype is PlaceholderType.INT:
+            if not re.fullmatch(r"[+-]?[0-9]{1,18}", text.strip()):
+                refuse("must be a whole number (placeholder_type INT)")
+            value = int(text)
+        elif ptype is PlaceholderType.FLOAT:
+            try:
+                value = float(text) if re.fullmatch(r"[0-9eE+\-.]{1,40}", text.strip()) else math.nan
+            except ValueError:
+                value = math.nan
+            if not math.isfinite(value):
+                refuse("must be a finite number (placeholder_type FLOAT)")
+        elif ptype is PlaceholderType.BOOL:
+            if text.lower() not in ("true", "false"):
+                refuse("must be true or false (placeholder_type BOOL)")
+            value = text.lower() == "true"
+        elif ptype in (PlaceholderType.JSON, PlaceholderType.LIST):
+            try:
+                value = json.loads(text, parse_constant=_no_constant)
+            except (ValueError, RecursionError):
+                refuse(f"must be JSON ({'an object' if ptype is PlaceholderType.JSON else 'a list'})")
+        if ptype is PlaceholderType.ENUM or self.enum_list:
+            choices = [str(v) for v in self.enum_list or []]
+            if text not in choices:
+                refuse(f"must be one of enum_list {choices}")
+            value = (self.enum_list or [])[choices.index(text)]
+        problem = self.default_problem(value)
+        if problem:
+            refuse(problem.replace(f", got {value!r}", ""))
+        return value
+
     def check_usable_as(self, kind: str, where: str, path: str) -> None:
         allowed = USABLE_AS[kind]
         if self.placeholder_type not in allowed:
@@ -161,6 +212,9 @@ class Placeholder(RunValue):
                  f"but a {kind} is needed here ({' or '.join(t.name for t in allowed)})")
 
     def known_values(self) -> list[tuple[str, Any]]:
+        given = getattr(self, "_run_value", _NOTHING)
+        if given is not _NOTHING:  # Workflow.check_run_values: the fields it feeds check a run's value
+            return [("run value", given)]
         return [("default", self.default)] + [(f"enum_list[{i}]", v) for i, v in enumerate(self.enum_list or [])]
 
     def value_label(self) -> str:

@@ -15,6 +15,7 @@ from wf2k8s.sdk.data import OBSPath
 from wf2k8s.sdk.gallery import release_to_gallery
 from wf2k8s.sdk.policy import Policy, Scene
 from wf2k8s.sdk.steps.base import Step
+from wf2k8s.sdk.placeholder import Placeholder, SystemEnv
 from wf2k8s.sdk.storage import Storage
 
 
@@ -80,6 +81,47 @@ class Workflow(Spec):
 
     def to_yaml(self, **options: Any) -> str:
         return platform.yaml([self.to_workflow_template(**options)])
+
+    def placeholders(self) -> dict[str, Placeholder]:
+        """Every placeholder the steps use, by name (SystemEnv values are the run's own, not given)."""
+        found: dict[str, Placeholder] = {}
+        seen: set[int] = set()
+
+        def visit(value: Any) -> None:
+            if id(value) in seen:
+                return
+            seen.add(id(value))
+            if isinstance(value, Placeholder):
+                if not isinstance(value, SystemEnv):
+                    found.setdefault(value.name, value)
+            elif isinstance(value, Spec):
+                for f in dataclasses.fields(value):  # type: ignore[arg-type]
+                    visit(getattr(value, f.name))
+            elif isinstance(value, dict):
+                for item in value.values():
+                    visit(item)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    visit(item)
+
+        for step in self.all_steps():
+            visit(step)
+        return found
+
+    def check_run_values(self, values: dict[str, str]) -> None:
+        """Refuse, before anything is created, a run value that its placeholder or a field it feeds would
+        refuse (type, format, enum_list, and the field's rules: a flavor, a priority, an OBS path, ...)."""
+        placeholders = self.placeholders()
+        parsed = {name: placeholders[name].parse_run_value(text) for name, text in values.items()
+                  if name in placeholders and isinstance(text, str)}
+        for name, value in parsed.items():
+            object.__setattr__(placeholders[name], "_run_value", value)
+        try:
+            for step in self.all_steps():
+                step.validate()
+        finally:
+            for name in parsed:
+                object.__delattr__(placeholders[name], "_run_value")
 
     def with_scene(self, scene_name: str, step_names: list[str]) -> Workflow:
         """A copy whose scenes also hold ``scene_name`` with these steps (a development-state run of some
@@ -157,6 +199,7 @@ class Workflow(Spec):
     def set_placeholder(self, name: str, value: Any) -> None:
         """The value of a placeholder the debug run waits for."""
         run = self._debug_session()
+        self.check_run_values({name: value_text(value)})
         self._pending[name] = value_text(value)
         platform.cluster.resume(*run, values={name: self._pending[name]})
 

@@ -196,7 +196,7 @@ class ArgoCompiler:
                 continue
             users = [self.task_names[p.name] for p in self.graph.phases
                      if any(isinstance(r, ParamRef) and r.name == name for r in self.graph.references(p))]
-            inputs[name] = {"type": param.type, "tasks": users,
+            inputs[name] = {"type": param.type, "tasks": users, **({"enum": enum_values(param)} if param.enum else {}),
                             **({"details": contract.dump(param.details)} if param.details else {})}
         return to_json({"steps": steps, "inputs": inputs})
 

@@ -17,7 +17,7 @@ import re
 import secrets
 from typing import Any, Callable
 
-from wf2k8s.contract.refs import dump_ref
+from wf2k8s.contract.refs import Fallback, dump_ref
 from wf2k8s.contract.values import protect
 from wf2k8s.errors import ValidationError
 from wf2k8s.graph.model import Cond, MetricRef, OutputRef, Param, ParamRef, SelectRef, SystemRef, VariableRef
@@ -91,23 +91,29 @@ def tag(expression: str) -> Raw:
     return Raw("{{=" + expression + "}}")
 
 
-def argo_ref(scope: Scope, declared: Callable[[OutputRef], Any]) -> Callable[[Any, Callable[[Any], Any]], Any]:
+def argo_ref(scope: Scope, declared: Callable[[OutputRef], Any],
+             fallback: Callable[[OutputRef], Fallback | None] = lambda ref: None,
+             ) -> Callable[[Any, Callable[[Any], Any]], Any]:
     """How a reference is written in a phase spec on Argo (a ``ref_hook`` of ``contract.dump``).
 
     Values of workflow parameters are not repeated here: the runtime gets them all at once
     (``--parameters``); only delayed ones, which come from input nodes, are spliced in, and the
-    results of other steps, as expression tags that render JSON.
+    results of other steps, as expression tags that render JSON. ``declared`` and ``fallback`` say
+    where an output is when its producer writes no result / did not run.
     """
+    def output(ref: OutputRef) -> OutputRef:
+        return dataclasses.replace(ref, result=produced(ref.step, scope), declared=declared(ref),
+                                   fallback=fallback(ref))
+
     def write(ref: Any, dump: Callable[[Any], Any]) -> Any:
         if isinstance(ref, ParamRef) and scope.params[ref.name].delay:
             ref = dataclasses.replace(ref, value=tag(f"toJson({scope.param(ref.name)})"))
         elif isinstance(ref, OutputRef):
-            ref = dataclasses.replace(ref, result=produced(ref.step, scope), declared=declared(ref))
+            ref = output(ref)
         elif isinstance(ref, (VariableRef, MetricRef)):
             ref = dataclasses.replace(ref, result=produced(ref.step, scope))
         elif isinstance(ref, SelectRef):
-            ref = SelectRef(tuple(dataclasses.replace(o, result=produced(o.step, scope), declared=declared(o))
-                                  for o in ref.options))
+            ref = SelectRef(tuple(output(o) for o in ref.options))
         return dump_ref(ref, dump)
 
     return write
