@@ -18,6 +18,7 @@ from wf2k8s.backends.argo.compiler import namespace_problem
 from wf2k8s.backends.argo.yamlio import dump_all
 from wf2k8s.cluster import ClusterError
 from wf2k8s.errors import ValidationError
+from wf2k8s.sdk import platform
 from wf2k8s.sdk import workflow as workflow_module
 
 EXIT_INVALID = 2
@@ -100,6 +101,9 @@ def cmd_compile(args: argparse.Namespace) -> int:
     check_namespace(args)
     workflows = load_workflows(Path(args.pipeline))
     text = dump_all(w.to_workflow_template(**compile_options(args)) for w in workflows)
+    advice = platform.apply_size_advice(text)
+    if advice:
+        print(advice, file=sys.stderr)
     if args.output:
         Path(args.output).write_text(text)
     else:

@@ -95,3 +95,18 @@ def test_wf2k8s_input_refuses_a_value_of_the_wrong_type_before_resuming():
     with pytest.raises(cluster.ParameterError, match=r"mode: 'medium' is not one of fast, slow"):
         cluster.check_input_values(run, {"mode": "medium"})
     cluster.check_input_values(run, {"lr": "0.5", "mode": "slow"})
+
+
+def test_release_says_how_to_apply_a_template_too_large_for_client_side_apply(capsys):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from compile import pipeline as synthetic
+
+    synthetic(10).release()
+    assert capsys.readouterr().err == ""
+    synthetic(400).release()
+    out, err = capsys.readouterr()
+    assert len(out.encode()) > 256 * 1024
+    assert "kubectl apply --server-side -f -" in err and err.count("\n") == 1

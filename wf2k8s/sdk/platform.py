@@ -27,3 +27,16 @@ def workflow_template(workflow: Any, **options: Any) -> dict:
 
 def yaml(documents: list[dict]) -> str:
     return dump_all(documents)
+
+
+#: `kubectl apply` (client-side) keeps the whole object in an annotation; annotations stop at 256 KiB
+CLIENT_SIDE_APPLY_LIMIT = 256 * 1024 - 4 * 1024
+
+
+def apply_size_advice(text: str) -> str | None:
+    """What to run instead of ``kubectl apply -f -`` when ``text`` is too large for it, or None."""
+    if len(text.encode()) <= CLIENT_SIDE_APPLY_LIMIT:
+        return None
+    return (f"wf2k8s: this WorkflowTemplate is {len(text.encode()) // 1024} KiB, more than `kubectl apply` can keep "
+            "in its last-applied annotation (256 KiB): apply it with `kubectl apply --server-side -f -` "
+            "(or `kubectl create -f -`)")

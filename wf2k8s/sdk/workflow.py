@@ -144,7 +144,11 @@ class Workflow(Spec):
         elif apply:
             platform.cluster.apply_manifest(template)
         else:
-            sys.stdout.write(platform.yaml([template]))
+            text = platform.yaml([template])
+            advice = platform.apply_size_advice(text)
+            if advice:
+                print(advice, file=sys.stderr)
+            sys.stdout.write(text)
             sys.stdout.flush()
         return template
 
