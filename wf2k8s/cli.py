@@ -194,8 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
     p_run = sub.add_parser("run", help="release the pipeline to the current kube context and start a run")
     common(p_run)
     p_run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
-                       help="a placeholder or storage root for this run (repeatable)")
-    p_run.add_argument("--scene", help="partial execution: run only this scene's steps")
+                       help="a placeholder or storage root for this run (repeatable); with --scene, "
+                            "STEP.OUTPUT=PATH gives an output of a step the scene leaves out (run parameter "
+                            "wf2k8s-output-<step>-<output>)")
+    p_run.add_argument("--scene", help="partial execution: run only this scene's steps; what they read from the "
+                                       "steps it leaves out is the value given (-p STEP.OUTPUT=PATH), else the "
+                                       "output's fixed location, else its output in the latest Succeeded run")
     p_run.add_argument("--wait", action="store_true", help="follow the run until it ends")
     p_run.add_argument("--output", choices=["text", "json"], default="text")
     p_run.set_defaults(func=cmd_run)

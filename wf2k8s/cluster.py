@@ -16,7 +16,9 @@ import sys
 import time
 from typing import Any, TextIO
 
-from wf2k8s.backends.argo.compiler import inline_run_manifest, pipeline_info, run_manifest, step_names
+from wf2k8s.backends.argo.compiler import (
+    fixed_location, inline_run_manifest, left_out_outputs, left_out_reads, pipeline_info, run_manifest, step_names,
+)
 from wf2k8s.contract.values import protect
 from wf2k8s.runtime import podinfo  # the pod annotations both sides of `wf2k8s resume` / `input` agree on
 from wf2k8s.contract.refs import SCALAR_TYPES
@@ -114,14 +116,17 @@ def release_and_run(workflow: Any, parameters: dict[str, str], scene: str | None
         workflow = workflow.with_scene("development", only_steps)
         scene = "development"
     template = workflow.to_workflow_template(**options)
+    graph = workflow.graph()
     workflow.check_run_values(parameters)  # what a phase would refuse hours into the run, refused now
-    given = dict(parameters)
+    given = given_outputs(graph, parameters)  # STEP.OUTPUT=VALUE: an output of a step the scene leaves out
     if scene:
         given["wf2k8s-scene"] = scene
     # Argo would expand a "{{" in a value: protected (wf2k8s.contract.values), the runtime reads it back
     given = {k: protect(v) for k, v in given.items()}
     check_parameters(template, given)
     check_cluster()
+    given.update(stand_ins(graph, template, scene, given, progress,
+                           "the steps given to run()/debug()" if only_steps else f"scene {scene!r}"))
     name = run_name(template["metadata"]["name"])
     labels = {k: v for k, v in (labels or {}).items() if v}
     if development:
@@ -136,6 +141,97 @@ def release_and_run(workflow: Any, parameters: dict[str, str], scene: str | None
     if not wait:
         return {"name": name, "namespace": namespace, "phase": "Pending", "steps": {}}
     return follow(name, namespace, progress=progress, timeout=timeout)
+
+
+# partial execution: what stands for the outputs of the steps a run leaves out ---------------------------------------
+
+
+def given_outputs(graph: Any, parameters: dict[str, str]) -> dict[str, str]:
+    """The run's values, those given for outputs as ``STEP.OUTPUT`` (``wf2k8s run --scene S -p
+    train.train_url=obs://...``, ``parameters={"train.train_url": ...}``) under the names of their run parameters
+    (``wf2k8s-output-<step>-<output>``, which may be given as well). A name with a dot is no placeholder's."""
+    names = {f"{step}.{output}": name for (step, output), name in left_out_outputs(graph).items()}
+    found = {names.get(key, key): value for key, value in parameters.items()}
+    for key, name in names.items():
+        text = found.get(name)
+        if isinstance(text, str) and text.strip().startswith("{"):
+            try:
+                location = json.loads(text)
+            except ValueError:
+                location = None
+            if not isinstance(location, dict):
+                raise ParameterError(f"{key}: give a path (obs://bucket/dir/) or a location as a JSON object, "
+                                     f"got {text[:60]!r}")
+    return found
+
+
+def stand_ins(graph: Any, template: dict, scene: str | None, given: dict[str, str], progress: TextIO | None,
+              label: str) -> dict[str, str]:
+    """Values for the outputs the steps of a partial run (``scene``) read from the steps it leaves out, found in
+    this order: (a) a value given for the run (``given``), (b) the output's fixed location (the runtime takes it;
+    nothing to give), (c) that step's output in the latest Succeeded run of the pipeline, read here from the
+    cluster. Returns the run parameters (c) gives; when none of (a)-(c) applies, or the value is a metric or
+    variable (for which nothing stands in), the run is refused (``ParameterError``) naming the step and input."""
+    params = left_out_outputs(graph)
+    pipeline = template["metadata"]["name"]
+    found: dict[str, str] = {}
+    runs: list[dict] | None = None
+    for read in left_out_reads(graph, scene):
+        producer, output = read.outputs[0]
+        if read.value is not None:
+            raise ParameterError(f"{label} leaves out step {producer!r}, whose {read.value} step {read.step!r} reads "
+                                 f"({read.where}); nothing stands in for a metric or variable: choose steps that "
+                                 f"include {producer!r}")
+        if any(given.get(params[key]) or found.get(params[key]) or fixed_location(graph, *key) is not None
+               for key in read.outputs):
+            continue
+        if runs is None:
+            runs = succeeded_runs(pipeline, template["metadata"].get("namespace", "default"))
+        for key in read.outputs:
+            hit = latest_output(runs, *key)
+            if hit is not None:
+                found[params[key]] = protect(json.dumps(hit[1], separators=(",", ":")))
+                if progress:
+                    progress.write(f"{key[0]}.{key[1]}: the output of run {hit[0]}\n")
+                break
+        else:
+            what = f"step {producer!r}, whose output {output!r}" if len(read.outputs) == 1 else \
+                "the steps of " + " and ".join(f"{s}.{o}" for s, o in read.outputs) + ", one of which"
+            raise ParameterError(f"{label} leaves out {what} step {read.step!r} reads ({read.where}): give it when "
+                                 f"the run starts (wf2k8s run -p {producer}.{output}=obs://..., or "
+                                 f"parameters={{'{producer}.{output}': 'obs://...'}} in Python); it has no fixed "
+                                 f"location, and no Succeeded run of {pipeline} has it")
+    return found
+
+
+def succeeded_runs(pipeline: str, namespace: str) -> list[dict]:
+    """The Succeeded runs of a pipeline, newest first: runs of its WorkflowTemplate (label
+    ``workflows.argoproj.io/workflow-template``) and its development-state runs (``run()``, ``debug()``)."""
+    runs: dict[str, dict] = {}
+    for selector in (f"workflows.argoproj.io/workflow-template={pipeline}",
+                     f"wf2k8s.io/workflow={pipeline},wf2k8s.io/development=true"):
+        listed = json.loads(kubectl("get", "workflows", "-n", namespace, "-l", selector, "-o", "json") or "{}")
+        for run in listed.get("items") or []:
+            if (run.get("status") or {}).get("phase") == "Succeeded":
+                runs[run["metadata"]["name"]] = run
+    return sorted(runs.values(), key=lambda r: (r["metadata"].get("creationTimestamp") or "", r["metadata"]["name"]),
+                  reverse=True)
+
+
+def latest_output(runs: list[dict], step: str, output: str) -> tuple[str, Any] | None:
+    """(run, location) of ``step``'s ``output`` in the first of ``runs`` whose node for the step has a ``result``."""
+    for run in runs:
+        node = step_nodes(run, run_step_names(run)).get(step)
+        parameters = ((node or {}).get("outputs") or {}).get("parameters") or []
+        text = next((p.get("value") for p in parameters if p.get("name") == "result"), None)
+        try:
+            result = json.loads(text) if isinstance(text, str) else None
+        except ValueError:
+            continue
+        location = ((result.get("outputs") or {}) if isinstance(result, dict) else {}).get(output)
+        if location is not None:
+            return run["metadata"]["name"], location
+    return None
 
 
 def step_nodes(workflow: dict, names: dict[str, str]) -> dict[str, dict]:

@@ -8,6 +8,7 @@ register in the cluster's MLflow.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 
 import pytest
@@ -220,6 +221,46 @@ def test_scene_runs_only_its_steps(run, code):
     result = run(workflow, scene="Model training")
     assert result["phase"] == "Succeeded"
     assert result["steps"] == {"prepare": "Succeeded", "train": "Succeeded", "register": "Skipped"}
+
+
+def test_a_scene_reads_the_output_of_a_step_it_leaves_out(run, code, s3):
+    """Scene "evaluation" runs evaluate alone: it reads train's output from the latest Succeeded run (the run of
+    scene "training"), then, given one, from the value given (``wf2k8s run --scene evaluation -p
+    train.train_url=obs://...``)."""
+    storage = wf.data.Storage(name="storage_name", with_execution_id=True, create_dir=True)  # no fixed location
+    nonce = secrets.token_hex(4)
+    train = job("train", code, storage)
+    train.algorithm.parameters[0] = wf.AlgorithmParameters(name="tag", value=wf.Placeholder(
+        name="train_tag", placeholder_type=wf.PlaceholderType.STR, default="train"))
+    evaluate = job("evaluate", code, storage,
+                   inputs=wf.steps.JobInput(name="data_url", data=train.outputs["train_url"].as_input()))
+    workflow = wf.Workflow(name="scene-handoff", desc="partial execution", steps=[train, evaluate], storages=storage,
+                           policy=wf.policy.Policy(scenes=[
+                               wf.policy.Scene(scene_name="training", scene_steps=[train]),
+                               wf.policy.Scene(scene_name="evaluation", scene_steps=[evaluate])]))
+
+    def read(result: dict) -> dict:
+        written = json.loads(s3.get(s3.bucket, f"e2e/runs/{result['name']}/evaluate/model.txt"))
+        assert written["tag"] == "evaluate"
+        return json.loads(written["data"])  # the model.txt evaluate found in its input
+
+    trained = run(workflow, {"storage_name": root(s3), "train_tag": f"trained-{nonce}"}, scene="training")
+    assert trained["phase"] == "Succeeded"
+    assert trained["steps"] == {"train": "Succeeded", "evaluate": "Skipped"}
+
+    # (c) nothing given, no fixed location: train's output in the latest Succeeded run, the one above
+    evaluated = run(workflow, {"storage_name": root(s3)}, scene="evaluation")
+    assert evaluated["phase"] == "Succeeded", evaluated
+    assert evaluated["steps"] == {"train": "Skipped", "evaluate": "Succeeded"}
+    assert read(evaluated)["tag"] == f"trained-{nonce}"
+
+    # (a) a value given for the run comes first
+    s3.put(s3.bucket, f"e2e/given/{nonce}/model.txt", json.dumps({"tag": f"given-{nonce}"}).encode())
+    given = run(workflow, {"storage_name": root(s3), "train.train_url": f"obs://{s3.bucket}/e2e/given/{nonce}/"},
+                scene="evaluation")
+    assert given["phase"] == "Succeeded", given
+    assert given["steps"] == {"train": "Skipped", "evaluate": "Succeeded"}
+    assert read(given)["tag"] == f"given-{nonce}"
 
 
 # delay=True: the run waits, the value is given as a user would, the run uses it ----------------------------

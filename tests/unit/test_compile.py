@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -258,3 +260,186 @@ def test_gallery_assets_are_versioned_templates():
     assert asset["metadata"]["name"] == "demo-v1-0-2"
     assert asset["metadata"]["labels"]["wf2k8s.io/gallery-version"] == "1.0.2"
     assert check_document(asset) == []
+
+
+# partial execution (seed 4.10.1 scenes, seed 4.8 run(steps=...)): the compiled `when`, decided as Argo does ------
+
+
+def decide(when: str | None, scene: str, done: dict[str, dict], params: dict[str, str]) -> bool:
+    """A task's ``when`` as Argo decides it: expression tags (expr-lang) first, then the rest (govaluate, in
+    which a bare word is a string). expr-lang's ``&&``, ``||``, ``!``, ``in`` and literals read as Python here."""
+    if not when:
+        return True
+    tasks_env = {name: SimpleNamespace(status=node["phase"], outputs=SimpleNamespace(parameters=SimpleNamespace(
+        **node.get("outputs", {})))) for name, node in done.items()}
+    env = {"workflow": SimpleNamespace(parameters={**params, "wf2k8s-scene": scene}), "tasks": tasks_env}
+
+    def python(expression: str) -> str:
+        expression = re.sub(r"!(?!=)", " not ", expression)
+        expression = re.sub(r"(?<!')\b(true|false)\b(?!')", lambda m: m.group(1).title(), expression)
+        return expression.replace("&&", " and ").replace("||", " or ")
+
+    text = re.sub(r"\{\{=(.*?)\}\}", lambda m: str(bool(eval(python(m.group(1)), {}, env))), when)
+    text = re.sub(r"\{\{tasks\.([a-z0-9-]+)\.status\}\}", lambda m: repr(done[m.group(1)]["phase"]), text)
+    text = re.sub(r"(?<!['\w])(Succeeded|Skipped|Failed|Omitted)(?!['\w])", r"'\1'", text)
+    return bool(eval(python(text), {}, {}))
+
+
+def simulate(document: dict, scene: str = "all", params: dict | None = None, fails: tuple = (),
+             outputs: dict | None = None) -> dict[str, str]:
+    """Each task's phase in a run of ``scene``: a task waits for its ``dependencies`` (a Failed or Omitted one
+    omits it, Skipped ones satisfy it), then runs when its ``when`` holds (``fails`` fail), else is Skipped."""
+    pending = {t["name"]: t for t in document["spec"]["templates"][0]["dag"]["tasks"]}
+    done: dict[str, dict] = {}
+    while pending:
+        ready = [t for t in pending.values() if all(d in done for d in t.get("dependencies") or [])]
+        assert ready, f"a cycle among {sorted(pending)}"
+        for task in ready:
+            del pending[task["name"]]
+            if any(done[d]["phase"] in ("Failed", "Omitted") for d in task.get("dependencies") or []):
+                phase = "Omitted"
+            elif decide(task.get("when"), scene, done, params or {}):
+                phase = "Failed" if task["name"] in fails else "Succeeded"
+            else:
+                phase = "Skipped"
+            done[task["name"]] = {"phase": phase, "outputs": (outputs or {}).get(task["name"], {})}
+    return {name: node["phase"] for name, node in done.items()}
+
+
+def seed_partial_execution() -> wf.Workflow:
+    from wf2k8s.cli import load_workflows
+    (workflow,) = load_workflows(ROOT / "examples" / "seed" / "s4_10_1_partial_execution.py")
+    return workflow
+
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_STEPS = ["labeling", "release-dataset", "training-job", "model-registration", "input-si-placeholder1",
+              "service-step"]
+
+
+@pytest.mark.parametrize("scene, runs", [
+    ("all", SEED_STEPS),
+    ("Model training", ["labeling", "release-dataset", "training-job"]),
+    ("Service deployment", ["model-registration", "input-si-placeholder1", "service-step"]),
+])
+def test_a_scene_of_the_seeds_4_10_1_runs_its_steps_and_skips_the_others(scene, runs):
+    document = seed_partial_execution().to_workflow_template()
+    found = simulate(document, scene)
+    assert found == {"resolve-image-1": "Succeeded",
+                     **{task: "Succeeded" if task in runs else "Skipped" for task in SEED_STEPS}}
+
+
+def test_the_when_of_a_step_whose_dependency_a_scene_leaves_out():
+    found = tasks(seed_partial_execution().to_workflow_template())
+    scene = "workflow.parameters['wf2k8s-scene']"
+    # model registration: after the training job in a full run; first in "Service deployment"
+    assert found["model-registration"]["when"] == (
+        "{{=(" + scene + " in ['all'] && tasks['training-job'].status == 'Succeeded') || "
+        "(" + scene + " in ['Service deployment'])}}")
+    # the service: the same rule in both (its dependency is in its scene), so one alternative
+    assert found["service-step"]["when"] == (
+        "{{=(" + scene + " in ['all', 'Service deployment'] && tasks['model-registration'].status == 'Succeeded')}}")
+    assert found["labeling"]["when"] == "{{=(" + scene + " in ['all', 'Model training'])}}"
+
+
+def test_run_of_some_steps_runs_them_whatever_they_depend_on():
+    # seed 4.8: workflow.run(steps=[job_step, model_step, service_step]) is the scene "development"
+    workflow = seed_partial_execution().with_scene("development", ["training_job", "model_registration",
+                                                                   "service_step"])
+    found = simulate(workflow.to_workflow_template(), "development")
+    assert {k: v for k, v in found.items() if k in SEED_STEPS} == {
+        "labeling": "Skipped", "release-dataset": "Skipped", "training-job": "Succeeded",
+        "model-registration": "Succeeded", "input-si-placeholder1": "Succeeded", "service-step": "Succeeded"}
+    # a failed dependency inside the selection still stops what follows it
+    failed = simulate(workflow.to_workflow_template(), "development", fails=("training-job",))
+    assert (failed["training-job"], failed["model-registration"], failed["service-step"]) == \
+        ("Failed", "Omitted", "Omitted")
+
+
+@pytest.mark.parametrize("skip_b, expected", [
+    ("true", {"a": "Skipped", "b": "Skipped", "c": "Skipped", "d": "Skipped"}),
+    ("false", {"a": "Skipped", "b": "Succeeded", "c": "Succeeded", "d": "Skipped"}),
+])
+def test_skip_conditions_and_the_default_rule_hold_inside_a_scene(skip_b, expected):
+    skip = wf.Placeholder(name="skip_b", placeholder_type=wf.PlaceholderType.BOOL, default=False)
+    a = job("a")
+    b = job("b", depend_steps=a, policy=wf.steps.StepPolicy(skip_conditions=wf.steps.Condition(
+        wf.steps.ConditionTypeEnum.EQ, skip, True)))
+    c = job("c", depend_steps=b)  # skipped when b is: the default rule, over the scene's steps
+    d = job("d", depend_steps=c)  # not in the scene
+    document = compile_(a, b, c, d, policy=wf.policy.Policy(scenes=[wf.policy.Scene(scene_name="S",
+                                                                                   scene_steps=[b, c])]))
+    assert simulate(document, "S", {"skip_b": skip_b}) == expected
+    assert simulate(document, "all", {"skip_b": "false"}) == dict.fromkeys("abcd", "Succeeded")
+    assert simulate(document, "all", {"skip_b": "true"}) == {"a": "Succeeded", "b": "Skipped", "c": "Skipped",
+                                                            "d": "Skipped"}
+
+
+def test_a_branch_of_a_condition_step_a_scene_leaves_out_decides_nothing():
+    flag = wf.Placeholder(name="flag", placeholder_type=wf.PlaceholderType.BOOL, default=True)
+    check = wf.steps.ConditionStep(name="check", conditions=wf.steps.Condition(
+        wf.steps.ConditionTypeEnum.EQ, flag, True), if_then_steps="yes", else_then_steps=["no"])
+    yes, no = job("yes"), job("no")
+    document = compile_(check, yes, no, policy=wf.policy.Policy(scenes=[
+        wf.policy.Scene(scene_name="only no", scene_steps=[no]),
+        wf.policy.Scene(scene_name="decided", scene_steps=[check, yes, no])]))
+    true = {"check": {"condition": "true"}}
+    assert simulate(document, "only no", outputs=true) == {"check": "Skipped", "yes": "Skipped", "no": "Succeeded"}
+    assert simulate(document, "decided", outputs=true) == {"check": "Succeeded", "yes": "Succeeded", "no": "Skipped"}
+    assert simulate(document, "all", outputs=true) == {"check": "Succeeded", "yes": "Succeeded", "no": "Skipped"}
+
+
+def test_a_delayed_input_waits_as_its_users_do_in_a_scene():
+    value = wf.Placeholder(name="epochs", placeholder_type=wf.PlaceholderType.STR, default="5", delay=True)
+    first = job("first")
+    second = job("second", depend_steps=first, algorithm=wf.BaseAlgorithm(
+        code_dir="obs://b/c/", boot_file="t.py", engine=wf.steps.JobEngine(image_url="i:1"),
+        parameters=[wf.AlgorithmParameters(name="epochs", value=value)]))
+    document = compile_(first, second, policy=wf.policy.Policy(scenes=[wf.policy.Scene(scene_name="S",
+                                                                                      scene_steps=[second])]))
+    assert simulate(document, "S") == {"first": "Skipped", "input-epochs": "Succeeded", "second": "Succeeded"}
+    assert simulate(document, "all", fails=("first",)) == {"first": "Failed", "input-epochs": "Omitted",
+                                                           "second": "Omitted"}
+
+
+def scenes_pipeline(train_output: wf.steps.JobOutput | None = None, storages=None) -> list:
+    train = job("train", outputs=[train_output] if train_output else None)
+    evaluate = job("evaluate", inputs=wf.steps.JobInput(name="data_url", data=train.outputs["train_url"].as_input()))
+    return [train, evaluate], dict(storages=storages, policy=wf.policy.Policy(scenes=[
+        wf.policy.Scene(scene_name="training", scene_steps=[train]),
+        wf.policy.Scene(scene_name="evaluation", scene_steps=[evaluate])]))
+
+
+def output_ref(document: dict, step: str) -> dict:
+    return json.loads(re.sub(r"\{\{=.*?\}\}", "null", argument(tasks(document)[step], "spec")))["inputs"][0]["data"]
+
+
+@pytest.mark.parametrize("output, fixed", [
+    (wf.steps.JobOutput(name="train_url"), None),
+    (wf.steps.JobOutput(name="train_url", obs_config=wf.data.OBSOutputConfig(obs_path="obs://b/fixed/")),
+     "obs://b/fixed/"),
+    (wf.steps.JobOutput(name="train_url", obs_config=wf.data.OBSOutputConfig(
+        obs_path=wf.data.Storage(name="root").join("train/"))), {"$storage": "root", "path": "train/"}),
+    (wf.steps.JobOutput(name="train_url", obs_config=wf.data.OBSOutputConfig(
+        obs_path=wf.data.OutputStorage(name="root").join("train/"))), None),  # a new place in every run
+])
+def test_an_output_a_scene_reads_without_its_producer_has_a_fallback(output, fixed):
+    steps, options = scenes_pipeline(output)
+    document = compile_(*steps, **options)
+    given = next(p for p in document["spec"]["arguments"]["parameters"]
+                 if p["name"] == "wf2k8s-output-train-train_url")
+    assert given["value"] == "" and "output 'train_url' of step 'train'" in given["description"]
+    assert output_ref(document, "evaluate") == {"$output": "train/train_url", "result": None, "fallback": {
+        "given": "wf2k8s-output-train-train_url", **({"fixed": fixed} if fixed else {})}}
+    # the full run: evaluate after train, as before
+    assert simulate(document, "all") == {"train": "Succeeded", "evaluate": "Succeeded"}
+    assert simulate(document, "evaluation")["evaluate"] == "Succeeded"
+
+
+def test_an_output_every_scene_reads_with_its_producer_has_no_fallback():
+    train = job("train")
+    evaluate = job("evaluate", inputs=wf.steps.JobInput(name="data_url", data=train.outputs["train_url"].as_input()))
+    document = compile_(train, evaluate, policy=wf.policy.Policy(scenes=[
+        wf.policy.Scene(scene_name="both", scene_steps=[train, evaluate])]))
+    assert "fallback" not in output_ref(document, "evaluate")
+    assert not [p for p in document["spec"]["arguments"]["parameters"] if p["name"].startswith("wf2k8s-output-")]

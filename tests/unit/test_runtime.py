@@ -102,6 +102,61 @@ def test_select_takes_the_output_that_ran(run):
                                                  {"$output": "two/train_url", "result": None}]}))
 
 
+def partial(run: RunContext, **given: str) -> RunContext:
+    return RunContext(run.name, run.namespace, {**run.parameters, **given})
+
+
+GIVEN = "wf2k8s-output-a-train_url"
+
+
+def test_an_output_whose_producer_ran_is_its_result_whatever_stands_in_for_it(run):
+    ran = {"outputs": {"train_url": {"uri": "s3://b/ran/"}}}
+    marker = {"$output": "a/train_url", "result": ran,
+              "fallback": {"given": GIVEN, "fixed": {"$storage": "root", "path": "a/"}}}
+    assert partial(run, **{GIVEN: "obs://b/given/"}).resolve(marker) == {"uri": "s3://b/ran/"}
+
+
+def test_an_output_whose_producer_did_not_run_is_the_value_given_then_its_fixed_location(run):
+    marker = {"$output": "a/train_url", "result": None,
+              "fallback": {"given": GIVEN, "fixed": {"$storage": "root", "path": "a/"}}}
+    # (a) a value given when the run started: a path, or a location as a JSON object (a dataset version, ...)
+    assert partial(run, **{GIVEN: "obs://b/given/"}).resolve(marker) == {"uri": "obs://b/given/"}
+    assert partial(run, **{GIVEN: '{"uri": "s3://b/earlier-run/a/"}'}).resolve(marker) == {"uri": "s3://b/earlier-run/a/"}
+    # (b) none given (the run parameter is empty): where the producer writes it in every run
+    assert partial(run, **{GIVEN: ""}).resolve(marker) == {"uri": "obs://bucket/out/a/"}
+    assert run.resolve(marker) == {"uri": "obs://bucket/out/a/"}
+    # neither: the phase fails, saying how to give one
+    bare = {"$output": "a/train_url", "result": None, "fallback": {"given": GIVEN}}
+    with pytest.raises(ContractError, match=r"step 'a' did not run.*wf2k8s run -p a\.train_url=obs://"):
+        partial(run, **{GIVEN: ""}).resolve(bare)
+    with pytest.raises(ContractError, match="the value given for a/train_url: not JSON"):
+        partial(run, **{GIVEN: '{"uri": "s3://b/'}).resolve(bare)
+
+
+def test_a_selector_none_of_whose_options_ran_takes_the_first_that_has_a_stand_in(run):
+    selector = {"$select": [{"$output": "one/train_url", "result": None},
+                            {"$output": "two/train_url", "result": None,
+                             "fallback": {"given": "wf2k8s-output-two-train_url"}},
+                            {"$output": "three/train_url", "result": None, "fallback": {"fixed": "obs://b/three/"}}]}
+    assert run.resolve(load(SelectRef, selector)) == {"uri": "obs://b/three/"}
+    given = partial(run, **{"wf2k8s-output-two-train_url": "obs://b/two/"})
+    assert given.resolve(load(SelectRef, selector)) == {"uri": "obs://b/two/"}
+
+
+def test_the_fallback_on_the_wire_is_one_optional_key():
+    from wf2k8s.contract import dump
+    from wf2k8s.contract.refs import Fallback, OutputRef, StorageRef
+
+    ref = load(OutputRef, {"$output": "a/train_url", "result": None,
+                           "fallback": {"given": GIVEN, "fixed": {"$storage": "root", "path": "a/"}}})
+    assert ref.fallback == Fallback(GIVEN, StorageRef("root", "a/"))
+    assert dump(ref) == {"$output": "a/train_url", "result": None,
+                         "fallback": {"given": GIVEN, "fixed": {"$storage": "root", "path": "a/"}}}
+    assert load(OutputRef, {"$output": "a/train_url", "result": None}).fallback is None  # contract 1.0 as before
+    with pytest.raises(ContractError, match="fallback: must be an object with given"):
+        load(OutputRef, {"$output": "a/train_url", "result": None, "fallback": {"given": GIVEN, "other": 1}})
+
+
 def test_join_path_keeps_single_slashes_and_a_trailing_one():
     assert join_path("/root/", "run", "/input/data/") == "/root/run/input/data/"
     assert join_path("obs://b/r", "file.json") == "obs://b/r/file.json"

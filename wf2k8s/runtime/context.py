@@ -212,11 +212,8 @@ class RunContext:
 
 def given_location(text: str, what: str) -> Any:
     """A value given for an output: a location as a producer's result holds it (a JSON object), or a path."""
-    if text.startswith("{"):
-        value = loads(text, f"the value given for {what}", ContractError)
-        if not isinstance(value, dict):
-            raise ContractError(f"the value given for {what} must be a path or a JSON object, got {shown(text)}")
-        return value
+    if text.startswith("{"):  # JSON text starting with "{" is an object
+        return loads(text, f"the value given for {what}", ContractError)
     return {"uri": text}
 
 

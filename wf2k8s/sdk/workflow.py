@@ -165,7 +165,10 @@ class Workflow(Spec):
 
     def run(self, steps: list | None = None, experiment_id: str | None = None, parameters: dict | None = None,
             wait: bool = True, **options: Any) -> dict:
-        """Development-state run (seed 4.8): all steps, or only ``steps`` (the others are skipped)."""
+        """Development-state run (seed 4.8): all steps, or only ``steps`` (the others are skipped; what the chosen
+        steps read from them is a value given in ``parameters`` as ``"STEP.OUTPUT"``, else the output's fixed
+        location, else its output in the latest Succeeded run, else the run is refused: see README, "Partial
+        execution")."""
         only = [s.name for s in steps] if steps else None
         for i, step in enumerate(steps or []):
             if step not in self.all_steps():

@@ -17,7 +17,10 @@ print("train.py", vars(args), unknown)
 if args.fail == "true":
     print("failing as asked", file=sys.stderr)
     sys.exit(3)
-data = pathlib.Path(args.data_url).read_text() if args.data_url and pathlib.Path(args.data_url).is_file() else ""
+data_path = pathlib.Path(args.data_url) if args.data_url else None
+if data_path is not None and data_path.is_dir() and (data_path / "model.txt").is_file():  # another step's output
+    data_path = data_path / "model.txt"
+data = data_path.read_text() if data_path is not None and data_path.is_file() else ""
 if args.train_url:
     out = pathlib.Path(args.train_url)
     out.mkdir(parents=True, exist_ok=True)

@@ -6,16 +6,28 @@ Semantics, as ModelArts defines them and Argo runs them (see README, "How a pipe
   dependency omits it and fails the run;
 * the default rule "skipped when every phase it depends on was skipped" is a ``when`` on the
   dependencies' status; a Skipped task satisfies ``dependencies``, so the rule carries down;
-* skip conditions, ConditionStep branches and scenes are ANDed into the same ``when``; a skip
+* skip conditions and ConditionStep branches are ANDed into the same ``when``; a skip
   condition replaces the default rule, as the seed says it takes precedence;
+* partial execution (seed 4.10.1 scenes; ``run(steps=...)`` is a scene of its own): a run chooses a
+  scene (``wf2k8s-scene``, default ``all``). A phase outside the chosen scene is skipped. Inside it,
+  the rules above hold over the phases the scene runs: a dependency on a phase the scene leaves out
+  does not count for the default rule (with none left, the phase runs), nor does a branch of a
+  ConditionStep left out; skip conditions apply as they are. So with scenes a phase's ``when`` is
+  ``(scene in ['all', ...] && <its rule over all phases>) || (scene in ['S', ...] && <its rule over
+  S>) || ...``, scenes with the same rule grouped (``gate``, ``selective_when``: the one place);
+* what a phase reads from a phase the run left out stands in its ``fallback``: a value given for the
+  run (``wf2k8s-output-<step>-<output>``), else the output's fixed location (``left_out_outputs``);
+  ``left_out_reads`` lists what a scene's phases read from the phases it leaves out, for the CLI;
 * ``delay=True`` parameters are suspend nodes before the first phase that needs them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from hera.workflows import models as m
 
@@ -28,13 +40,18 @@ from wf2k8s.errors import ValidationError
 from wf2k8s.contract.phases import Algorithm, ResolvePhase
 from wf2k8s.contract.values import protect
 from wf2k8s.contract.registry import BY_KIND, PHASE_KINDS, PhaseKind
-from wf2k8s.graph.model import Graph, OutputRef, Param, ParamRef, Phase, walk
+from wf2k8s.contract.refs import Fallback
+from wf2k8s.graph.model import (
+    Graph, MetricRef, OutputRef, Param, ParamRef, Phase, SelectRef, StorageRef, VariableRef, walk,
+)
 
 API_VERSION = "argoproj.io/v1alpha1"
 #: the step that resolves a JobStep's algorithm and image from the cluster's catalog
 RESOLVER = BY_KIND["resolve"]
 SCENE_PARAM = "wf2k8s-scene"
 ALL_SCENES = "all"
+#: the run parameter of a value given for an output of a step a partial run leaves out (+ "<step>-<output>")
+OUTPUT_PARAM_PREFIX = "wf2k8s-output-"
 #: what decides a JobStep's image; the job's own pod resolves the rest of the algorithm
 IMAGE_FIELDS = ("engine", "id", "algorithm_id", "subscription_id", "item_version_id")
 DEFAULT_NAMESPACE = "wf2k8s"
@@ -120,6 +137,8 @@ class ArgoCompiler:
                                   f"has {len(self.name)} characters as an Argo WorkflowTemplate name; "
                                   f"Kubernetes names and labels stop at {MAX_NAME_LENGTH}: shorten it")
         self.task_names = self.name_tasks()
+        # (step, output) -> its run parameter, for outputs some scene's phases read without their producer
+        self.left_out = left_out_outputs(graph)
         self.scope = Scope(graph.params, self.task_names.__getitem__, self.input_task_name, self.name)
         self.delayed = {name: p for name, p in graph.params.items() if p.delay}
         self.resolvers: dict[str, str] = {}
@@ -211,6 +230,11 @@ class ArgoCompiler:
             found.append(m.Parameter(name=SCENE_PARAM, value=ALL_SCENES,
                                      enum=[ALL_SCENES, *map(protect, self.graph.scenes)],
                                      description="Partial execution: run only the steps of this scene"))
+        for (step, output), name in self.left_out.items():
+            found.append(m.Parameter(name=name, value="", description=protect(
+                f"Partial execution: output {output!r} of step {step!r} for a run whose scene leaves that step "
+                "out (an OBS path, or a location as JSON); empty: its fixed location, else the output of "
+                "the latest Succeeded run (wf2k8s run finds it)")))
         return found
 
     # phases -----------------------------------------------------------------------------------------------
@@ -277,7 +301,13 @@ class ArgoCompiler:
         return self.encode(phase.spec)
 
     def encode(self, value: Any) -> Any:
-        return contract.dump(value, argo_ref(self.scope, self.declared_location))
+        return contract.dump(value, argo_ref(self.scope, self.declared_location, self.fallback))
+
+    def fallback(self, ref: OutputRef) -> Fallback | None:
+        """What stands for an output when a scene leaves its producer out (the runtime's order: a value given
+        for the run, then the fixed location)."""
+        name = self.left_out.get((ref.step, ref.output))
+        return Fallback(name, fixed_location(self.graph, ref.step, ref.output)) if name else None
 
     def declared_location(self, ref: OutputRef) -> Any:
         """Where a Spark step's output goes: it writes no result of ours, so consumers need the path."""
@@ -286,37 +316,62 @@ class ArgoCompiler:
             return None
         return next((o.obs_config.obs_path for o in producer.spec.outputs if o.name == ref.output), None)
 
-    # when ---------------------------------------------------------------------------------------------------
+    # when: the run/skip semantics, here only (see the module's docstring) -------------------------------------
     def when(self, phase: Phase) -> str | None:
+        return self.selective_when([phase.name], lambda selected: self.gate(phase, selected))
+
+    def gate(self, phase: Phase, selected: set[str] | None) -> tuple[list[str], list[str]]:
+        """When ``phase`` runs in a run of the phases ``selected`` (None: every phase): the phases of which one
+        must have succeeded (the default rule; empty: no such rule), and the expressions (branches, skip
+        conditions) that must hold besides."""
+        def inside(step: str) -> bool:
+            return selected is None or step in selected
+
         where = f"{phase.kind} step {phase.name!r}"
         parts = []
-        scene = self.scene_expr([phase.name])
-        if scene:
-            parts.append(scene)
-        for branch in phase.branches:
+        branches = [b for b in phase.branches if inside(b.condition_step)]  # a ConditionStep left out decides nothing
+        for branch in branches:
             cond_task = self.scope.task(branch.condition_step)
             parts.append(f"({cond_task}.status == 'Succeeded' && "
                          f"{cond_task}.outputs.parameters.condition == {quote(str(branch.when).lower())})")
         if phase.skip_conditions:
-            # the skip policy takes precedence over the default rule (seed 4.5)
             skip = " && ".join(condition_expr(c, self.scope, where) for c in phase.skip_conditions)
             parts.append(f"!{skip}" if len(phase.skip_conditions) == 1 else f"!({skip})")
-        rule = None if phase.skip_conditions or phase.branches else self.default_rule(phase.depends)
-        # (a branch already requires its ConditionStep to have succeeded, which implies the rule)
-        return join_when(rule, parts)
+        # the skip policy takes precedence over the default rule (seed 4.5); a branch already requires its
+        # ConditionStep to have succeeded, which implies the rule; a phase left out does not count
+        rule = [] if phase.skip_conditions or branches else [d for d in phase.depends if inside(d)]
+        return rule, parts
+
+    def selective_when(self, members: list[str],
+                       gate: Callable[[set[str] | None], tuple[list[str], list[str]]]) -> str | None:
+        """The ``when`` of a task for ``members`` (its phases): ``gate`` over every phase, and with scenes, per
+        scene that holds a member, ``gate`` over that scene's phases; other scenes skip it."""
+        if not self.graph.scenes:
+            rule, parts = gate(None)
+            return join_when(self.default_rule(rule), parts)
+        choices: list[tuple[str, set[str] | None]] = [(ALL_SCENES, None)]
+        choices += [(name, set(steps)) for name, steps in self.graph.scenes.items() if set(members) & set(steps)]
+        groups: dict[str, list[str]] = {}  # what must hold -> the scenes in which it decides
+        for scene, selected in choices:
+            rule, parts = gate(selected)
+            groups.setdefault(" && ".join(parts + ([self.rule_expr(rule)] if rule else [])), []).append(scene)
+        return "{{=" + " || ".join(f"({self.scene_test(scenes)} && {test})" if test else f"({self.scene_test(scenes)})"
+                                   for test, scenes in groups.items()) + "}}"
 
     def default_rule(self, depends: list[str]) -> str | None:
+        """The default rule as simple tags (for a pipeline without scenes), read by the when's govaluate (which
+        takes a bare Succeeded as a string)."""
         if not depends:
             return None
-        # simple tags, read by the when's govaluate (which takes a bare Succeeded as a string)
         return " || ".join("{{tasks." + self.task_names[d] + ".status}} == Succeeded" for d in depends)
 
-    def scene_expr(self, steps: list[str]) -> str | None:
-        if not self.graph.scenes:
-            return None
-        scenes = [name for name, members in self.graph.scenes.items() if set(steps) & set(members)]
-        options = ", ".join(quote(protect(s)) for s in [ALL_SCENES, *scenes])
-        return f"(workflow.parameters[{quote(SCENE_PARAM)}] in [{options}])"
+    def rule_expr(self, depends: list[str]) -> str:
+        """The default rule as an expression (inside a scene's alternative of the ``when``)."""
+        rule = " || ".join(self.scope.succeeded(d) for d in depends)
+        return f"({rule})" if len(depends) > 1 else rule
+
+    def scene_test(self, scenes: list[str]) -> str:
+        return f"workflow.parameters[{quote(SCENE_PARAM)}] in [{', '.join(quote(protect(s)) for s in scenes)}]"
 
     # delayed parameters ---------------------------------------------------------------------------------------
     def delayed_consumers(self) -> dict[str, list[str]]:
@@ -335,8 +390,8 @@ class ArgoCompiler:
         # wait where the first consumers would start: after what they depend on
         first = [u for u in users if not any(u != o and self.downstream(o, u) for o in users)]
         depends = sorted({d for u in first for d in self.graph.phase(u).depends})
-        scene = self.scene_expr(users)
-        when = join_when(self.default_rule(depends), [scene] if scene else [])
+        when = self.selective_when(users, lambda selected: ([d for d in depends if selected is None or d in selected],
+                                                            []))
         templates[name] = t.input_template(name, param.name, param_value(param),
                                            param_description(param) or f"Value of {param.name}",
                                            enum_values(param))
@@ -363,6 +418,102 @@ def join_when(rule: str | None, expressions: list[str]) -> str | None:
         rule = f"({rule})"
     parts = ([rule] if rule else []) + (["{{=" + " && ".join(expressions) + "}}"] if expressions else [])
     return " && ".join(parts) or None
+
+
+# partial execution: what a run reads from the steps it leaves out ---------------------------------------------
+
+
+def output_param(step: str, output: str) -> str:
+    """The run parameter of a value given for ``step``'s ``output`` (Argo's parameter names: letters, digits, ``-``
+    and ``_``; the reserved prefix keeps it apart from placeholders and storages)."""
+    return OUTPUT_PARAM_PREFIX + re.sub(r"[^A-Za-z0-9_-]", "_", f"{step}-{output}")
+
+
+def left_out_outputs(graph: Graph) -> dict[tuple[str, str], str]:
+    """(step, output) -> its run parameter (``output_param``, numbered when two would share one), for each output a
+    phase reads in a scene that leaves the output's producer out."""
+    found: dict[tuple[str, str], str] = {}
+    for phase in graph.phases:
+        scenes = [set(steps) for steps in graph.scenes.values() if phase.name in steps]
+        for ref in graph.references(phase):
+            key = (ref.step, ref.output) if isinstance(ref, OutputRef) else None
+            if key is None or key in found or all(ref.step in scene for scene in scenes):
+                continue
+            name, n = output_param(*key), 1
+            while name in found.values():
+                n += 1
+                name = f"{output_param(*key)}-{n}"
+            found[key] = name
+    return found
+
+
+def fixed_location(graph: Graph, step: str, output: str) -> Any:
+    """Where ``step`` writes ``output`` in every run, when it has such a place: a JobStep's or MrsJobStep's OBS path,
+    a storage path without execution id, or a placeholder given when the run starts; else None."""
+    producer = graph.phase(step)
+    if producer.kind not in ("job", "mrs_job"):
+        return None
+    config = next((o.obs_config for o in producer.spec.outputs if o.name == output), None)
+    path = config.obs_path if config is not None else None
+    if isinstance(path, str) or (isinstance(path, StorageRef) and not path.with_execution_id) or \
+            (isinstance(path, ParamRef) and not graph.params[path.name].delay):
+        return path
+    return None
+
+
+@dataclass(frozen=True)
+class LeftOutRead:
+    """A value a phase of a partial run reads from phases the run leaves out."""
+
+    #: the phase that reads it, and where in its spec ("input 'data_url'", "policy.skip_conditions", ...)
+    step: str
+    where: str
+    #: (step, output) of the outputs it reads, any one of which will do (several for a DataConsumptionSelector)
+    outputs: tuple[tuple[str, str], ...]
+    #: a metric or variable ("metric 'accuracy' of output 'metrics'"), for which nothing can stand in
+    value: str | None = None
+
+
+def scene_steps(graph: Graph, scene: str | None) -> set[str] | None:
+    """The phases a run of ``scene`` runs (None: every phase)."""
+    if not scene or scene == ALL_SCENES or scene not in graph.scenes:
+        return None
+    return set(graph.scenes[scene])
+
+
+def left_out_reads(graph: Graph, scene: str | None) -> list[LeftOutRead]:
+    """What the phases of ``scene`` read from the phases it leaves out (empty for a run of every phase)."""
+    selected = scene_steps(graph, scene)
+    if selected is None:
+        return []
+    found = []
+    for phase in graph.phases:
+        if phase.name not in selected:
+            continue
+        parts: list[tuple[str, Any]] = []
+        for name in (f.name for f in dataclasses.fields(phase.spec)):
+            value = getattr(phase.spec, name)
+            if name == "inputs" and isinstance(value, (list, tuple)):
+                parts += [(f"input {getattr(item, 'name', i)!r}", item) for i, item in enumerate(value)]
+            else:
+                parts.append((name, value))
+        parts.append(("policy.skip_conditions", phase.skip_conditions))
+        for where, part in parts:
+            refs = refs_in(part)
+            options = {id(o) for r in refs if isinstance(r, SelectRef) for o in r.options}
+            for ref in refs:
+                if id(ref) in options:
+                    continue
+                if isinstance(ref, SelectRef):
+                    if not any(o.step in selected for o in ref.options):
+                        found.append(LeftOutRead(phase.name, where, tuple((o.step, o.output) for o in ref.options)))
+                elif isinstance(ref, OutputRef) and ref.step not in selected:
+                    found.append(LeftOutRead(phase.name, where, ((ref.step, ref.output),)))
+                elif isinstance(ref, (MetricRef, VariableRef)) and ref.step not in selected:
+                    kind, key = ("metric", ref.key) if isinstance(ref, MetricRef) else ("variable", ref.variable)
+                    found.append(LeftOutRead(phase.name, where, ((ref.step, ref.output),),
+                                             f"{kind} {key!r} of output {ref.output!r}"))
+    return found
 
 
 def pipeline_info(spec: dict) -> dict:

@@ -150,6 +150,8 @@ def to_json(value: Any) -> str:
 # conditions as expr-lang --------------------------------------------------------------------------
 
 NUMERIC_TYPES = ("int", "float")
+#: expr-lang's integers are 64-bit: a wider literal is written as a float
+INT64 = 2 ** 63
 
 
 def condition_expr(cond: Cond, scope: Scope, where: str) -> str:
@@ -175,6 +177,8 @@ def condition_expr(cond: Cond, scope: Scope, where: str) -> str:
 def operand(value: Any, scope: Scope, numeric: bool, where: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, int) and not -INT64 <= value < INT64:
+        return repr(float(value))  # expr-lang reads no wider integer; compared as a float either way
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, str):  # compared with a run value, which is protected (wf2k8s.contract.values)
