@@ -137,3 +137,23 @@ def test_the_cli_reads_step_names_and_inputs_from_the_compiled_pipeline_info() -
     assert info["inputs"]["model"]["type"] == "service_input"
     assert info["inputs"]["model"]["tasks"] == ["deploy"]
     assert info["inputs"]["model"]["details"] == {"model_name": "iris"}
+
+
+def test_systemenv_workflow_name_reaches_a_phase_as_the_pipelines_name() -> None:
+    from wf2k8s.runtime.context import RunContext
+
+    job = wf.steps.JobStep(
+        name="train", algorithm=wf.BaseAlgorithm(
+            code_dir="obs://b/c/", boot_file="t.py", engine=wf.steps.JobEngine(image_url="team/t:1"),
+            parameters=[wf.AlgorithmParameters(name=n, value=getattr(wf.SystemEnv, n))
+                        for n in ("WORKFLOW_NAME", "EXECUTION_ID", "NAMESPACE")]),
+        inputs=wf.steps.JobInput(name="data", data=wf.data.OBSPath(obs_path="obs://b/d/")),
+        outputs=wf.steps.JobOutput(name="model"),
+        spec=wf.steps.JobSpec(resource=wf.steps.JobResource(flavor={"cpu": "1"})))
+    template = wf.Workflow(name="my-pipeline", desc="d", steps=[job]).to_workflow_template()
+    (text,) = [t for c, t in phase_specs(template) if c == "job"]
+    spec = contract.load_phase("job", EXPRESSION.sub("null", text))
+    run = RunContext("my-pipeline-20261129-x", "team-a", {})
+    values = {p.name: run.resolve(p.value) for p in spec.algorithm.parameters}
+    assert values == {"WORKFLOW_NAME": "my-pipeline", "EXECUTION_ID": "my-pipeline-20261129-x",
+                      "NAMESPACE": "team-a"}
