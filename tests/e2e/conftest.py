@@ -118,3 +118,17 @@ def step_log(kube):
         return cluster.kubectl("logs", pods[0], "-n", NAMESPACE, "-c", "main")
 
     return read
+
+
+def submit_past_the_cli(workflow, parameters: dict[str, str], timeout: float = 600) -> dict:
+    """Run a pipeline with values set past wf2k8s's checks (as `kubectl create` or the Argo UI would):
+    the template applied, a run of it created with these values, followed to its end."""
+    from wf2k8s.backends.argo.compiler import run_manifest
+    from wf2k8s.contract.values import protect
+
+    template = workflow.to_workflow_template()
+    cluster.apply_manifest(template)
+    name = cluster.run_name(template["metadata"]["name"])
+    run = run_manifest(template, name, {k: protect(v) for k, v in parameters.items()})
+    cluster.kubectl("create", "-f", "-", stdin=json.dumps(run))
+    return cluster.follow(name, NAMESPACE, progress=None, timeout=timeout)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import wf2k8s as wf
+from conftest import submit_past_the_cli
 from wf2k8s import cluster
 
 HERE = Path(__file__).resolve().parent
@@ -109,8 +110,10 @@ def test_a_hostile_flavor_stays_resources(kube, s3, step_log):
         outputs=wf.steps.JobOutput(name="train_url"),
         spec=wf.steps.JobSpec(resource=wf.steps.JobResource(flavor=flavor)))
     hostile = '{"cpu":"250m"}}],"securityContext":{"privileged":true},"x":[{"y":{"z":"1"}'
-    result = cluster.release_and_run(wf.Workflow(name="e2e-hostile-flavor", desc="patch", steps=[step]),
-                                     parameters={flavor.name: hostile}, wait=True, progress=None, timeout=300)
+    workflow = wf.Workflow(name="e2e-hostile-flavor", desc="patch", steps=[step])
+    with pytest.raises(wf.ValidationError, match="run value: must be JSON"):  # wf2k8s refuses it at once
+        cluster.release_and_run(workflow, parameters={flavor.name: hostile}, progress=None)
+    result = submit_past_the_cli(workflow, {flavor.name: hostile}, timeout=300)  # as kubectl or the UI would
     pods = json.loads(cluster.kubectl("get", "pods", "-n", NAMESPACE, "-o", "json", "-l",
                                       f"workflows.argoproj.io/workflow={result['name']}"))["items"]
     for pod in pods:
