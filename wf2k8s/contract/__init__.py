@@ -40,6 +40,23 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+#: how deeply a spec may nest (the SDK takes values of at most 100 levels; a spec adds a few of its own):
+#: deeper is refused before the recursive reader sees it, not a RecursionError
+MAX_NESTING = 200
+
+
+def too_deep(value: Any, limit: int = MAX_NESTING) -> bool:
+    """Whether ``value`` nests lists and objects more than ``limit`` levels (iteratively)."""
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if level > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list, tuple)))
+    return False
+
+
 def load_phase(kind: str, text: str | dict[str, Any]) -> Any:
     """A phase spec (JSON text or already parsed) as its contract class, checked strictly."""
     if isinstance(text, str):
@@ -52,6 +69,8 @@ def load_phase(kind: str, text: str | dict[str, Any]) -> Any:
     cls = phase_class(kind)
     if not isinstance(data, dict):
         raise ContractError("--spec must be a JSON object")
+    if too_deep(data):
+        raise ContractError(f"--spec nests lists and objects more than {MAX_NESTING} levels deep")
     check_version(data.get("contract"))
     step = data.get("step")
     where = f"{kind} spec {step!r} > " if isinstance(step, str) else f"{kind} spec > "

@@ -144,6 +144,8 @@ class RunContext:
             root = self.parameters.get(ref.storage)
             if not root:
                 raise ContractError(f"storage {ref.storage!r} has no root path: give it when the run starts")
+            if not isinstance(root, str):
+                raise ContractError(f"storage {ref.storage!r} must have a path as its root, got {shown(root)}")
             return join_path(root, *([self.name] if ref.with_execution_id else []), ref.path)
         if isinstance(ref, OutputRef):
             return self.output_location(ref)
@@ -189,7 +191,10 @@ class RunContext:
                 raise ContractError(f"step {ref.step!r} did not run, so {what} has no value: give one when the run "
                                     f"starts (wf2k8s run -p {ref.step}.{ref.output}=obs://...)")
         result = produced(ref.result, ref.step, what)
-        location = (result.get("outputs") or {}).get(ref.output)
+        outputs = result.get("outputs") or {}
+        if not isinstance(outputs, dict):
+            raise ContractError(f"step {ref.step!r} wrote outputs that are no JSON object: {shown(outputs)}")
+        location = outputs.get(ref.output)
         if location is not None:
             return location
         if ref.declared is not None:

@@ -465,6 +465,10 @@ def separators(params: AnnotationFormatParameters | None, label_format: LabelFor
     given = label_format or params
     if given is None:
         return NO_SEPARATORS
+    for name in ("label_separator", "sample_label_separator"):
+        if not getattr(given, name):
+            raise DatasetError(f"{'label_format' if label_format else 'annotation_format_config.parameters'}."
+                               f"{name}: must not be empty")
     return given.label_separator, given.sample_label_separator
 
 
@@ -520,7 +524,7 @@ def parse_voc(source: Source, rel: str) -> Parsed:
                            "(refused)")
     try:
         root = ET.fromstring(body)
-    except ET.ParseError as unparsable:
+    except (ET.ParseError, ValueError, LookupError) as unparsable:  # an encoding expat cannot read: ValueError
         raise DatasetError(f"{source.where(xml_rel)}: not a PASCAL VOC XML file ({unparsable})") from None
     annotations, difficult_any = [], False
     for number, obj in enumerate(root.iter("object"), 1):

@@ -113,7 +113,7 @@ def svg_chart(entry: dict) -> str:
     ys = [v for s in entry["data"]["y_axis"] for v in s["value"]] or [0]
     low, high = min(ys + [0]), max(ys) if max(ys) != min(ys + [0]) else min(ys + [0]) + 1
     def py(v: float) -> float:
-        return height - pad - (v - low) / (high - low) * (height - 2 * pad)
+        return height - pad - (v - low) / ((high - low) or 1.0) * (height - 2 * pad)  # low + 1 may be low
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">',
              f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#888"/>']
     n = max(len(xs), 1)

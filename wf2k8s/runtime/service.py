@@ -67,7 +67,7 @@ UNSUPPORTED = ("vpc_id", "subnet_network_id", "security_group_id", "cluster_id",
 #: resources of a predictor when the input names no specification
 DEFAULT_RESOURCES = {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
 #: ModelArts CPU specifications: modelarts.vm.cpu.<N>u (N cores, 4 GiB per core)
-SPECIFICATION = re.compile(r"modelarts\.vm\.cpu\.(\d+)u")
+SPECIFICATION = re.compile(r"modelarts\.vm\.cpu\.([0-9]{1,4})u")
 #: how often a step waiting for a corrected deployment input reads its pod's annotations again
 INPUT_POLL_SECONDS = 5.0
 #: a weight given as text: ASCII digits
@@ -117,7 +117,8 @@ def parse_deployment(value: Any, placeholder: str = "service_input", model_name:
             raise bad(f"entry {i} is not a JSON object")
         unknown = sorted(str(k) for k in item if k not in ENTRY_FIELDS)
         if unknown:
-            named = ", ".join(k[:40] + ("..." if len(k) > 40 else "") for k in unknown[:5]) + \
+            named = ", ".join((k if k.isprintable() else repr(k))[:40] + ("..." if len(k) > 40 else "")
+                              for k in unknown[:5]) + \
                 (", ..." if len(unknown) > 5 else "")
             raise bad(f"entry {i} has unknown field(s) {named} (the fields are {', '.join(ENTRY_FIELDS)})")
         name = item.get("model_name")

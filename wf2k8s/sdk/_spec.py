@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, Iterable, TypeVar, dataclass_transform, overload
@@ -136,6 +137,8 @@ def describe(value: Any) -> str:
         return value.label()
     if isinstance(value, str):
         return repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value).bit_length() > 1000:
+        return f"a whole number of about {int(abs(value).bit_length() * math.log10(2)) + 1} digits"  # no repr()
     if isinstance(value, (int, float, bool)) or value is None:
         return repr(value)
     return type(value).__name__
@@ -251,6 +254,9 @@ def check_one(value: Any, rule: Rule, where: str, path: str) -> None:
             ok = False
         if not ok:
             fail(where, path, f"must be {type_names(rule.types)}, got {describe(value)}")
+    problem = plain_problem(value)
+    if problem:
+        fail(where, join(path, problem[0]), problem[1])
     if isinstance(value, RunValue) and rule.scalar:
         value.check_usable_as(rule.scalar, where, path)
     if isinstance(value, RunValue) and rule.pod_spec:
@@ -271,6 +277,35 @@ def check_one(value: Any, rule: Rule, where: str, path: str) -> None:
         message = check(value)
         if message:
             fail(where, path, message)
+
+
+#: how deeply a dict or list the SDK takes as it is may nest (the runtime reads JSON no deeper, as
+#: ``wf2k8s.runtime.untrusted.MAX_DEPTH`` says)
+MAX_NESTING = 100
+#: the largest whole number a value may be: a float's range, as the runtime reads numbers
+MAX_WHOLE = int(1.7976931348623157e308)
+
+
+def plain_problem(value: Any, floats: bool = True) -> tuple[str, str] | None:
+    """Why a number, or a dict or list taken as it is, cannot reach the runtime as JSON: a float that is not
+    finite (unless ``floats`` is False), a whole number beyond the range of a float, or nesting deeper than
+    `MAX_NESTING` levels. ``(path within the value, message)``, or None. Iterative: a value nested a thousand
+    levels deep is refused, not a RecursionError."""
+    stack: list[tuple[Any, str, int]] = [(value, "", 0)]
+    while stack:
+        item, at, level = stack.pop()
+        if floats and isinstance(item, float) and not math.isfinite(item):
+            return at, f"must be a finite number, got {item!r} (JSON has no NaN or Infinity)"
+        if isinstance(item, int) and not isinstance(item, bool) and abs(item) > MAX_WHOLE:
+            digits = int(abs(item).bit_length() * math.log10(2)) + 1  # no str(): Python refuses 4300 digits
+            return at, f"must be within the range of a float (1.8e308), got a whole number of about {digits} digits"
+        if isinstance(item, (dict, list, tuple)):
+            if level >= MAX_NESTING:
+                return "", f"must not nest more than {MAX_NESTING} levels of lists and dicts (the runtime reads " \
+                    "no deeper)"
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            stack.extend((child, f"{at}[{key!r}]", level + 1) for key, child in reversed(list(pairs)))
+    return None
 
 
 # reusable checks ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wf2k8s.sdk._spec import Checker, OptionalMany, Spec, field, spec
+from wf2k8s.sdk._spec import Checker, OptionalMany, Spec, field, matches, spec
 from wf2k8s.sdk.placeholder import Placeholder
 from wf2k8s.sdk.storage import StorageValue
 
@@ -22,6 +22,16 @@ class AlgorithmParameters(Spec):
             error("name", f"must be a non-empty word without spaces or '=', got {self.name!r}")
 
 
+#: a container image reference as the kubelet takes one (distribution/reference): ``[host[:port]/]name[:tag][@digest]``;
+#: Argo also writes the image into the pod itself, expanding any ``{{...}}`` in it, so nothing else may stand here
+_IMAGE_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+IMAGE_REFERENCE = (r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                   r"(?::[0-9]+)?/)?" + _IMAGE_COMPONENT + r"(?:/" + _IMAGE_COMPONENT + r")*"
+                   r"(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*"
+                   r":[0-9a-fA-F]{32,})?")
+image_reference = matches(IMAGE_REFERENCE, "a container image reference ([registry/]organization/image:tag)")
+
+
 @spec
 class JobEngine(Spec):
     """The image a job runs in (seed table 4-46): an official engine (name and version, or id), or a custom
@@ -31,7 +41,8 @@ class JobEngine(Spec):
     engine_id: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
     engine_name: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
     engine_version: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str")
-    image_url: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str", pod_spec=True)
+    image_url: str | Placeholder | None = field(str, Placeholder, default=None, scalar="str", pod_spec=True,
+                                                checks=[image_reference])
 
     def check(self, error: Checker) -> None:
         if self.engine_id is None and self.engine_name is None and self.image_url is None:

@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 from wf2k8s.errors import ValidationError
 
-from wf2k8s.sdk._spec import Checker, RunValue, description_size, fail, field, is_name, spec
+from wf2k8s.sdk._spec import Checker, RunValue, description_size, fail, field, is_name, plain_problem, spec
 
 #: formats a placeholder value can have, besides the element types of a LIST
 VALUE_FORMATS = ("obs", "flavor", "train_flavor", "swr", "cluster")
@@ -130,7 +130,9 @@ class Placeholder(RunValue):
         if self.delay and not self.required:
             error("required", "cannot be False when delay is True")
         if self.default is not None:
-            problem = self.default_problem(self.default)
+            # its nesting and whole numbers first: default_problem reads it recursively and shows it
+            plain = plain_problem(self.default, floats=False)
+            problem = f"{plain[0]} {plain[1]}".strip() if plain else self.default_problem(self.default)
             if problem:
                 error("default", problem)
         if self.enum_list and self.default is not None and not any(

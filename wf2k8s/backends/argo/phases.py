@@ -140,8 +140,10 @@ def mrs_task(phase: Phase, scope: Scope, images: Images) -> Task:
         [(o.name, o.obs_config.obs_path, "outputs") for o in config.outputs]
     for name, location, kind in locations:
         arguments.append(tag(f"toJson({quote(f'--{name}=')} + {s3a_expr(location, scope, f'{where} > {kind}')})"))
-    if config.cluster_id is not None:
-        spark_conf["spark.wf2k8s.cluster-id"] = simple(config.cluster_id, scope)
+    if config.cluster_id is not None:  # inside the manifest's JSON a simple tag would be escaped: an expression
+        cluster = config.cluster_id
+        spark_conf["spark.wf2k8s.cluster-id"] = tag(f"toJson({scope.param(cluster.name)})") \
+            if isinstance(cluster, ParamRef) else str(cluster)
     manifest = {
         "apiVersion": SPARK_API,
         "kind": "SparkApplication",

@@ -10,7 +10,7 @@ import enum
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
-from wf2k8s.sdk._spec import Checker, Spec, field, spec
+from wf2k8s.sdk._spec import Checker, Spec, field, plain_problem, spec
 from wf2k8s.sdk.data import Consumption
 from wf2k8s.sdk.placeholder import Placeholder, PlaceholderType
 
@@ -92,6 +92,9 @@ class Condition(Spec):
                       f"got {type(value).__name__}")
             if isinstance(value, Placeholder) and value.placeholder_type is PlaceholderType.JSON:
                 error(side, f"Placeholder {value.name!r} is JSON, which cannot be compared")
+            plain = plain_problem(value)  # NaN, 1e999 or a 401-digit number is no operand of a comparison
+            if plain:
+                error(f"{side}{plain[0]}", plain[1])
         if op is ConditionTypeEnum.IN:
             right = self.right
             is_list_placeholder = isinstance(right, Placeholder) and right.placeholder_type is PlaceholderType.LIST
