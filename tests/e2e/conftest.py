@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,17 @@ def submit_past_the_cli(workflow, parameters: dict[str, str], timeout: float = 6
     run = run_manifest(template, name, {k: protect(v) for k, v in parameters.items()})
     cluster.kubectl("create", "-f", "-", stdin=json.dumps(run))
     return cluster.follow(name, NAMESPACE, progress=None, timeout=timeout)
+
+
+def wait_for_input(name: str, placeholder: str, template: str) -> None:
+    """Until run ``name`` (of WorkflowTemplate ``template``) waits for ``placeholder``; fails if it ends first."""
+    names = cluster.template_step_names(template, NAMESPACE)
+    state: dict = {}
+    for _ in range(150):
+        state = cluster.summary(cluster.get_object("workflow", name, NAMESPACE), names)
+        if state.get("waiting_for") == [placeholder]:
+            return
+        if state["phase"] in ("Failed", "Error", "Succeeded"):
+            break
+        time.sleep(2)
+    pytest.fail(f"run {name} never waited for {placeholder}: {state}")

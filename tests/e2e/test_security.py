@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 import wf2k8s as wf
-from conftest import submit_past_the_cli
+from conftest import submit_past_the_cli, wait_for_input
 from wf2k8s import cluster
 
 HERE = Path(__file__).resolve().parent
@@ -81,14 +80,7 @@ def test_run_values_reach_the_code_unchanged(kube, s3, step_log):
     workflow = wf.Workflow(name="e2e-literal-values", desc="values arrive literally", steps=[step])
     started = cluster.release_and_run(workflow, parameters={"given": HOSTILE}, wait=False, progress=None)
     name, namespace = started["name"], started["namespace"]
-    names = cluster.template_step_names("e2e-literal-values", namespace)
-    for _ in range(60):
-        state = cluster.summary(cluster.get_object("workflow", name, namespace), names)
-        if state.get("waiting_for") == ["later"]:
-            break
-        time.sleep(2)
-    else:
-        pytest.fail(f"run {name} never waited for 'later': {state}")
+    wait_for_input(name, "later", "e2e-literal-values")
     assert cluster.give_input(name, namespace, {"later": HOSTILE}) == ["later"]
     result = cluster.follow(name, namespace, progress=None, timeout=600)
     log = step_log(name, "echo")

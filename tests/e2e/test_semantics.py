@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 
 import pytest
 
 import wf2k8s as wf
+from conftest import wait_for_input
 
 FLAVOR = {"cpu": "100m", "memory": "128Mi"}
 ENGINE = wf.steps.JobEngine(image_url="wf2k8s/runtime:" + wf.__version__)  # python3 is all train.py needs
@@ -277,14 +277,9 @@ def test_delayed_placeholder_waits_for_input(run, code, s3):
     workflow = wf.Workflow(name="delayed", desc="waits for input", steps=[training], storages=storage)
     started = run(workflow, {"storage_name": root(s3)}, wait=False)
     name, namespace = started["name"], started["namespace"]
-    names = cluster.template_step_names("delayed", namespace)
-    for _ in range(60):
-        state = cluster.summary(cluster.get_object("workflow", name, namespace), names)
-        if state.get("waiting_for") == ["tag_value"]:
-            break
-        time.sleep(2)
-    else:
-        pytest.fail(f"run {name} never waited for tag_value: {state}")
+    wait_for_input(name, "tag_value", "delayed")
+    state = cluster.summary(cluster.get_object("workflow", name, namespace),
+                            cluster.template_step_names("delayed", namespace))
     assert state["phase"] == "Running" and state["steps"] == {"training_job": "Pending"}
     assert cluster.give_input(name, namespace, {"tag_value": "given-in-the-middle"}) == ["tag_value"]
     result = cluster.follow(name, namespace, progress=None, timeout=600)

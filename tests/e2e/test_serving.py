@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from modelarts import workflow as wf
+from conftest import wait_for_input
 from wf2k8s import cluster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,19 +58,6 @@ def iris_module():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def wait_for_input(name: str, placeholder: str, template: str) -> None:
-    names = cluster.template_step_names(template, NAMESPACE)
-    state: dict = {}
-    for _ in range(150):
-        state = cluster.summary(cluster.get_object("workflow", name, NAMESPACE), names)
-        if state.get("waiting_for") == [placeholder]:
-            return
-        if state["phase"] in ("Failed", "Error", "Succeeded"):
-            break
-        time.sleep(2)
-    pytest.fail(f"run {name} never waited for {placeholder}: {state}")
 
 
 def step_result(run_name: str, step: str) -> dict:

@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from memory_s3 import MemoryS3
 from test_contract import EXAMPLES, phase_specs
 from wf2k8s import contract
 from wf2k8s.cli import load_workflows
@@ -38,7 +39,6 @@ from wf2k8s.contract.refs import DATA_TYPES, MARKERS, SCALAR_TYPES, SYSTEM_NAMES
 from wf2k8s.contract.registry import BY_COMMAND, PHASE_KINDS
 from wf2k8s.contract.values import protect
 from wf2k8s.runtime import dataset, metrics, podinfo, service, untrusted
-from wf2k8s.runtime.clients import S3
 from wf2k8s.runtime.clients.s3 import S3TooLarge
 from wf2k8s.runtime.context import RunContext, parse_typed
 from wf2k8s.runtime.errors import PhaseError
@@ -399,26 +399,6 @@ def test_a_metrics_file_is_read_and_rendered_or_refused(raw):
 # datasets: manifests, references, label and annotation files -----------------------------------------------------
 
 
-class MemoryS3(S3):
-    """S3 in a dict: what a dataset's input directory holds."""
-
-    def __init__(self, objects: dict[tuple[str, str], bytes]):
-        super().__init__("memory", "", "")
-        self.store = objects
-
-    def get(self, bucket: str, key: str, limit: int | None = None) -> bytes:
-        body = self.store[(bucket, key)]
-        if limit is not None and len(body) > limit:
-            raise S3TooLarge(f"S3 GET s3://{bucket}/{key}: larger than {limit} bytes")
-        return body
-
-    def exists(self, bucket: str, key: str) -> bool:
-        return (bucket, key) in self.store
-
-    def list(self, bucket: str, prefix: str):  # type: ignore[override]
-        return iter(sorted(k for b, k in self.store if b == bucket and k.startswith(prefix)))
-
-
 box_property = st.fixed_dictionaries({}, optional={
     "@modelarts:bndbox": st.one_of(json_values, st.dictionaries(st.sampled_from(["xmin", "ymin", "xmax", "ymax"]),
                                                                 numbers)),
@@ -535,7 +515,7 @@ def test_an_import_directory_is_parsed_or_refused(directory, params, label_forma
     """The label and annotation files of every import format (and a manifest import), as anyone who can write
     the input directory writes them, with the separators of the spec."""
     files, format_name, data_type = directory
-    s3 = MemoryS3({("b", "in/" + name): body for name, body in files.items()})
+    s3 = MemoryS3({"s3://b/in/" + name: body for name, body in files.items()})
     source = outcome(dataset.Source, s3, "s3://b/in/")
     if source is REFUSED:
         return
@@ -558,9 +538,9 @@ def test_an_import_directory_is_parsed_or_refused(directory, params, label_forma
                                    json_texts), max_size=3))
 def test_a_datasets_own_files_are_read_or_refused(info, versions):
     """dataset.json and versions/<V>/version.json: anyone who can write the bucket writes them."""
-    objects = {("b", "datasets/d/dataset.json"): utf8(info)}
+    objects = {"s3://b/datasets/d/dataset.json": utf8(info)}
     for name, body in versions:
-        objects[("b", f"datasets/d/versions/{name}/version.json")] = utf8(body)
+        objects[f"s3://b/datasets/d/versions/{name}/version.json"] = utf8(body)
     store = dataset.Store(MemoryS3(objects), "s3://b/datasets/")
     outcome(store.info, "d")
     outcome(store.latest, "d")

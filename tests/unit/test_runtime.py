@@ -16,7 +16,8 @@ from wf2k8s.runtime import condition, job, metrics
 from wf2k8s.runtime import resolve as resolve_module
 from wf2k8s.runtime.context import ContractError, RunContext, join_path, parse_typed
 from wf2k8s.runtime.job import as_uri, command_line
-from wf2k8s.runtime.clients import S3, S3Error, split_uri
+from memory_s3 import MemoryS3
+from wf2k8s.runtime.clients import S3Error, split_uri
 
 
 @pytest.fixture
@@ -315,25 +316,6 @@ def test_bad_locations():
 
 # the entry points, on a typed spec -------------------------------------------------------------------------
 
-
-class MemoryS3(S3):
-    """S3 in a dict: the real class's files and directories over get/put/exists/list."""
-
-    def __init__(self, objects: dict[str, bytes] | None = None):
-        super().__init__("memory", "", "")
-        self.store = {split_uri(uri): body for uri, body in (objects or {}).items()}
-
-    def get(self, bucket, key, limit=None):  # the limit is checked by its reader (untrusted.read_object) too
-        return self.store[(bucket, key)]
-
-    def exists(self, bucket, key):
-        return (bucket, key) in self.store
-
-    def put(self, bucket, key, body):
-        self.store[(bucket, key)] = body
-
-    def list(self, bucket, prefix):
-        return iter(sorted(k for b, k in self.store if b == bucket and k.startswith(prefix)))
 
 
 TRAIN = b"""import json, os, sys

@@ -5,7 +5,7 @@ import pytest
 from specs import phase
 from wf2k8s.runtime import job, mrs
 from wf2k8s.runtime.context import ContractError, RunContext
-from wf2k8s.runtime.clients import S3, split_uri
+from memory_s3 import MemoryS3
 
 
 def test_mrs_argument_lists_are_comma_separated():
@@ -23,24 +23,6 @@ def test_placement_options_give_way_to_local_mode():
 
 
 # the entry point on a typed spec, spark-submit stubbed --------------------------------------------------------
-
-
-class MemoryS3(S3):
-    def __init__(self, objects):
-        super().__init__("memory", "", "")
-        self.store = {split_uri(uri): body for uri, body in objects.items()}
-
-    def get(self, bucket, key):
-        return self.store[(bucket, key)]
-
-    def exists(self, bucket, key):
-        return (bucket, key) in self.store
-
-    def put(self, bucket, key, body):
-        self.store[(bucket, key)] = body
-
-    def list(self, bucket, prefix):
-        return iter(sorted(k for b, k in self.store if b == bucket and k.startswith(prefix)))
 
 
 def mrs_spec(boot_file="obs://b/spark/wordcount.py"):

@@ -21,6 +21,7 @@ from wf2k8s.runtime import __main__ as runtime_main
 from wf2k8s.runtime import batch, condition, dataset, job, labeling, metrics, mrs, podinfo, resolve, service, untrusted
 from wf2k8s.runtime.clients import S3, S3Error, http, split_uri
 from wf2k8s.runtime.clients.mlflow import MLflowError
+from memory_s3 import MemoryS3
 from wf2k8s.runtime.clients.s3 import S3TooLarge
 from wf2k8s.runtime.context import RunContext, parse_typed
 from wf2k8s.runtime.errors import PhaseError
@@ -30,29 +31,6 @@ DEEP = "[" * 100_000 + "]" * 100_000  # RecursionError in json.loads
 NESTED = "[" * 500 + "]" * 500  # json.loads reads it; recursive code after it would not
 DIGITS_401 = "1" * 401  # an int Python reads, a float it cannot be
 DIGITS_5000 = "1" * 5000  # Python >= 3.11 refuses str -> int beyond 4300 digits
-
-
-class MemoryS3(S3):
-    """S3 in a dict, with the real client's files and directories, and its limit on what ``get`` reads."""
-
-    def __init__(self, objects: dict[str, bytes] | None = None):
-        super().__init__("memory", "", "")
-        self.store = {split_uri(uri): body for uri, body in (objects or {}).items()}
-
-    def get(self, bucket, key, limit=None):
-        body = self.store[(bucket, key)]
-        if limit is not None and len(body) > limit:
-            raise S3TooLarge(f"S3 GET s3://{bucket}/{key}: larger than {limit} bytes")
-        return body
-
-    def exists(self, bucket, key):
-        return (bucket, key) in self.store
-
-    def put(self, bucket, key, body):
-        self.store[(bucket, key)] = body
-
-    def list(self, bucket, prefix):
-        return iter(sorted(k for b, k in self.store if b == bucket and k.startswith(prefix)))
 
 
 def files_under(root: Path) -> list[str]:
