@@ -33,6 +33,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 import wf2k8s as wf
 from argo_schema import check_document
+from deep import Deep
 from test_contract import phase_specs
 from wf2k8s import ValidationError, contract
 from wf2k8s.contract.refs import ParamRef
@@ -84,17 +85,6 @@ floats = st.one_of(st.floats(-1e6, 1e6), st.floats())
 scalars = st.one_of(ints, floats, st.booleans(), texts)
 
 
-@dataclasses.dataclass(frozen=True)
-class Deep:
-    """A list nested ``depth`` levels deep (built by `Builder`: a plan stays short to show)."""
-
-    depth: int
-
-    def value(self) -> list:
-        value: list = []
-        for _ in range(self.depth - 1):
-            value = [value]
-        return value
 
 
 #: lists nested as deep as the runtime reads (100 levels), deeper, and deeper than Python's recursion goes

@@ -14,7 +14,6 @@ directory, not the repository), a few hundred examples each; ``WF2K8S_HYPOTHESIS
 from __future__ import annotations
 
 import copy
-import dataclasses
 import json
 import os
 import re
@@ -29,6 +28,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from deep import Deep
 from memory_s3 import MemoryS3
 from test_contract import EXAMPLES, phase_specs
 from wf2k8s import contract
@@ -97,22 +97,6 @@ def outcome(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 
 # random JSON, text, and values too deep or too large ----------------------------------------------------------
-
-
-@dataclasses.dataclass(frozen=True)
-class Deep:
-    """A list nested ``depth`` levels deep, made when it is used (an example stays short to show)."""
-
-    depth: int
-
-    def value(self) -> list:
-        value: list = []
-        for _ in range(self.depth - 1):
-            value = [value]
-        return value
-
-    def text(self) -> str:
-        return "[" * self.depth + "]" * self.depth
 
 
 def materialize(value: Any) -> Any:
