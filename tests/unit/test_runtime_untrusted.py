@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from test_runtime import job_spec
-from test_runtime_clients import Server
+from loopback import Server
 from test_runtime_mrs import mrs_spec
 from wf2k8s import contract
 from wf2k8s.contract import ContractError
