@@ -17,7 +17,7 @@ from wf2k8s.graph.model import (
     Branch, Cond, Graph, MetricRef, OutputRef, Param, ParamRef, Phase, SelectRef, StorageRef, SystemRef,
     VariableRef,
 )
-from wf2k8s.sdk._spec import Spec
+from wf2k8s.sdk._spec import Spec, children
 from wf2k8s.sdk.data import Consumption, DataConsumptionSelector, DataPlaceholder
 from wf2k8s.sdk import data as data_module
 from wf2k8s.sdk.placeholder import Placeholder, SystemEnv
@@ -326,17 +326,9 @@ def referenced_steps(step: Step) -> list[Step]:
             found.append(value.step)
         elif isinstance(value, MetricInfo):
             found.append(value.input_data.step)
-        elif isinstance(value, (Step, Placeholder, DataPlaceholder, Storage, StoragePath, enum.Enum)):
-            return
-        elif isinstance(value, dict):
-            for item in value.values():
+        elif not isinstance(value, (Step, Placeholder, DataPlaceholder, Storage, StoragePath)):
+            for item in children(value):
                 visit(item)
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                visit(item)
-        elif isinstance(value, Spec):
-            for f in dataclasses.fields(value):  # type: ignore[arg-type]
-                visit(getattr(value, f.name))
 
     visit(step.config())
     if step.policy is not None:

@@ -22,7 +22,9 @@ import enum
 import math
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, Iterable, TypeVar, dataclass_transform, overload
+from typing import (
+    TYPE_CHECKING, Any, Callable, ClassVar, Generic, Iterable, Iterator, TypeVar, dataclass_transform, overload,
+)
 
 from wf2k8s.errors import ValidationError
 
@@ -217,6 +219,16 @@ class Checker:
     def nested(self, value: Spec, field_path: str) -> None:
         """Validate an object held by this one, reporting with the full path."""
         value.validate(self.where, join(self.path, field_path))
+
+
+def children(value: Any) -> Iterator[Any]:
+    """What an SDK object, a dict or a list holds, one level down (for walks over a pipeline)."""
+    if isinstance(value, Spec):
+        yield from (getattr(value, f.name) for f in dataclasses.fields(value))  # type: ignore[arg-type]
+    elif isinstance(value, dict):
+        yield from value.values()
+    elif isinstance(value, (list, tuple)):
+        yield from value
 
 
 def join(path: str, name: str) -> str:

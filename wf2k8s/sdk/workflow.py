@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 from wf2k8s.errors import ValidationError
 from wf2k8s.sdk import platform
-from wf2k8s.sdk._spec import Many, OptionalMany, Spec, description_size, field, is_name, spec
+from wf2k8s.sdk._spec import Many, OptionalMany, Spec, children, description_size, field, is_name, spec
 from wf2k8s.sdk.data import OBSPath
 from wf2k8s.sdk.gallery import release_to_gallery
 from wf2k8s.sdk.policy import Policy, Scene
@@ -94,14 +94,8 @@ class Workflow(Spec):
             if isinstance(value, Placeholder):
                 if not isinstance(value, SystemEnv):
                     found.setdefault(value.name, value)
-            elif isinstance(value, Spec):
-                for f in dataclasses.fields(value):  # type: ignore[arg-type]
-                    visit(getattr(value, f.name))
-            elif isinstance(value, dict):
-                for item in value.values():
-                    visit(item)
-            elif isinstance(value, (list, tuple)):
-                for item in value:
+            else:
+                for item in children(value):
                     visit(item)
 
         for step in self.all_steps():
