@@ -10,7 +10,7 @@
 set -euo pipefail
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "${HACK_DIR}/lib/common.sh"
-for _lib in host build images pki procs components manifests argo kserve; do
+for _lib in host build images pki procs components manifests s3access argo kserve; do
   source "${HACK_DIR}/lib/${_lib}.sh"
 done
 
@@ -153,6 +153,7 @@ main() {
   start_node
   start_s3
   ensure_bucket
+  ensure_s3_access "http://127.0.0.1:${S3_PORT}" "http://127.0.0.1:${S3_ADMIN_PORT}"
   apply_manifests
   upload_examples
   start_argo_controller

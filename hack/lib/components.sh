@@ -6,6 +6,7 @@ CNI_CONF_DIR=/etc/cni/net.d
 CNI_BIN_DIR=/usr/lib/cni
 ETCD_DATA_DIR="${WF2K8S_STATE}/etcd"
 S3_DATA_DIR="${WF2K8S_STATE}/s3"
+S3_IAM_DIR="${WF2K8S_STATE}/s3-iam"
 KUBELET_ROOT=/var/lib/kubelet
 
 kubectl_admin() { "$(k8s_bin kubectl)" --kubeconfig "${KUBECONFIG_PATH}" "$@"; }
@@ -222,9 +223,11 @@ YAML
 s3_endpoint() { echo "http://$(node_ip):${S3_PORT}"; }
 
 start_s3() {
-  mkdir -p "${S3_DATA_DIR}"
+  mkdir -p "${S3_DATA_DIR}" "${S3_IAM_DIR}"
+  # internal IAM (accounts of hack/lib/s3access.sh) kept beside the data; the admin API on loopback only
   ROOT_ACCESS_KEY="${S3_ACCESS_KEY}" ROOT_SECRET_KEY="${S3_SECRET_KEY}" \
-  start_proc s3 "$(s3_bin)" --port ":${S3_PORT}" posix "${S3_DATA_DIR}"
+  start_proc s3 "$(s3_bin)" --port ":${S3_PORT}" --admin-port "127.0.0.1:${S3_ADMIN_PORT}" \
+    --iam-dir "${S3_IAM_DIR}" posix "${S3_DATA_DIR}"
   wait_for "S3 server on :${S3_PORT}" 60 curl -sS -o /dev/null "http://127.0.0.1:${S3_PORT}/"
 }
 

@@ -3,11 +3,14 @@
 #   manifests/*.yaml             applied as-is
 #   manifests/templates/*.tmpl   rendered with envsubst (only the variables listed below)
 #   manifests/local/*.yaml       host-process cluster only (cluster-up.sh)
-# Needs: WF2K8S_S3_ENDPOINT (http://host:port as seen from pods), S3_ACCESS_KEY, S3_SECRET_KEY.
+# Needs: WF2K8S_S3_ENDPOINT (http://host:port as seen from pods), S3_ACCESS_KEY, S3_SECRET_KEY;
+# hack/lib/s3access.sh sourced (the scoped accounts' keys).
 # WF2K8S_LABEL_STUDIO=0 leaves manifests/label-studio.yaml out (its Secret is applied anyway).
 
 MANIFEST_VARS='${S3_ACCESS_KEY} ${S3_SECRET_KEY} ${WF2K8S_S3_ENDPOINT} ${WF2K8S_S3_HOSTPORT} ${WF2K8S_S3_BUCKET} ${MLFLOW_TRACKING_URI}'
 MANIFEST_VARS+=' ${LABEL_STUDIO_URL} ${LABEL_STUDIO_USERNAME} ${LABEL_STUDIO_PASSWORD} ${LABEL_STUDIO_TOKEN}'
+MANIFEST_VARS+=' ${S3_JOBS_ACCESS_KEY} ${S3_JOBS_SECRET_KEY} ${S3_LABEL_STUDIO_ACCESS_KEY} ${S3_LABEL_STUDIO_SECRET_KEY}'
+MANIFEST_VARS+=' ${LABEL_STUDIO_BANNED_SUBNETS}'
 
 # Label Studio of manifests/label-studio.yaml: a Service with a fixed ClusterIP (no cluster DNS).
 # Written into ConfigMap wf2k8s-config.
@@ -35,6 +38,19 @@ ensure_label_studio_credentials() {
     || die "${f}: LABEL_STUDIO_USERNAME, LABEL_STUDIO_PASSWORD and a 40-char LABEL_STUDIO_TOKEN expected"
 }
 
+# label_studio_banned_subnets ADDRESS: every IPv4 and IPv6 network except ADDRESS, comma-separated.
+# Label Studio's SSRF guard has a ban list but no allow list: banning all but the S3 server's address
+# lets its storages reach that server and nothing else (no loopback, no MLflow, no cloud metadata).
+label_studio_banned_subnets() {
+  python3 - "$1" <<'PY'
+import ipaddress, sys
+only = ipaddress.ip_network(sys.argv[1])
+everything = ipaddress.ip_network("0.0.0.0/0" if only.version == 4 else "::/0")
+other_family = ipaddress.ip_network("::/0" if only.version == 4 else "0.0.0.0/0")
+print(",".join(str(n) for n in sorted(everything.address_exclude(only)) + [other_family]))
+PY
+}
+
 # render_manifests OUTDIR: write the rendered templates into OUTDIR.
 render_manifests() {
   local out="$1" t
@@ -45,6 +61,11 @@ render_manifests() {
   export MLFLOW_TRACKING_URI LABEL_STUDIO_URL
   ensure_label_studio_credentials
   export LABEL_STUDIO_USERNAME LABEL_STUDIO_PASSWORD LABEL_STUDIO_TOKEN
+  ensure_s3_account_secrets
+  export S3_JOBS_ACCESS_KEY S3_JOBS_SECRET_KEY S3_LABEL_STUDIO_ACCESS_KEY S3_LABEL_STUDIO_SECRET_KEY
+  # the S3 server's address as Label Studio's pod reaches it (kind-up.sh gives its Service's IP)
+  LABEL_STUDIO_BANNED_SUBNETS="$(label_studio_banned_subnets "${S3_ADDRESS:-${WF2K8S_S3_HOSTPORT%:*}}")"
+  export LABEL_STUDIO_BANNED_SUBNETS
   for t in "${REPO_ROOT}"/manifests/templates/*.tmpl; do
     envsubst "${MANIFEST_VARS}" < "$t" > "$out/$(basename "${t%.tmpl}")"
   done

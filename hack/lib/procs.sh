@@ -12,13 +12,25 @@ proc_running() {
   [[ "$(readlink -f "/proc/${pid}/exe" 2>/dev/null)" == "$(readlink -f "$exe")" ]]
 }
 
-# start_proc NAME BINARY ARGS...: start unless already running.
+# proc_command_line_is NAME BINARY ARGS...: true if NAME's running process has exactly this argv.
+proc_command_line_is() {
+  local name="$1" pid; shift
+  pid="$(cat "${PID_DIR}/${name}.pid")"
+  [[ "$(tr '\0' '\n' < "/proc/${pid}/cmdline" 2>/dev/null)" == "$(printf '%s\n' "$@")" ]]
+}
+
+# start_proc NAME BINARY ARGS...: start unless already running with these arguments; a component
+# whose command line changed (a new flag in hack/) is restarted, so a warm cluster picks it up.
 start_proc() {
   local name="$1" bin="$2"; shift 2
   mkdir -p "${PID_DIR}" "${LOG_DIR}"
   if proc_running "$name"; then
-    log "${name} already running (pid $(cat "${PID_DIR}/${name}.pid"))"
-    return 0
+    if proc_command_line_is "$name" "$bin" "$@"; then
+      log "${name} already running (pid $(cat "${PID_DIR}/${name}.pid"))"
+      return 0
+    fi
+    log "${name}: its command line changed; restarting it"
+    stop_proc "$name"
   fi
   [[ -x "$bin" ]] || die "${name}: binary ${bin} not found"
   log "starting ${name}"

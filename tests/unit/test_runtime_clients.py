@@ -201,3 +201,15 @@ def test_an_answer_cut_short_is_asked_again_then_a_service_error():
     finally:
         listener.close()
     assert delays == [0.5]
+
+
+def test_a_key_meant_for_someone_else_never_falls_back_to_the_phases_own(monkeypatch):
+    own = S3("http://s3.test:7070", "root", "root-secret")
+    monkeypatch.delenv("LABEL_STUDIO_S3_ACCESS_KEY_ID", raising=False)
+    monkeypatch.setenv("LABEL_STUDIO_S3_SECRET_ACCESS_KEY", "ls-secret")
+    with pytest.raises(S3Error, match="LABEL_STUDIO_S3_ACCESS_KEY_ID and .* are not set: Label Studio's key"):
+        own.with_key("LABEL_STUDIO_S3_", "Label Studio's key")
+    monkeypatch.setenv("LABEL_STUDIO_S3_ACCESS_KEY_ID", "wf2k8s-label-studio")
+    reader = own.with_key("LABEL_STUDIO_S3_", "Label Studio's key")
+    assert (reader.endpoint, reader.access_key, reader.secret_key) == ("http://s3.test:7070", "wf2k8s-label-studio",
+                                                                       "ls-secret")

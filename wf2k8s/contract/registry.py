@@ -19,6 +19,10 @@ POD_INFO = "pod-info"               # its own pod's annotations, kept current (w
 LABEL_STUDIO = "label-studio"       # Label Studio's API token
 NEEDS = (CATALOG, POD_INFO, LABEL_STUDIO)
 
+#: which S3 key a phase holds; each backend says which credentials that is
+S3_WF2K8S = "wf2k8s"                # wf2k8s's own phases: the data bucket, the registry's files, datasets
+S3_USER_CODE = "user-code"          # the user's code: the data bucket only (no registry files, no other bucket)
+
 #: the service account of the phases that use the Kubernetes API (ServiceStep's deployer); every other
 #: phase, the user's own code first, runs with no API token at all
 DEPLOYER = "wf2k8s-deployer"
@@ -40,6 +44,8 @@ class PhaseKind:
     needs: tuple[str, ...] = ()
     #: the service account whose token the phase's own container gets; None: no token (no API access)
     service_account: str | None = None
+    #: the S3 key the phase holds (S3_WF2K8S or S3_USER_CODE): the user's code never gets wf2k8s's own
+    s3_key: str = S3_WF2K8S
     #: output files besides result.json that later steps read (the condition's verdict, an image)
     outputs: tuple[str, ...] = ()
     #: a step of the user's pipeline (``resolve`` is the backend's own)
@@ -47,7 +53,7 @@ class PhaseKind:
 
 
 PHASE_KINDS: tuple[PhaseKind, ...] = (
-    PhaseKind("job", p.JobPhase, "job", "job:run", runs_in="engine", needs=(CATALOG,)),
+    PhaseKind("job", p.JobPhase, "job", "job:run", runs_in="engine", needs=(CATALOG,), s3_key=S3_USER_CODE),
     PhaseKind("model", p.ModelPhase, "model", "model:run", needs=(CATALOG,)),
     PhaseKind("service", p.ServicePhase, "service", "service:run", needs=(POD_INFO,), service_account=DEPLOYER),
     PhaseKind("condition", p.ConditionPhase, "condition", "condition:run", outputs=("condition",)),
@@ -57,7 +63,8 @@ PHASE_KINDS: tuple[PhaseKind, ...] = (
               needs=(LABEL_STUDIO,)),
     PhaseKind("release_dataset", p.ReleaseDatasetPhase, "release-dataset", "dataset:release"),
     # spark-submit in local mode in the phase's pod (a backend may offer the Spark Operator instead)
-    PhaseKind("mrs_job", p.MrsJobPhase, "mrs-job", "mrs:run", runs_in="engine", default_engine_image="spark"),
+    PhaseKind("mrs_job", p.MrsJobPhase, "mrs-job", "mrs:run", runs_in="engine", default_engine_image="spark",
+              s3_key=S3_USER_CODE),
     PhaseKind("resolve", p.ResolvePhase, "resolve", "resolve:run", needs=(CATALOG,), outputs=("image",),
               user_step=False),
 )

@@ -247,7 +247,10 @@ def open_job(store: Store, studio: LabelStudio, spec: LabelingPhase, run: RunCon
         project = studio.create_project(job.title, label_config(task_type, labels), description)
         print(f"labeling job {name} of dataset {dataset} created: Label Studio project {project['id']}")
     if key != "text":
-        studio.add_s3_storage(project["id"], store.s3, store.bucket, store.key(dataset, "samples"))
+        # Label Studio gets a key of its own that reads datasets' samples and nothing else
+        reader = store.s3.with_key("LABEL_STUDIO_S3_", "the key Label Studio reads samples with "
+                                   "(the cluster's wf2k8s-s3-label-studio Secret)")
+        studio.add_s3_storage(project["id"], reader, store.bucket, store.key(dataset, "samples"))
     job.record = {"task_name": job.name, "dataset_name": dataset, "task_type": task_type,
                   "project_id": project["id"], "project_url": studio.web_url(project["id"]), "labels": labels,
                   "properties": (properties.properties if properties else None) or {}, "description": description,

@@ -174,13 +174,13 @@ def generic_template(kind: PhaseKind, images: Images, image: str | None, paramet
         engine = image or images.ref(kind.default_engine_image or "runtime")
         template = t.engine_template(kind.command, kind.command, engine, images, parameters, inputs=[],
                                      outputs=m.Outputs(parameters=[t.output("result", "result.json"),
-                                                                   *(t.output(n, f) for n, f in outputs)]))
+                                                                   *(t.output(n, f) for n, f in outputs)]),
+                                     s3_key=kind.s3_key)
     else:
         template = t.runtime_template(kind.command, kind.command, images, outputs, catalog=CATALOG in kind.needs,
-                                      image=image, parameters=parameters)
-    assert template.container is not None, "a pod template"
+                                      image=image, parameters=parameters, s3_key=kind.s3_key)
     if LABEL_STUDIO in kind.needs:
-        template.container.env = [*(template.container.env or []), t.label_studio_token()]
+        template = t.with_label_studio(template)
     if POD_INFO in kind.needs:
         template = t.with_podinfo(template)
     if kind.service_account:
@@ -189,7 +189,7 @@ def generic_template(kind: PhaseKind, images: Images, image: str | None, paramet
 
 
 def job_template(kind: PhaseKind, images: Images, image: str | None, parameters: bool) -> m.Template:
-    return t.job_template(images, parameters=parameters)
+    return t.job_template(images, parameters=parameters, s3_key=kind.s3_key)
 
 
 def spark_operator_template(kind: PhaseKind, images: Images, image: str | None, parameters: bool) -> m.Template:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from hera.workflows import models as m
 
+from wf2k8s.contract.registry import S3_USER_CODE, S3_WF2K8S
+
 #: where the runtime writes what Argo reads back as output parameters
 RESULT_DIR = "/tmp/wf2k8s"
 RUNTIME_ZIPAPP = "/opt/wf2k8s/wf2k8s-runtime.pyz"
@@ -27,7 +29,10 @@ RUNNER = "wf2k8s-runner"
 #: who creates a SparkApplication (the Spark Operator's resource template runs argoexec with the API)
 SPARK_SUBMITTER = "wf2k8s-spark-submitter"
 CONFIG_MAP = "wf2k8s-config"
-CREDENTIALS_SECRET = "wf2k8s-s3"
+#: the Secret with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY for each S3 key of the registry
+CREDENTIALS_SECRETS = {S3_WF2K8S: "wf2k8s-s3", S3_USER_CODE: "wf2k8s-s3-jobs"}
+#: the key a labeling phase gives Label Studio's project storages (read datasets/ only)
+LABEL_STUDIO_S3_SECRET = "wf2k8s-s3-label-studio"
 CATALOG_CONFIG_MAP = "wf2k8s-catalog"
 LABEL_STUDIO_SECRET = "wf2k8s-label-studio"
 PODINFO_DIR = "/etc/wf2k8s/podinfo"
@@ -59,11 +64,11 @@ def output(name: str, file: str) -> m.Parameter:
     return m.Parameter(name=name, value_from=m.ValueFrom(path=f"{RESULT_DIR}/{file}"))
 
 
-def runtime_env() -> list[m.EnvFromSource]:
+def runtime_env(s3_key: str = S3_WF2K8S) -> list[m.EnvFromSource]:
     # S3 endpoint, bucket and registry address come from the cluster's wf2k8s-config; optional so that
     # a phase that needs none of them still starts, and says what is missing if it does need them
     return [m.EnvFromSource(config_map_ref=m.ConfigMapEnvSource(name=CONFIG_MAP, optional=True)),
-            m.EnvFromSource(secret_ref=m.SecretEnvSource(name=CREDENTIALS_SECRET, optional=True))]
+            m.EnvFromSource(secret_ref=m.SecretEnvSource(name=CREDENTIALS_SECRETS[s3_key], optional=True))]
 
 
 def run_args(with_parameters: bool) -> list[str]:
@@ -71,7 +76,8 @@ def run_args(with_parameters: bool) -> list[str]:
 
 
 def runtime_template(name: str, command: str, images: Images, outputs: tuple[tuple[str, str], ...] = (),
-                     catalog: bool = False, image: str | None = None, parameters: bool = True) -> m.Template:
+                     catalog: bool = False, image: str | None = None, parameters: bool = True,
+                     s3_key: str = S3_WF2K8S) -> m.Template:
     """A phase the wf2k8s runtime image runs: ``wf2k8s-runtime <command> --spec <json>``."""
     mounts = [m.VolumeMount(name="catalog", mount_path=CATALOG_DIR, read_only=True)] if catalog else None
     volumes = [m.Volume(name="catalog", config_map=m.ConfigMapVolumeSource(name=CATALOG_CONFIG_MAP, optional=True))] \
@@ -84,7 +90,7 @@ def runtime_template(name: str, command: str, images: Images, outputs: tuple[tup
         container=m.Container(
             image=image or images.runtime,
             command=["wf2k8s-runtime", command, *run_args(parameters), "--spec", "{{inputs.parameters.spec}}"],
-            env_from=runtime_env(),
+            env_from=runtime_env(s3_key),
             volume_mounts=mounts,
         ),
         volumes=volumes,
@@ -98,9 +104,16 @@ def with_api_access(template: m.Template, service_account: str) -> m.Template:
     return template
 
 
-def label_studio_token() -> m.EnvVar:
-    return m.EnvVar(name="LABEL_STUDIO_TOKEN", value_from=m.EnvVarSource(secret_key_ref=m.SecretKeySelector(
-        name=LABEL_STUDIO_SECRET, key="LABEL_STUDIO_TOKEN", optional=True)))
+def with_label_studio(template: m.Template) -> m.Template:
+    """Label Studio's API token, and the S3 key its project storages get (never the phase's own)."""
+    container = template.container
+    assert container is not None, "a pod template"
+    container.env = [*(container.env or []), m.EnvVar(
+        name="LABEL_STUDIO_TOKEN", value_from=m.EnvVarSource(secret_key_ref=m.SecretKeySelector(
+            name=LABEL_STUDIO_SECRET, key="LABEL_STUDIO_TOKEN", optional=True)))]
+    container.env_from = [*(container.env_from or []), m.EnvFromSource(
+        secret_ref=m.SecretEnvSource(name=LABEL_STUDIO_S3_SECRET, optional=True))]
+    return template
 
 
 def with_podinfo(template: m.Template) -> m.Template:
@@ -118,7 +131,8 @@ def with_podinfo(template: m.Template) -> m.Template:
 
 
 def engine_template(name: str, command: str, image: str, images: Images, parameters: bool,
-                    inputs: list[m.Parameter], outputs: m.Outputs, pod_spec_patch: str | None = None) -> m.Template:
+                    inputs: list[m.Parameter], outputs: m.Outputs, pod_spec_patch: str | None = None,
+                    s3_key: str = S3_USER_CODE) -> m.Template:
     """The runtime driving a program in another image (an engine): an init container copies the
     runtime (a zipapp that needs only python3) into a shared volume, so any image with Python runs it."""
     shared = m.VolumeMount(name="wf2k8s-bin", mount_path=SHARED_BIN)
@@ -139,13 +153,13 @@ def engine_template(name: str, command: str, image: str, images: Images, paramet
             image=image,
             command=["python3", f"{SHARED_BIN}/wf2k8s-runtime.pyz", command, *run_args(parameters),
                      "--spec", "{{inputs.parameters.spec}}"],
-            env_from=runtime_env(),
+            env_from=runtime_env(s3_key),
             volume_mounts=[shared, catalog],
         ),
     )
 
 
-def job_template(images: Images, parameters: bool = True) -> m.Template:
+def job_template(images: Images, parameters: bool = True, s3_key: str = S3_USER_CODE) -> m.Template:
     """A JobStep: the user's code in its engine image, driven by the runtime zipapp: it fetches code
     and inputs, runs the boot file or command, uploads outputs and reads metrics."""
     return engine_template(
@@ -155,7 +169,7 @@ def job_template(images: Images, parameters: bool = True) -> m.Template:
         outputs=m.Outputs(parameters=[output("result", "result.json")],
                           artifacts=[m.Artifact(name="metrics", path=f"{RESULT_DIR}/metrics.html", optional=True,
                                                 archive=m.ArchiveStrategy(none=m.NoneStrategy()))]),
-        pod_spec_patch="{{inputs.parameters.pod-spec-patch}}")
+        pod_spec_patch="{{inputs.parameters.pod-spec-patch}}", s3_key=s3_key)
 
 
 def spark_operator_template() -> m.Template:

@@ -63,6 +63,14 @@ class S3:
         return cls(endpoint.rstrip("/"), os.environ.get("AWS_ACCESS_KEY_ID", ""),
                    os.environ.get("AWS_SECRET_ACCESS_KEY", ""), os.environ.get("AWS_REGION", "us-east-1"))
 
+    def with_key(self, prefix: str, where: str) -> "S3":
+        """The same server with another key, from ``<prefix>ACCESS_KEY_ID`` and ``<prefix>SECRET_ACCESS_KEY``
+        (a key meant for someone else, such as Label Studio's, which never falls back to this one)."""
+        access, secret = os.environ.get(f"{prefix}ACCESS_KEY_ID"), os.environ.get(f"{prefix}SECRET_ACCESS_KEY")
+        if not access or not secret:
+            raise S3Error(f"{prefix}ACCESS_KEY_ID and {prefix}SECRET_ACCESS_KEY are not set: {where}")
+        return S3(self.endpoint, access, secret, self.region)
+
     # signing ------------------------------------------------------------------------------------
     def request(self, method: str, bucket: str, key: str = "", query: dict[str, str] | None = None,
                 body: bytes = b"", allow: tuple[int, ...] = (), limit: int | None = None) -> tuple[int, bytes]:
