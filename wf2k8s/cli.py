@@ -99,11 +99,35 @@ def compile_options(args: argparse.Namespace) -> dict:
 
 def cmd_compile(args: argparse.Namespace) -> int:
     check_namespace(args)
+    if args.target == "kfp":
+        return compile_kfp(args)
     workflows = load_workflows(Path(args.pipeline))
     text = dump_all(w.to_workflow_template(**compile_options(args)) for w in workflows)
     advice = platform.apply_size_advice(text)
     if advice:
         print(advice, file=sys.stderr)
+    if args.output:
+        Path(args.output).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def compile_kfp(args: argparse.Namespace) -> int:
+    """``--target kfp``: the pipeline as a Kubeflow Pipelines v2 pipeline (kfp's own YAML; one pipeline a file)."""
+    from wf2k8s.backends import kfp  # kfp itself is imported only here: it is an optional extra
+
+    if args.spark_operator:
+        raise CliError("--spark-operator is an option of the Argo target", EXIT_INVALID)
+    workflows = load_workflows(Path(args.pipeline))
+    if len(workflows) > 1:
+        raise CliError(f"{args.pipeline}: defines {len(workflows)} workflows; a KFP pipeline file holds one",
+                       EXIT_INVALID)
+    try:
+        text = kfp.compile_graph(platform.graph(workflows[0]), namespace=args.namespace,
+                                 image_registry=args.image_registry)
+    except kfp.KfpUnavailable as missing:
+        raise CliError(str(missing), EXIT_INVALID) from None
     if args.output:
         Path(args.output).write_text(text)
     else:
@@ -186,9 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="MrsJobSteps as Kubeflow Spark Operator SparkApplications (default: spark-submit in "
                             "local mode in the step's pod; or $WF2K8S_SPARK_OPERATOR=1)")
 
-    p_compile = sub.add_parser("compile", help="print the pipeline as an Argo WorkflowTemplate (YAML)")
+    p_compile = sub.add_parser("compile", help="print the pipeline as an Argo WorkflowTemplate (YAML), or with "
+                                                "--target kfp as a Kubeflow Pipelines pipeline")
     common(p_compile)
     p_compile.add_argument("-o", "--output", help="write to this file instead of stdout")
+    p_compile.add_argument("--target", choices=["argo", "kfp"], default="argo",
+                           help="argo: an Argo WorkflowTemplate (default); kfp: a Kubeflow Pipelines v2 pipeline "
+                                "(needs pip install 'wf2k8s[kfp]')")
     p_compile.set_defaults(func=cmd_compile)
 
     p_run = sub.add_parser("run", help="release the pipeline to the current kube context and start a run")
