@@ -13,6 +13,9 @@ source "${HACK_DIR}/lib/common.sh"
 # Label Studio's generated login and API token (Secret wf2k8s-label-studio), kept for this kind cluster
 LABEL_STUDIO_ENV_FILE="${LABEL_STUDIO_ENV_FILE:-${HOME}/.kube/wf2k8s-kind-label-studio.env}"
 source "${HACK_DIR}/lib/manifests.sh"
+# the scoped S3 accounts' secrets, kept for this kind cluster
+S3_ACCOUNTS_FILE="${S3_ACCOUNTS_FILE:-${HOME}/.kube/wf2k8s-kind-s3-accounts.env}"
+source "${HACK_DIR}/lib/s3access.sh"
 source "${HACK_DIR}/lib/images.sh"
 source "${HACK_DIR}/lib/kserve.sh"
 
@@ -61,12 +64,13 @@ spec:
       containers:
         - name: versitygw
           image: ${VERSITYGW_IMAGE}
-          args: ["--port", ":${S3_PORT}", "posix", "/data"]
+          # internal IAM for the scoped accounts (hack/lib/s3access.sh); the admin API is not in the Service
+          args: ["--port", ":${S3_PORT}", "--admin-port", ":${S3_ADMIN_PORT}", "--iam-dir", "/iam", "posix", "/data"]
           env:
             - {name: ROOT_ACCESS_KEY, value: "${S3_ACCESS_KEY}"}
             - {name: ROOT_SECRET_KEY, value: "${S3_SECRET_KEY}"}
-          volumeMounts: [{name: data, mountPath: /data}]
-      volumes: [{name: data, emptyDir: {}}]
+          volumeMounts: [{name: data, mountPath: /data}, {name: iam, mountPath: /iam}]
+      volumes: [{name: data, emptyDir: {}}, {name: iam, emptyDir: {}}]
 ---
 apiVersion: v1
 kind: Service
@@ -84,6 +88,16 @@ create_bucket() {
   k -n "${NAMESPACE}" run mkbucket --restart=Never --rm -i --image=curlimages/curl:8.11.1 -- \
     curl -sS --aws-sigv4 "aws:amz:us-east-1:s3" --user "${S3_ACCESS_KEY}:${S3_SECRET_KEY}" \
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X PUT "${ep}/${S3_BUCKET}" >&2 || true
+}
+
+# The scoped accounts and the bucket policy, through a port-forward to the S3 pod (S3 and admin API).
+s3_access() {
+  local forward
+  k -n "${NAMESPACE}" port-forward deploy/s3 "17070:${S3_PORT}" "17071:${S3_ADMIN_PORT}" >/dev/null 2>&1 &
+  forward=$!
+  wait_for "port-forward to the S3 server" 30 curl -sS -o /dev/null http://127.0.0.1:17070/
+  ensure_s3_access http://127.0.0.1:17070 http://127.0.0.1:17071
+  kill "$forward"
 }
 
 # wf2k8s/label-studio:<version> from containers/label-studio (pip, about 1.5 min), unless
@@ -150,9 +164,12 @@ main() {
   install_kserve_upstream
   install_s3
   export WF2K8S_S3_ENDPOINT="http://s3.${NAMESPACE}.svc:${S3_PORT}"
+  # the address Label Studio's SSRF guard lets through (lib/manifests.sh)
+  S3_ADDRESS="$(k -n "${NAMESPACE}" get service s3 -o jsonpath='{.spec.clusterIP}')"; export S3_ADDRESS
   local old_token; old_token="$(label_studio_token_in_cluster)"
   apply_project_manifests k
   create_bucket
+  s3_access
   wait_for_label_studio "$old_token"
   echo "KUBECONFIG=${KIND_KUBECONFIG}"
 }

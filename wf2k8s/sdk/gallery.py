@@ -1,7 +1,8 @@
 """Sharing released workflows (seed 4.9.2) the Kubernetes way: RBAC on the WorkflowTemplate.
 
 A released workflow is a WorkflowTemplate; its "whitelist" is a RoleBinding that lets the
-listed users read that template and start runs of it in its namespace.
+listed users read that template and start runs of it in its namespace, and nothing else: the
+admission policy of manifests/gallery-shares.yaml refuses any other Workflow they submit.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ def whitelist_role(content_id: str, namespace: str) -> dict:
         "kind": "Role",
         "metadata": {"name": ROLE_PREFIX + content_id, "namespace": namespace},
         "rules": [
+            # "run": the custom verb manifests/gallery-shares.yaml checks, so that the "create" below lets the
+            # user start runs of this template only, never submit Workflows of their own
             {"apiGroups": ["argoproj.io"], "resources": ["workflowtemplates"], "resourceNames": [content_id],
-             "verbs": ["get"]},
+             "verbs": ["get", "run"]},
             {"apiGroups": ["argoproj.io"], "resources": ["workflows"], "verbs": ["create", "get", "list", "watch"]},
         ],
     }
