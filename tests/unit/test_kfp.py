@@ -265,6 +265,18 @@ def test_typed_pipeline_parameters_with_their_defaults():
     assert parameters["epochs"] == {"defaultValue": 3.0, "isOptional": True, "parameterType": "NUMBER_INTEGER"}
 
 
+def test_placeholder_names_become_kfp_parameter_names_and_the_runtime_keeps_theirs():
+    lr = wf.Placeholder(name="class", placeholder_type=wf.PlaceholderType.FLOAT, default=0.1)
+    step = job("train", algorithm=wf.BaseAlgorithm(
+        code_dir="obs://b/code/", boot_file="train.py", engine=wf.steps.JobEngine(image_url="team/train:1"),
+        parameters=[wf.AlgorithmParameters(name="lr", value=lr)]))
+    ir = compile_steps(step)
+    assert "class_" in ir["root"]["inputDefinitions"]["parameters"]
+    args = ir["deploymentSpec"]["executors"]["exec-train"]["container"]["args"]
+    assert args[args.index("--parameter"):args.index("--parameter") + 4] == [
+        "--parameter", "class", "float", "{{$.inputs.parameters['param_class_']}}"]
+
+
 # refusals ----------------------------------------------------------------------------------------------------
 
 FLAVOR = {"cpu": "1", "memory": "1Gi"}

@@ -20,6 +20,7 @@ import ast
 import dataclasses
 import inspect
 import json
+import keyword
 import operator
 import re
 import tempfile
@@ -74,7 +75,8 @@ def dns_name(name: str) -> str:
 def identifier(name: str) -> str:
     """A name as a Python identifier (KFP's pipeline and component inputs are function parameters)."""
     text = re.sub(r"\W", "_", name)
-    return text if text[:1].isalpha() else f"p_{text}"
+    text = text if text[:1].isalpha() else f"p_{text}"
+    return f"{text}_" if keyword.iskeyword(text) else text
 
 
 @dataclasses.dataclass(frozen=True)
