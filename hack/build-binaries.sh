@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Build (or reuse from cache) all third-party binaries the local cluster needs.
-# Usage: hack/build-binaries.sh [kubernetes|etcd|argo|versitygw|pause ...]
+# Usage: hack/build-binaries.sh [kubernetes|etcd|argo|versitygw|local_path|pause ...]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 source "${HACK_DIR}/lib/build.sh"
 
 main() {
   local targets=("$@")
-  (( ${#targets[@]} )) || targets=(kubernetes etcd argo versitygw pause)
+  (( ${#targets[@]} )) || targets=(kubernetes etcd argo versitygw local_path pause)
   local t
   for t in "${targets[@]}"; do
     "build_${t}"

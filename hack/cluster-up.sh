@@ -20,7 +20,7 @@ build_everything() {
   # Binaries are independent builds; run them in parallel (Kubernetes dominates).
   local pids=() logs="${WF2K8S_CACHE}/logs" t rc=0
   mkdir -p "$logs"
-  for t in kubernetes etcd argo versitygw pause; do
+  for t in kubernetes etcd argo versitygw local_path pause; do
     binary_built "$t" && continue
     log "building ${t} in the background (log: ${logs}/build-${t}.log)"
     ( "build_${t}" ) >"${logs}/build-${t}.log" 2>&1 &
@@ -155,6 +155,7 @@ main() {
   ensure_bucket
   ensure_s3_access "http://127.0.0.1:${S3_PORT}" "http://127.0.0.1:${S3_ADMIN_PORT}"
   apply_manifests
+  start_local_path_provisioner
   upload_examples
   start_argo_controller
   if [[ "${WF2K8S_KSERVE:-1}" == 1 ]]; then install_kserve; fi

@@ -7,13 +7,14 @@ GO_LDFLAGS_BASE="-s -w"
 # A .done stamp marks a finished build; builds are skipped when the stamp exists.
 _built() { [[ -f "$1/.done" ]]; }
 
-# binary_dir TARGET: cache directory of a build target (kubernetes|etcd|argo|versitygw|pause).
+# binary_dir TARGET: cache directory of a build target (kubernetes|etcd|argo|versitygw|local_path|pause).
 binary_dir() {
   case "$1" in
     kubernetes) echo "${BIN_DIR}/kubernetes-${K8S_VERSION}" ;;
     etcd) echo "${BIN_DIR}/etcd-${ETCD_VERSION}" ;;
     argo) echo "${BIN_DIR}/argo-${ARGO_VERSION}" ;;
     versitygw) echo "${BIN_DIR}/versitygw-${VERSITYGW_VERSION}" ;;
+    local_path) echo "${BIN_DIR}/local-path-provisioner-${LOCAL_PATH_VERSION}" ;;
     pause) echo "${BIN_DIR}/pause" ;;
     *) die "unknown build target $1" ;;
   esac
@@ -167,6 +168,20 @@ build_versitygw() {
   log "versitygw ${VERSITYGW_VERSION} built"
 }
 
+# Dynamic provisioner for PersistentVolumeClaims (directories under ${WF2K8S_STATE}/volumes), the
+# same program kind ships as its default StorageClass, so one set of PVC manifests serves both.
+# Its go.mod has no replace directives, so `go install module@version` builds it as released.
+build_local_path() {
+  local out; out="$(binary_dir local_path)"
+  _built "$out" && return 0
+  log "building local-path-provisioner ${LOCAL_PATH_VERSION}"
+  mkdir -p "$out"
+  GOBIN="$out" go install -trimpath -ldflags "${GO_LDFLAGS_BASE} -X main.VERSION=${LOCAL_PATH_VERSION}" \
+    "github.com/rancher/local-path-provisioner@${LOCAL_PATH_VERSION}"
+  touch "$out/.done"
+  log "local-path-provisioner ${LOCAL_PATH_VERSION} built"
+}
+
 _pause_source_sum() { cat "${HACK_DIR}/pause/go.mod" "${HACK_DIR}/pause/main.go" | sha256sum | cut -c1-16; }
 
 # Our own pause program (hack/pause, project code).
@@ -183,3 +198,4 @@ k8s_bin() { echo "${BIN_DIR}/kubernetes-${K8S_VERSION}/$1"; }
 etcd_bin() { echo "${BIN_DIR}/etcd-${ETCD_VERSION}/etcd"; }
 argo_bin() { echo "${BIN_DIR}/argo-${ARGO_VERSION}/$1"; }
 s3_bin() { echo "${BIN_DIR}/versitygw-${VERSITYGW_VERSION}/versitygw"; }
+local_path_bin() { echo "$(binary_dir local_path)/local-path-provisioner"; }

@@ -15,6 +15,7 @@ ETCD_VERSION="${ETCD_VERSION:-v3.5.35}"
 ARGO_VERSION="${ARGO_VERSION:-v3.7.18}"
 ARGO_MODULE="github.com/argoproj/argo-workflows/v3"
 VERSITYGW_VERSION="${VERSITYGW_VERSION:-v1.8.0}"
+LOCAL_PATH_VERSION="${LOCAL_PATH_VERSION:-v0.0.30}"   # rancher/local-path-provisioner: PVCs on host dirs
 PAUSE_TAG="${PAUSE_TAG:-wf2k8s/pause:1.0}"
 BASE_IMAGE="wf2k8s/base:bookworm"
 ARGOEXEC_IMAGE="quay.io/argoproj/argoexec:${ARGO_VERSION}"

@@ -8,6 +8,10 @@ ETCD_DATA_DIR="${WF2K8S_STATE}/etcd"
 S3_DATA_DIR="${WF2K8S_STATE}/s3"
 S3_IAM_DIR="${WF2K8S_STATE}/s3-iam"
 KUBELET_ROOT=/var/lib/kubelet
+# PersistentVolumes of the local-path provisioner: one directory per claim under VOLUMES_DIR;
+# its helper pods run in LOCAL_PATH_NAMESPACE (manifests/local/local-path-provisioner.yaml).
+VOLUMES_DIR="${WF2K8S_STATE}/volumes"
+LOCAL_PATH_NAMESPACE="wf2k8s-storage"
 
 kubectl_admin() { "$(k8s_bin kubectl)" --kubeconfig "${KUBECONFIG_PATH}" "$@"; }
 
@@ -251,4 +255,43 @@ start_argo_controller() {
     --executor-image="${ARGOEXEC_IMAGE}" --executor-image-pull-policy=IfNotPresent \
     --loglevel=info
   wait_for "workflow-controller /healthz" 90 curl -fsS http://127.0.0.1:6060/healthz
+}
+
+# ---- local-path provisioner (PersistentVolumeClaims of StorageClass wf2k8s-local) ---------------
+# Config and helper pod template as files (they name a host path and the local image), re-read
+# every 30 s from CONFIG_MOUNT_PATH; the setup/teardown scripts the helper pods run come from
+# ConfigMap wf2k8s-local-path.
+start_local_path_provisioner() {
+  # only root on the host reads the volumes (the claims' own directories are 0777, as upstream's, so
+  # that pods running as any user can write)
+  mkdir -p "${VOLUMES_DIR}"; chmod 0700 "${VOLUMES_DIR}"
+  local conf="${CONF_DIR}/local-path-provisioner"
+  write_file "${conf}/config.json" <<JSON
+{"nodePathMap": [{"node": "DEFAULT_PATH_FOR_NON_LISTED_NODES", "paths": ["${VOLUMES_DIR}"]}]}
+JSON
+  # the base image has sh, mkdir, rm and chmod, and is always loaded (never pulled)
+  write_file "${conf}/helperPod.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata:
+  name: helper-pod
+spec:
+  automountServiceAccountToken: false
+  containers:
+  - name: helper-pod
+    image: ${BASE_IMAGE}
+    imagePullPolicy: Never
+YAML
+  local log="${LOG_DIR}/local-path-provisioner.log" pid_before log_size
+  pid_before="$(cat "${PID_DIR}/local-path-provisioner.pid" 2>/dev/null || true)"
+  log_size="$(stat -c %s "$log" 2>/dev/null || echo 0)"
+  CONFIG_MOUNT_PATH="${conf}" \
+  start_proc local-path-provisioner "$(local_path_bin)" start \
+    --kubeconfig "${WF2K8S_STATE}/local-path-provisioner.kubeconfig" \
+    --config "${conf}/config.json" --helper-pod-file "${conf}/helperPod.yaml" --helper-image "${BASE_IMAGE}" \
+    --namespace "${LOCAL_PATH_NAMESPACE}" --configmap-name wf2k8s-local-path \
+    --service-account-name wf2k8s-local-path-helper
+  [[ "$(cat "${PID_DIR}/local-path-provisioner.pid")" == "$pid_before" ]] && return 0
+  # no health endpoint: its log says when its informers have synced (only this run's lines count)
+  wait_for "local-path-provisioner" 60 bash -c 'tail -c "+$(($2 + 1))" "$1" | grep -q "Started provisioner controller"' _ "$log" "$log_size"
 }

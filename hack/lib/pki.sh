@@ -79,10 +79,12 @@ ensure_pki() {
   _cert scheduler "/CN=system:kube-scheduler"
   _cert kube-proxy "/CN=system:kube-proxy"
   _cert argo-controller "/CN=wf2k8s:argo-workflow-controller"
+  _cert local-path-provisioner "/CN=wf2k8s:local-path-provisioner"
   _kubeconfig admin admin
   _kubeconfig kubelet kubelet
   _kubeconfig controller-manager controller-manager
   _kubeconfig scheduler scheduler
   _kubeconfig kube-proxy kube-proxy
   _kubeconfig argo-controller argo-controller "${NAMESPACE}"
+  _kubeconfig local-path-provisioner local-path-provisioner "${LOCAL_PATH_NAMESPACE}"
 }
