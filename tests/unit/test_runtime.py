@@ -373,7 +373,7 @@ def test_a_failing_job_says_how_it_ended(run, work, monkeypatch):
     spec = job_spec(inputs=[], spec=RESOURCE)
     with pytest.raises(job.JobFailed, match="exited with 3; last lines of its log:\nbad input"):
         job.run(spec, run)
-    assert not any(key.startswith("logs/") for _, key in s3.store)  # no log_export_path: no log uploaded
+    assert not any(key.startswith("logs/") for _, key in s3.data)  # no log_export_path: no log uploaded
 
 
 def test_the_catalog_algorithm_under_the_steps_own_settings(run, tmp_path, monkeypatch):

@@ -148,7 +148,7 @@ def run(spec: JobPhase, run: RunContext) -> dict:
             written = local_path(local, posixpath.basename(key), f"metric file {uri} of output {output.name!r}",
                                  JobFailed)
             if written.is_file():  # the code wrote it where --<output>= pointed: upload it to its path
-                s3.put(bucket, key, written.read_bytes())
+                s3.store(written, bucket, key)
             if not s3.exists(bucket, key):
                 raise JobFailed(f"metric file {uri} of output {output.name!r} was not written by the job")
             body = read_object(s3, bucket, key, metrics_module.MAX_BYTES, "metrics file", metrics_module.MetricsError)

@@ -27,7 +27,7 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import IO, Any, Callable, Iterable, Mapping
 
 from ..errors import PhaseError
 
@@ -60,6 +60,12 @@ class Retry:
 #: the one retry policy of the runtime
 RETRY = Retry()
 NO_RETRY = Retry(attempts=1)
+#: for moving data: longer, so that a transfer outlives a restart of its server (about 30 s)
+TRANSFER_RETRY = Retry(attempts=8)
+
+#: a request body: bytes, or a function giving a fresh stream of it for each attempt (a large upload
+#: is read from its file again rather than held in memory)
+Body = bytes | Callable[[], Iterable[bytes]] | None
 
 
 @dataclass
@@ -80,22 +86,30 @@ class Response:
             raise self.error(f"{where}the answer is not JSON: {self.body[:200]!r}", self.status, self.body) from None
 
 
-def request(service: str, method: str, url: str, body: bytes | None = None, headers: Mapping[str, str] | None = None,
+def request(service: str, method: str, url: str, body: Body = None, headers: Mapping[str, str] | None = None,
             timeout: float = 60, context: ssl.SSLContext | None = None, allow: tuple[int, ...] = (),
             retry: Retry = RETRY, sleep: Callable[[float], None] = time.sleep, *,
-            error: type[ServiceError] = ServiceError, hint: str = "", max_bytes: int | None = None) -> Response:
+            error: type[ServiceError] = ServiceError, hint: str = "", max_bytes: int | None = None,
+            read: Callable[[IO[bytes]], None] | None = None, idempotent: bool = False) -> Response:
     """One request to ``service`` (its name for messages, "S3", "MLflow", ...); an error status not in
     ``allow`` raises ``error`` (a ``ServiceError``) after the retries the policy gives. ``hint`` ends the
     message when the service cannot be reached ("check MLFLOW_TRACKING_URI"). With ``max_bytes``, at
     most ``max_bytes + 1`` bytes of the answer are read: a longer body tells the caller the answer is
-    over its limit, without reading it all."""
-    statuses = retry.post_statuses if method == "POST" else retry.statuses
+    over its limit, without reading it all. With ``read``, a successful answer's body is streamed to it
+    (the Response then has none); an answer cut short is asked for again and ``read`` starts over.
+    ``idempotent``: a POST that may be repeated (S3's multipart calls) is retried like a PUT."""
+    repeatable = method != "POST" or idempotent
+    statuses = retry.statuses if repeatable else retry.post_statuses
     where = f"{service} {method} {shorten(url)}"
     for attempt in range(retry.attempts):
         last = attempt == retry.attempts - 1
-        req = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))
+        sent = body() if callable(body) else body
+        req = urllib.request.Request(url, data=sent, method=method, headers=dict(headers or {}))
         try:
             with urllib.request.urlopen(req, timeout=timeout, context=context) as answer:
+                if read is not None:
+                    read(answer)
+                    return Response(answer.status, b"", dict(answer.headers.items()), where, error)
                 data = answer.read() if max_bytes is None else answer.read(max_bytes + 1)
                 return Response(answer.status, data, dict(answer.headers.items()), where, error)
         except urllib.error.HTTPError as problem:
@@ -109,7 +123,7 @@ def request(service: str, method: str, url: str, body: bytes | None = None, head
             raise error(f"{where}: HTTP {problem.code} {detail(data)}".rstrip(), problem.code, data) from None
         except (urllib.error.URLError, socket.timeout, OSError, http.client.HTTPException) as problem:
             # no answer, or one cut short; a POST whose connection broke may have been taken: not repeated
-            if method != "POST" and not last:
+            if repeatable and not last:
                 sleep(retry.delay(attempt))
                 continue
             reason = getattr(problem, "reason", problem)

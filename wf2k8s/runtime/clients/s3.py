@@ -1,12 +1,23 @@
 """A small S3 client (Signature V4, path-style) on the standard library.
 
 The runtime runs inside arbitrary engine images that have python3 and nothing else, so it
-cannot count on boto3. It needs get, put, list and a few helpers, nothing more. Every request goes
-through ``http.request`` (its retry policy: a GET answered 503 "SlowDown" is asked again).
+cannot count on boto3. Every request goes through ``http.request`` (its retry policy: a connection
+error or a 503 "SlowDown" is asked again; transfers with ``TRANSFER_RETRY``, long enough to outlive a
+restart of the server).
+
+Files move as streams, whatever their size, with memory bounded by a small constant:
+- downloads are written to disk as they arrive, 1 MiB at a time; an object larger than ``PART_SIZE``
+  is fetched in ranges, ``WORKERS`` at once, each written at its offset; the size is checked, and the
+  MD5 when the ETag is one (objects put in one piece);
+- uploads larger than ``PART_SIZE`` are multipart (S3's single PUT stops at 5 GiB), ``WORKERS`` parts in
+  flight, each part read from its file twice (once for its Content-MD5, which the server checks, once
+  to send it) rather than held in memory; a failed upload is aborted;
+- a directory's objects move ``WORKERS`` at a time.
 """
 
 from __future__ import annotations
 
+import base64
 import builtins
 import datetime
 import hashlib
@@ -14,13 +25,26 @@ import hmac
 import os
 import urllib.parse
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from ..untrusted import TooLarge, local_path, size_text
 from . import http
-from .http import ServiceError
+from .http import TRANSFER_RETRY, Retry, ServiceError
+
+MiB = 1024 * 1024
+#: the unit of a transfer: objects up to this size move in one request, larger ones in parts of it
+PART_SIZE = 16 * MiB
+#: what is read or written at once (the memory one stream holds)
+CHUNK = MiB
+#: objects, parts or ranges in flight at once
+WORKERS = 4
+#: S3's limit on the parts of one upload
+MAX_PARTS = 10_000
+UNSIGNED = "UNSIGNED-PAYLOAD"
+T = TypeVar("T")
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
@@ -48,6 +72,14 @@ def split_uri(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
+@dataclass(frozen=True)
+class Stored:
+    """An object as a listing or a HEAD shows it."""
+    key: str
+    size: int
+    etag: str = ""
+
+
 @dataclass
 class S3:
     endpoint: str
@@ -72,19 +104,19 @@ class S3:
         return S3(self.endpoint, access, secret, self.region)
 
     # signing ------------------------------------------------------------------------------------
-    def request(self, method: str, bucket: str, key: str = "", query: dict[str, str] | None = None,
-                body: bytes = b"", allow: tuple[int, ...] = (), limit: int | None = None) -> tuple[int, bytes]:
+    def signed(self, method: str, bucket: str, key: str, query: Mapping[str, str] | None,
+               payload_hash: str) -> tuple[str, dict[str, str]]:
+        """The request's URL and its Signature V4 headers."""
         url = urllib.parse.urlsplit(self.endpoint)
         path = "/" + bucket + ("/" + urllib.parse.quote(key, safe="/~") if key else "")
         canonical_query = "&".join(f"{urllib.parse.quote(k, safe='~')}={urllib.parse.quote(v, safe='~')}"
                                    for k, v in sorted((query or {}).items()))
         now = datetime.datetime.now(datetime.timezone.utc)
         amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
-        payload_hash = hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256
         headers = {"host": url.netloc, "x-amz-content-sha256": payload_hash, "x-amz-date": amz_date}
-        signed = ";".join(sorted(headers))
+        signed_names = ";".join(sorted(headers))
         canonical = "\n".join([method, path, canonical_query,
-                               "".join(f"{k}:{headers[k]}\n" for k in sorted(headers)), signed, payload_hash])
+                               "".join(f"{k}:{headers[k]}\n" for k in sorted(headers)), signed_names, payload_hash])
         scope = f"{day}/{self.region}/s3/aws4_request"
         to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
         key_bytes = ("AWS4" + self.secret_key).encode()
@@ -92,55 +124,171 @@ class S3:
             key_bytes = hmac.new(key_bytes, part.encode(), hashlib.sha256).digest()
         signature = hmac.new(key_bytes, to_sign.encode(), hashlib.sha256).hexdigest()
         headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential={self.access_key}/{scope}, "
-                                    f"SignedHeaders={signed}, Signature={signature}")
+                                    f"SignedHeaders={signed_names}, Signature={signature}")
         full = f"{url.scheme}://{url.netloc}{path}" + (f"?{canonical_query}" if canonical_query else "")
-        sent = {k: v for k, v in headers.items() if k != "host"}
+        return full, {k: v for k, v in headers.items() if k != "host"}
+
+    def request(self, method: str, bucket: str, key: str = "", query: dict[str, str] | None = None,
+                body: http.Body = b"", allow: tuple[int, ...] = (), limit: int | None = None,
+                headers: Mapping[str, str] | None = None, read: Callable[[IO[bytes]], None] | None = None,
+                retry: Retry = http.RETRY) -> http.Response:
+        """One signed request. ``body`` as bytes is signed with its hash; as a stream factory (a large
+        part), it is sent unsigned (``UNSIGNED-PAYLOAD``) with the ``content-length`` and ``content-md5``
+        the caller gives, which the server checks."""
+        if callable(body):
+            payload_hash = UNSIGNED
+        else:
+            payload_hash = hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256
+        url, sent = self.signed(method, bucket, key, query, payload_hash)
+        sent.update(headers or {})
         if method in ("PUT", "POST"):  # urllib would say form data, and form-parsing servers would eat the body
-            sent["content-type"] = "application/octet-stream"
-        answer = http.request("S3", method, full, body if method in ("PUT", "POST") else None, sent, timeout=60,
-                              allow=allow, error=S3Error, max_bytes=limit)
+            sent.setdefault("content-type", "application/octet-stream")
+        answer = http.request("S3", method, url, body if method in ("PUT", "POST") else None, sent, timeout=60,
+                              allow=allow, error=S3Error, max_bytes=limit, read=read, retry=retry,
+                              idempotent=True)  # S3's POSTs (multipart calls) may be repeated
         if limit is not None and len(answer.body) > limit:
             raise S3TooLarge(f"S3 {method} s3://{bucket}/{key}: larger than {size_text(limit)}", answer.status)
-        return answer.status, answer.body
+        return answer
 
     # operations ---------------------------------------------------------------------------------
     def get(self, bucket: str, key: str, limit: int | None = None) -> bytes:
         """The object's bytes; with ``limit``, an object larger than that raises ``S3TooLarge`` (read no
         further than the limit)."""
-        return self.request("GET", bucket, key, limit=limit)[1]
+        return self.request("GET", bucket, key, limit=limit).body
 
     def exists(self, bucket: str, key: str) -> bool:
-        return self.request("HEAD", bucket, key, allow=(404, 403))[0] == 200
+        return self.request("HEAD", bucket, key, allow=(404, 403)).status == 200
+
+    def stat(self, bucket: str, key: str) -> Stored | None:
+        """The object's size and ETag, None when there is none."""
+        answer = self.request("HEAD", bucket, key, allow=(404, 403))
+        if answer.status != 200:
+            return None
+        headers = {k.lower(): v for k, v in answer.headers.items()}
+        return Stored(key, int(headers.get("content-length") or 0), headers.get("etag", "").strip('"'))
 
     def put(self, bucket: str, key: str, body: bytes) -> None:
-        self.request("PUT", bucket, key, body=body)
+        self.request("PUT", bucket, key, body=body, headers={"content-md5": md5_base64(body)})
 
     def create_bucket(self, bucket: str) -> None:
         self.request("PUT", bucket, allow=(409,))
 
-    def list(self, bucket: str, prefix: str) -> Iterator[str]:
+    def listing(self, bucket: str, prefix: str) -> Iterator[Stored]:
+        """Every object under ``prefix`` with its size and ETag, a page (1,000 keys) at a time."""
         token = None
         while True:
             query = {"list-type": "2", "prefix": prefix}
             if token:
                 query["continuation-token"] = token
-            _, body = self.request("GET", bucket, query=query)
-            root = ET.fromstring(body)
+            root = ET.fromstring(self.request("GET", bucket, query=query).body)
             ns = root.tag.split("}")[0] + "}" if root.tag.startswith("{") else ""
             for item in root.iter(f"{ns}Contents"):
-                yield item.findtext(f"{ns}Key") or ""
+                yield Stored(item.findtext(f"{ns}Key") or "", int(item.findtext(f"{ns}Size") or 0),
+                             (item.findtext(f"{ns}ETag") or "").strip('"'))
             if root.findtext(f"{ns}IsTruncated") == "true":
                 token = root.findtext(f"{ns}NextContinuationToken")
             else:
                 return
 
-    def objects(self, bucket: str, key: str) -> builtins.list[str]:  # ``list`` is a method here
+    def list(self, bucket: str, prefix: str) -> Iterator[str]:
+        return (stored.key for stored in self.listing(bucket, prefix))
+
+    def stored(self, bucket: str, key: str) -> builtins.list[Stored]:  # ``list`` is a method here
         """What an OBS path names: the object ``key`` when there is one, else every object under it as a
         prefix (sorted; directory markers left out)."""
-        if key and not key.endswith("/") and self.exists(bucket, key):
-            return [key]
+        if key and not key.endswith("/"):
+            found = self.stat(bucket, key)
+            if found is not None:
+                return [found]
         prefix = key if key.endswith("/") or not key else key + "/"
-        return sorted(k for k in self.list(bucket, prefix) if not k.endswith("/"))
+        return sorted((s for s in self.listing(bucket, prefix) if not s.key.endswith("/")), key=lambda s: s.key)
+
+    def objects(self, bucket: str, key: str) -> builtins.list[str]:
+        return [stored.key for stored in self.stored(bucket, key)]
+
+    # streams ----------------------------------------------------------------------------------------
+    def fetch(self, bucket: str, stored: Stored, target: Path) -> None:
+        """The object into the file ``target``, streamed (ranges in parallel when it is large); written to
+        a temporary name first, so that ``target`` is never a partial file."""
+        where = f"s3://{bucket}/{stored.key}"
+        partial = target.with_name(target.name + ".wf2k8s-partial")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(partial, "wb") as out:
+                out.truncate(stored.size)
+                descriptor = out.fileno()
+                ranges = [(start, min(start + PART_SIZE, stored.size) - 1)
+                          for start in range(0, stored.size, PART_SIZE)]
+                digests = in_parallel(lambda span: self._fetch_range(bucket, stored, descriptor, span, len(ranges)),
+                                      ranges)
+            if len(ranges) == 1 and is_md5(stored.etag) and digests[0] != stored.etag:
+                raise S3Error(f"{where}: the data received does not match its ETag (MD5 {digests[0]}, "
+                              f"expected {stored.etag})")
+            if partial.stat().st_size != stored.size:
+                raise S3Error(f"{where}: {partial.stat().st_size} bytes received, {stored.size} expected")
+            os.replace(partial, target)
+        except OSError as problem:
+            raise S3Error(f"{where}: cannot be written to {target} ({problem.strerror or problem})") from None
+        finally:
+            partial.unlink(missing_ok=True)
+
+    def _fetch_range(self, bucket: str, stored: Stored, descriptor: int, span: tuple[int, int], count: int) -> str:
+        """One range of the object written at its offset; the MD5 of what was written."""
+        start, end = span
+        digest = hashlib.md5(usedforsecurity=False)
+
+        def write(answer: IO[bytes]) -> None:
+            nonlocal digest
+            digest, offset = hashlib.md5(usedforsecurity=False), start  # an attempt starts over
+            while chunk := answer.read(CHUNK):
+                os.pwrite(descriptor, chunk, offset)
+                digest.update(chunk)
+                offset += len(chunk)
+            if offset != end + 1:  # cut short: raised as a broken connection, so it is asked again
+                raise ConnectionError(f"{offset - start} of {end + 1 - start} bytes received")
+
+        headers = {"range": f"bytes={start}-{end}"} if count > 1 else {}
+        if stored.size:
+            self.request("GET", bucket, stored.key, headers=headers, read=write, retry=TRANSFER_RETRY)
+        return digest.hexdigest()
+
+    def store(self, source: Path, bucket: str, key: str) -> None:
+        """The file ``source`` as one object: one PUT up to ``PART_SIZE``, else a multipart upload."""
+        size = source.stat().st_size
+        if size <= PART_SIZE:
+            self.request("PUT", bucket, key, body=source.read_bytes(), retry=TRANSFER_RETRY,
+                         headers={"content-md5": md5_base64(source.read_bytes())})
+            return
+        part_size = max(PART_SIZE, -(-size // MAX_PARTS // MiB) * MiB)  # no more than S3's 10,000 parts
+        created = self.request("POST", bucket, key, query={"uploads": ""}, retry=TRANSFER_RETRY)
+        upload_id = xml_text(created.body, "UploadId")
+        parts = [(number, offset, min(part_size, size - offset))
+                 for number, offset in enumerate(range(0, size, part_size), start=1)]
+        try:
+            etags = in_parallel(lambda part: self._store_part(source, bucket, key, upload_id, *part), parts)
+            done = "".join(f"<Part><PartNumber>{n}</PartNumber><ETag>{etag}</ETag></Part>"
+                           for (n, _, _), etag in zip(parts, etags, strict=True))
+            answer = self.request("POST", bucket, key, query={"uploadId": upload_id}, retry=TRANSFER_RETRY,
+                                  body=f"<CompleteMultipartUpload>{done}</CompleteMultipartUpload>".encode())
+            if b"<Error>" in answer.body:  # S3 may answer 200 and report a failure in the body
+                raise S3Error(f"S3 POST s3://{bucket}/{key}: {http.detail(answer.body)}")
+        except BaseException:
+            try:
+                self.request("DELETE", bucket, key, query={"uploadId": upload_id}, allow=(404,))
+            except S3Error:
+                pass  # the upload's error is the one to report; the server expires abandoned parts
+            raise
+
+    def _store_part(self, source: Path, bucket: str, key: str, upload_id: str, number: int, offset: int,
+                    length: int) -> str:
+        digest = hashlib.md5(usedforsecurity=False)
+        for chunk in file_range(source, offset, length):
+            digest.update(chunk)
+        answer = self.request("PUT", bucket, key, query={"partNumber": str(number), "uploadId": upload_id},
+                              body=lambda: file_range(source, offset, length), retry=TRANSFER_RETRY,
+                              headers={"content-length": str(length),
+                                       "content-md5": base64.b64encode(digest.digest()).decode()})
+        return {k.lower(): v for k, v in answer.headers.items()}.get("etag", "")
 
     # files and directories ----------------------------------------------------------------------------
     def download(self, uri: str, destination: Path) -> Path:
@@ -150,18 +298,17 @@ class S3:
         or the download is refused (``untrusted.local_path``: no empty, ``.`` or ``..`` segment, nothing
         out of the directory), before anything is written."""
         bucket, key = split_uri(uri)
-        keys = self.objects(bucket, key)
-        if keys == [key]:
-            write(destination, self.get(bucket, key), f"s3://{bucket}/{key}")
+        found = self.stored(bucket, key)
+        if [s.key for s in found] == [key]:
+            self.fetch(bucket, found[0], destination)
             return destination
-        if not keys:
+        if not found:
             raise S3Error(f"nothing at {uri}")
         prefix = key if key.endswith("/") or not key else key + "/"
-        targets = [(object_key, local_path(destination, object_key[len(prefix):],
-                                           f"S3 object s3://{bucket}/{object_key} (key {object_key!r})", S3Error))
-                   for object_key in keys]
-        for object_key, target in targets:
-            write(target, self.get(bucket, object_key), f"s3://{bucket}/{object_key}")
+        targets = [(stored, local_path(destination, stored.key[len(prefix):],
+                                       f"S3 object s3://{bucket}/{stored.key} (key {stored.key!r})", S3Error))
+                   for stored in found]
+        in_parallel(lambda item: self.fetch(bucket, *item), targets, workers=1 if len(targets) == 1 else WORKERS)
         destination.mkdir(parents=True, exist_ok=True)
         return destination
 
@@ -169,24 +316,55 @@ class S3:
         """A file, or a directory's files under the prefix ``uri``; returns the number of objects."""
         bucket, key = split_uri(uri)
         if source.is_file():
-            self.put(bucket, key.rstrip("/") if not key.endswith("/") else key + source.name, source.read_bytes())
+            self.store(source, bucket, key.rstrip("/") if not key.endswith("/") else key + source.name)
             return 1
-        count = 0
         prefix = key if key.endswith("/") or not key else key + "/"
-        for path in sorted(source.rglob("*")):
-            if path.is_file():
-                self.put(bucket, prefix + path.relative_to(source).as_posix(), path.read_bytes())
-                count += 1
-        if count == 0:  # an empty output directory still exists afterwards
+        files = [path for path in sorted(source.rglob("*")) if path.is_file()]
+        in_parallel(lambda path: self.store(path, bucket, prefix + path.relative_to(source).as_posix()), files)
+        if not files:  # an empty output directory still exists afterwards
             self.put(bucket, prefix, b"")
-        return count
+        return len(files)
 
 
-def write(target: Path, body: bytes, source: str) -> None:
-    """An object's bytes as a local file; a path the keys make impossible (``a`` and ``a/b``, a name too
-    long) is the download's one-line error."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(body)
-    except OSError as problem:
-        raise S3Error(f"{source}: cannot be written to {target} ({problem.strerror or problem})") from None
+def in_parallel(work: Callable[[T], object], items: builtins.list[T], workers: int = WORKERS) -> builtins.list:
+    """``work`` on each item, ``workers`` at a time, results in the items' order; the first error raised
+    is raised here (no new work starts after it)."""
+    if len(items) <= 1 or workers <= 1:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(work, item) for item in items]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def file_range(path: Path, offset: int, length: int) -> Iterable[bytes]:
+    """``length`` bytes of ``path`` from ``offset``, ``CHUNK`` at a time."""
+    with open(path, "rb") as source:
+        source.seek(offset)
+        while length > 0:
+            chunk = source.read(min(CHUNK, length))
+            if not chunk:
+                raise S3Error(f"{path}: shorter than expected (changed while it was uploaded?)")
+            length -= len(chunk)
+            yield chunk
+
+
+def md5_base64(body: bytes) -> str:
+    return base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode()
+
+
+def is_md5(etag: str) -> bool:
+    """An ETag that is the object's MD5 (one PUT; a multipart upload's ends in ``-<parts>``)."""
+    return len(etag) == 32 and all(c in "0123456789abcdef" for c in etag.lower())
+
+
+def xml_text(body: bytes, tag: str) -> str:
+    root = ET.fromstring(body)
+    found = next((e.text for e in root.iter() if e.tag.rpartition("}")[2] == tag), None)
+    if not found:
+        raise S3Error(f"S3 answered without {tag}: {body[:200]!r}")
+    return found
