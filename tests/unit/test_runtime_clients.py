@@ -4,6 +4,8 @@ loopback HTTP server."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import socket
 import threading
@@ -213,3 +215,85 @@ def test_a_key_meant_for_someone_else_never_falls_back_to_the_phases_own(monkeyp
     reader = own.with_key("LABEL_STUDIO_S3_", "Label Studio's key")
     assert (reader.endpoint, reader.access_key, reader.secret_key) == ("http://s3.test:7070", "wf2k8s-label-studio",
                                                                        "ls-secret")
+
+
+# --- streaming transfers (wf2k8s/runtime/clients/s3.py) ------------------------------------------------
+
+def small_parts(monkeypatch, size: int = 4):
+    """Parts of ``size`` bytes, read a byte at a time: a few bytes exercise the multipart and range paths."""
+    from wf2k8s.runtime.clients import s3 as s3_module
+    monkeypatch.setattr(s3_module, "PART_SIZE", size)
+    monkeypatch.setattr(s3_module, "MiB", 1)
+    monkeypatch.setattr(s3_module, "CHUNK", 1)
+
+
+def test_a_download_cut_short_is_asked_again_and_the_file_is_whole(server, tmp_path):
+    from wf2k8s.runtime.clients.s3 import Stored
+    body = b"abcdef"
+    s = server((200, body[:3]), (200, body))
+    target = tmp_path / "out" / "f.bin"
+    S3(s.url, "k", "s").fetch("b", Stored("f.bin", len(body), hashlib.md5(body).hexdigest()), target)
+    assert target.read_bytes() == body and s.methods == ["GET", "GET"]
+    assert [p.name for p in target.parent.iterdir()] == ["f.bin"]  # no partial file left
+
+
+def test_a_download_that_does_not_match_its_etag_is_refused_and_leaves_no_file(server, tmp_path):
+    from wf2k8s.runtime.clients.s3 import Stored
+    s = server((200, b"abcxyz"))
+    target = tmp_path / "f.bin"
+    with pytest.raises(S3Error, match=r"s3://b/f.bin: the data received does not match its ETag"):
+        S3(s.url, "k", "s").fetch("b", Stored("f.bin", 6, hashlib.md5(b"abcdef").hexdigest()), target)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_large_download_is_fetched_in_ranges_written_at_their_offsets(server, tmp_path, monkeypatch):
+    from wf2k8s.runtime.clients.s3 import Stored
+    small_parts(monkeypatch)
+    body = b"0123456789"
+    ranges: dict[str, bytes] = {"bytes=0-3": body[0:4], "bytes=4-7": body[4:8], "bytes=8-9": body[8:10]}
+    s = server(*[(200, b"")] * 3)  # answers are replaced below by the range each request asks for
+    s.answers = []
+    handler = s.httpd.RequestHandlerClass
+
+    def answer(self):
+        part = ranges[self.headers["Range"]]
+        self.send_response(206)
+        self.send_header("Content-Length", str(len(part)))
+        self.end_headers()
+        self.wfile.write(part)
+
+    handler.do_GET = answer
+    target = tmp_path / "f.bin"
+    S3(s.url, "k", "s").fetch("b", Stored("f.bin", len(body), "etag-of-a-multipart-upload-3"), target)
+    assert target.read_bytes() == body
+
+
+def test_a_large_file_is_uploaded_in_parts_each_with_its_md5(server, tmp_path, monkeypatch):
+    small_parts(monkeypatch)
+    source = tmp_path / "f.bin"
+    source.write_bytes(b"0123456789")
+    created = b"<InitiateMultipartUploadResult><UploadId>up-1</UploadId></InitiateMultipartUploadResult>"
+    s = server((200, created), *[(200, b"", {"ETag": '"p"'})] * 3, (200, b"<CompleteMultipartUploadResult/>"))
+    S3(s.url, "k", "s").store(source, "b", "out/f.bin")
+    assert s.methods == ["POST", "PUT", "PUT", "PUT", "POST"]
+    parts = {}
+    for _, path, sent, body in s.seen[1:4]:
+        headers = {k.lower(): v for k, v in sent.items()}
+        assert "uploadId=up-1" in path and headers["x-amz-content-sha256"] == "UNSIGNED-PAYLOAD"
+        assert headers["content-md5"] == base64.b64encode(hashlib.md5(body).digest()).decode()
+        parts[int(path.split("partNumber=")[1].split("&")[0])] = body
+    assert b"".join(parts[n] for n in sorted(parts)) == source.read_bytes()
+    completed = s.seen[4][3].decode()
+    assert completed.count("<Part>") == 3 and completed.index("<PartNumber>1<") < completed.index("<PartNumber>3<")
+
+
+def test_a_failed_part_aborts_the_upload(server, tmp_path, monkeypatch):
+    small_parts(monkeypatch)
+    monkeypatch.setattr("wf2k8s.runtime.clients.s3.WORKERS", 1)
+    source = tmp_path / "f.bin"
+    source.write_bytes(b"0123456789")
+    created = b"<InitiateMultipartUploadResult><UploadId>up-1</UploadId></InitiateMultipartUploadResult>"
+    s = server((200, created), (400, b"<Error><Code>BadDigest</Code><Message>no</Message></Error>"), (204, b""))
+    with pytest.raises(S3Error, match="BadDigest"):
+        S3(s.url, "k", "s").store(source, "b", "out/f.bin")
+    assert s.methods == ["POST", "PUT", "DELETE"] and "uploadId=up-1" in s.seen[2][1]

@@ -326,9 +326,10 @@ class S3:
         return len(files)
 
 
-def in_parallel(work: Callable[[T], object], items: builtins.list[T], workers: int = WORKERS) -> builtins.list:
-    """``work`` on each item, ``workers`` at a time, results in the items' order; the first error raised
-    is raised here (no new work starts after it)."""
+def in_parallel(work: Callable[[T], object], items: builtins.list[T], workers: int | None = None) -> builtins.list:
+    """``work`` on each item, ``workers`` (default ``WORKERS``) at a time, results in the items' order; the
+    first error raised is raised here (no new work starts after it)."""
+    workers = WORKERS if workers is None else workers
     if len(items) <= 1 or workers <= 1:
         return [work(item) for item in items]
     with ThreadPoolExecutor(max_workers=workers) as pool:
