@@ -114,6 +114,40 @@ label_studio_api_status() {
   echo "$code"
 }
 
+# sync_label_studio_account: give the admin account of Secret wf2k8s-label-studio the Secret's password
+# and API token (sent on stdin: the running pod's env may hold older values). With no such account
+# yet, a restart makes it (Label Studio creates it on start from the Secret).
+sync_label_studio_account() {
+  local ns="${NAMESPACE}" rc=0 out
+  out="$(printf '%s\n' "${LABEL_STUDIO_USERNAME}" "${LABEL_STUDIO_PASSWORD}" "${LABEL_STUDIO_TOKEN}" | \
+    kubectl_admin -n "$ns" exec -i deployment/label-studio -- python3 -c '
+import sys
+email, password, token = sys.stdin.read().split("\n")[:3]
+from label_studio.server import _setup_env
+_setup_env()
+from rest_framework.authtoken.models import Token
+from users.models import User
+user = User.objects.filter(email=email).first()
+if user is None:
+    sys.exit(3)
+user.set_password(password)
+user.save()
+Token.objects.filter(user=user).delete()
+Token.objects.filter(key=token).delete()
+Token.objects.create(user=user, key=token)
+' 2>&1)" || rc=$?
+  case "$rc" in
+    0) log "Label Studio: account ${LABEL_STUDIO_USERNAME} set to the Secret's password and token" ;;
+    3)
+      log "Label Studio has no account ${LABEL_STUDIO_USERNAME} yet; restarting it to create it"
+      kubectl_admin -n "$ns" rollout restart deployment/label-studio >&2
+      kubectl_admin -n "$ns" rollout status deployment/label-studio --timeout=600s >&2 \
+        || die "Label Studio did not become ready after a restart" ;;
+    *) printf '%s\n' "$out" | tail -n 20 >&2
+       die "could not set Label Studio's account to the values of Secret wf2k8s-label-studio" ;;
+  esac
+}
+
 # Label Studio ready, and its API accepting the token of Secret wf2k8s-label-studio.
 wait_for_label_studio() {
   local ns="${NAMESPACE}" code
@@ -121,12 +155,10 @@ wait_for_label_studio() {
     || die "Label Studio did not become ready: $(kubectl_admin -n "$ns" describe deployment label-studio | tail -20)"
   code="$(label_studio_api_status)"
   if [[ "$code" == 401 ]]; then
-    # The account and its token are made on a pod's first start, so a pod older than the
-    # Secret's token rejects it. A new pod (Recreate, fresh emptyDir) takes the current one.
-    log "Label Studio rejects the current token (its pod predates the Secret); restarting it"
-    kubectl_admin -n "$ns" rollout restart deployment/label-studio >&2
-    kubectl_admin -n "$ns" rollout status deployment/label-studio --timeout=600s >&2 \
-      || die "Label Studio did not become ready after a restart"
+    # Label Studio sets the account's password and token only when it creates the account, on a
+    # start with an empty database; its database is on a volume and may predate the Secret's values.
+    log "Label Studio rejects the current token (its database predates the Secret); setting it"
+    sync_label_studio_account
     code="$(label_studio_api_status)"
   fi
   [[ "$code" == 200 ]] || die "Label Studio at ${LABEL_STUDIO_URL}: GET /api/projects with the token gave HTTP ${code}"
