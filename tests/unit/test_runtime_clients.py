@@ -268,7 +268,7 @@ def test_a_large_download_is_fetched_in_ranges_written_at_their_offsets(server, 
     assert target.read_bytes() == body
 
 
-def test_a_large_file_is_uploaded_in_parts_each_with_its_md5(server, tmp_path, monkeypatch):
+def test_a_large_file_is_uploaded_in_parts_streamed_and_completed_in_order(server, tmp_path, monkeypatch):
     small_parts(monkeypatch)
     source = tmp_path / "f.bin"
     source.write_bytes(b"0123456789")
@@ -280,7 +280,7 @@ def test_a_large_file_is_uploaded_in_parts_each_with_its_md5(server, tmp_path, m
     for _, path, sent, body in s.seen[1:4]:
         headers = {k.lower(): v for k, v in sent.items()}
         assert "uploadId=up-1" in path and headers["x-amz-content-sha256"] == "UNSIGNED-PAYLOAD"
-        assert headers["content-md5"] == base64.b64encode(hashlib.md5(body).digest()).decode()
+        assert headers["content-length"] == str(len(body))
         parts[int(path.split("partNumber=")[1].split("&")[0])] = body
     assert b"".join(parts[n] for n in sorted(parts)) == source.read_bytes()
     completed = s.seen[4][3].decode()
@@ -297,3 +297,28 @@ def test_a_failed_part_aborts_the_upload(server, tmp_path, monkeypatch):
     with pytest.raises(S3Error, match="BadDigest"):
         S3(s.url, "k", "s").store(source, "b", "out/f.bin")
     assert s.methods == ["POST", "PUT", "DELETE"] and "uploadId=up-1" in s.seen[2][1]
+
+
+def test_a_part_the_server_stored_differently_fails_the_upload(server, tmp_path, monkeypatch):
+    """A part's MD5, computed as it is sent, must be the ETag the server answers."""
+    small_parts(monkeypatch)
+    monkeypatch.setattr("wf2k8s.runtime.clients.s3.WORKERS", 1)
+    source = tmp_path / "f.bin"
+    source.write_bytes(b"0123456789")
+    created = b"<InitiateMultipartUploadResult><UploadId>up-1</UploadId></InitiateMultipartUploadResult>"
+    other = hashlib.md5(b"not what was sent").hexdigest()
+    s = server((200, created), (200, b"", {"ETag": f'"{other}"'}), (204, b""))
+    with pytest.raises(S3Error, match=r"part 1: the server stored other bytes than were sent"):
+        S3(s.url, "k", "s").store(source, "b", "out/f.bin")
+    assert s.methods == ["POST", "PUT", "DELETE"]
+
+
+def test_a_small_file_is_one_put_with_its_content_md5(server, tmp_path):
+    source = tmp_path / "f.bin"
+    source.write_bytes(b"small")
+    s = server((200, b""))
+    S3(s.url, "k", "s").store(source, "b", "out/f.bin")
+    (method, path, sent, body), = s.seen
+    headers = {k.lower(): v for k, v in sent.items()}
+    assert (method, path, body) == ("PUT", "/b/out/f.bin", b"small")
+    assert headers["content-md5"] == base64.b64encode(hashlib.md5(b"small").digest()).decode()

@@ -10,8 +10,9 @@ Files move as streams, whatever their size, with memory bounded by a small const
   is fetched in ranges, ``WORKERS`` at once, each written at its offset; the size is checked, and the
   MD5 when the ETag is one (objects put in one piece);
 - uploads larger than ``PART_SIZE`` are multipart (S3's single PUT stops at 5 GiB), ``WORKERS`` parts in
-  flight, each part read from its file twice (once for its Content-MD5, which the server checks, once
-  to send it) rather than held in memory; a failed upload is aborted;
+  flight, each streamed from its file (never held in memory) with its MD5 computed as it is sent and
+  compared with the part's ETag; a failed upload is aborted; a file up to ``PART_SIZE`` is one PUT,
+  streamed as well, with its Content-MD5, which the server checks;
 - a directory's objects move ``WORKERS`` at a time.
 """
 
@@ -39,8 +40,8 @@ MiB = 1024 * 1024
 PART_SIZE = 16 * MiB
 #: what is read or written at once (the memory one stream holds)
 CHUNK = MiB
-#: objects, parts or ranges in flight at once
-WORKERS = 4
+#: objects, parts or ranges in flight at once (each holds one CHUNK: 8 MiB in all)
+WORKERS = 8
 #: S3's limit on the parts of one upload
 MAX_PARTS = 10_000
 UNSIGNED = "UNSIGNED-PAYLOAD"
@@ -255,9 +256,13 @@ class S3:
     def store(self, source: Path, bucket: str, key: str) -> None:
         """The file ``source`` as one object: one PUT up to ``PART_SIZE``, else a multipart upload."""
         size = source.stat().st_size
-        if size <= PART_SIZE:
-            self.request("PUT", bucket, key, body=source.read_bytes(), retry=TRANSFER_RETRY,
-                         headers={"content-md5": md5_base64(source.read_bytes())})
+        if size <= PART_SIZE:  # streamed too: WORKERS files in flight hold WORKERS chunks, not WORKERS files
+            digest = hashlib.md5(usedforsecurity=False)
+            for chunk in file_range(source, 0, size):
+                digest.update(chunk)
+            self.request("PUT", bucket, key, body=lambda: file_range(source, 0, size), retry=TRANSFER_RETRY,
+                         headers={"content-length": str(size),
+                                  "content-md5": base64.b64encode(digest.digest()).decode()})
             return
         part_size = max(PART_SIZE, -(-size // MAX_PARTS // MiB) * MiB)  # no more than S3's 10,000 parts
         created = self.request("POST", bucket, key, query={"uploads": ""}, retry=TRANSFER_RETRY)
@@ -281,14 +286,24 @@ class S3:
 
     def _store_part(self, source: Path, bucket: str, key: str, upload_id: str, number: int, offset: int,
                     length: int) -> str:
+        """One part, streamed from the file; its MD5, computed as it is sent, must be the ETag the server
+        gives it (S3's part ETag), so that the file is read once."""
         digest = hashlib.md5(usedforsecurity=False)
-        for chunk in file_range(source, offset, length):
-            digest.update(chunk)
+
+        def body() -> Iterable[bytes]:
+            nonlocal digest
+            digest = hashlib.md5(usedforsecurity=False)  # an attempt starts over
+            for chunk in file_range(source, offset, length):
+                digest.update(chunk)
+                yield chunk
+
         answer = self.request("PUT", bucket, key, query={"partNumber": str(number), "uploadId": upload_id},
-                              body=lambda: file_range(source, offset, length), retry=TRANSFER_RETRY,
-                              headers={"content-length": str(length),
-                                       "content-md5": base64.b64encode(digest.digest()).decode()})
-        return {k.lower(): v for k, v in answer.headers.items()}.get("etag", "")
+                              body=body, retry=TRANSFER_RETRY, headers={"content-length": str(length)})
+        etag = {k.lower(): v for k, v in answer.headers.items()}.get("etag", "")
+        if is_md5(etag.strip('"')) and etag.strip('"') != digest.hexdigest():
+            raise S3Error(f"S3 PUT s3://{bucket}/{key} part {number}: the server stored other bytes than were sent "
+                          f"(ETag {etag.strip(chr(34))}, MD5 {digest.hexdigest()})")
+        return etag
 
     # files and directories ----------------------------------------------------------------------------
     def download(self, uri: str, destination: Path) -> Path:
