@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -244,6 +245,18 @@ def step_nodes(workflow: dict, names: dict[str, str]) -> dict[str, dict]:
     return found
 
 
+def task_of(display_name: str) -> str:
+    """The task a node belongs to: a retried phase's pods are ``<task>(0)``, ``<task>(1)``, ... under a
+    Retry node named ``<task>``."""
+    return re.sub(r"\([0-9]+\)$", "", display_name)
+
+
+def running_pod_nodes(workflow: dict, tasks: set[str]) -> list[str]:
+    """The ids of the running pod nodes of these tasks (the current attempt of a retried phase)."""
+    return [n["id"] for n in (workflow.get("status", {}).get("nodes") or {}).values()
+            if n.get("type") == "Pod" and n.get("phase") == "Running" and task_of(n.get("displayName", "")) in tasks]
+
+
 def step_phases(workflow: dict, names: dict[str, str]) -> dict[str, str]:
     nodes = step_nodes(workflow, names)
     return {step: nodes[step].get("phase", "Pending") if step in nodes else "Pending" for step in names.values()}
@@ -359,7 +372,8 @@ def finish_labeling(name: str, namespace: str, step: str) -> str:
     if node is None or node.get("phase") != "Running":
         steps = [s for s, n in nodes.items() if n.get("phase") == "Running"]
         raise ClusterError(f"run {name}: step {step!r} is not running (running: {', '.join(steps) or 'none'})")
-    pods = node_pods(name, namespace, [node["id"]])
+    task = next(t for t, s in run_step_names(workflow).items() if s == step)
+    pods = node_pods(name, namespace, running_pod_nodes(workflow, {task}))
     if not pods:
         raise ClusterError(f"run {name}: step {step!r} has no pod yet")
     key, value = podinfo.LABELING_DONE
@@ -382,9 +396,7 @@ def correct_running_inputs(workflow: dict, values: dict[str, str]) -> list[str]:
     inputs = pipeline_info(run_template_spec(workflow)).get("inputs") or {}
     given = []
     for key, value in values.items():
-        readers = set((inputs.get(key) or {}).get("tasks") or [])
-        running = [n["id"] for n in (workflow.get("status", {}).get("nodes") or {}).values()
-                   if n.get("type") == "Pod" and n.get("phase") == "Running" and n.get("displayName") in readers]
+        running = running_pod_nodes(workflow, set((inputs.get(key) or {}).get("tasks") or []))
         pods = node_pods(name, namespace, running) if running else []
         for pod in pods:
             kubectl("annotate", "pod", pod, "-n", namespace, "--overwrite", f"{podinfo.INPUT_PREFIX}{key}={value}")

@@ -111,9 +111,10 @@ def step_log(kube):
     def read(run_name: str, step: str) -> str:
         workflow = kubectl_json("get", "workflow", run_name, "-n", NAMESPACE)
         task = step.replace("_", "-")
-        nodes = [n["id"] for n in workflow["status"]["nodes"].values()
-                 if n.get("displayName") == task and n.get("type") == "Pod"]
-        pods = cluster.node_pods(run_name, NAMESPACE, nodes)
+        nodes = [n for n in workflow["status"]["nodes"].values()
+                 if cluster.task_of(n.get("displayName", "")) == task and n.get("type") == "Pod"]
+        last = max(nodes, key=lambda n: n.get("startedAt") or "", default=None)  # a retried phase's last attempt
+        pods = cluster.node_pods(run_name, NAMESPACE, [last["id"]]) if last else []
         if not pods:
             raise AssertionError(f"run {run_name} has no pod for step {step}")
         return cluster.kubectl("logs", pods[0], "-n", NAMESPACE, "-c", "main")

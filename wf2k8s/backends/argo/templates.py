@@ -38,6 +38,17 @@ LABEL_STUDIO_SECRET = "wf2k8s-label-studio"
 PODINFO_DIR = "/etc/wf2k8s/podinfo"
 
 
+#: A phase whose pod the system lost runs again: deleted (Argo's "Error"), evicted or preempted (a
+#: "Failed" pod whose message says so), up to 3 more times, 10 s, 20 s, 40 s apart. A non-zero exit of
+#: the phase's own code (the user's code included) is its answer, and is not retried. Phases are
+#: idempotent (outputs are written to the same keys, a model version and a deployment are reused).
+SYSTEM_RETRY = m.RetryStrategy(
+    limit=m.IntOrString(3), retry_policy="Always",
+    expression='lastRetry.status == "Error" || (lastRetry.status == "Failed" && '
+               'lastRetry.message matches "(?i)evict|preempt|node .*(lost|shut ?down)")',
+    backoff=m.Backoff(duration="10s", factor=m.IntOrString(2), max_duration="5m"))
+
+
 @dataclass(frozen=True)
 class Images:
     registry: str = ""
@@ -87,6 +98,7 @@ def runtime_template(name: str, command: str, images: Images, outputs: tuple[tup
         inputs=m.Inputs(parameters=[param("spec"), param("timeout-seconds", SEVEN_DAYS)]),
         outputs=m.Outputs(parameters=[output("result", "result.json"), *(output(n, f) for n, f in outputs)]),
         active_deadline_seconds=m.IntOrString("{{inputs.parameters.timeout-seconds}}"),
+        retry_strategy=SYSTEM_RETRY,
         container=m.Container(
             image=image or images.runtime,
             command=["wf2k8s-runtime", command, *run_args(parameters), "--spec", "{{inputs.parameters.spec}}"],
@@ -142,6 +154,7 @@ def engine_template(name: str, command: str, image: str, images: Images, paramet
         inputs=m.Inputs(parameters=[param("spec"), *inputs, param("timeout-seconds", SEVEN_DAYS)]),
         outputs=outputs,
         active_deadline_seconds=m.IntOrString("{{inputs.parameters.timeout-seconds}}"),
+        retry_strategy=SYSTEM_RETRY,
         pod_spec_patch=pod_spec_patch,
         volumes=[m.Volume(name="wf2k8s-bin", empty_dir=m.EmptyDirVolumeSource()),
                  m.Volume(name="catalog",
