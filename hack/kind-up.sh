@@ -47,6 +47,9 @@ install_argo() {
   k create namespace argo --dry-run=client -o yaml | k apply -f - >&2
   # Pinned release manifest: images are quay.io/argoproj/*:${KIND_ARGO_VERSION}.
   k apply --server-side --force-conflicts -n argo -f "${ARGO_INSTALL_URL}" >&2
+  # the settings the offline controller runs with (lib/common.sh): the phases' retries rely on the pattern
+  k -n argo set env deploy/workflow-controller "DEFAULT_REQUEUE_TIME=${ARGO_REQUEUE_TIME}" \
+    "TRANSIENT_ERROR_PATTERN=${ARGO_TRANSIENT_ERROR_PATTERN}" >&2
   k -n argo rollout status deploy/workflow-controller --timeout=180s >&2
 }
 

@@ -39,6 +39,15 @@ BRIDGE_GW_IP="10.244.0.1"
 APISERVER_PORT=6443
 S3_PORT="${S3_PORT:-7070}"
 S3_ADMIN_PORT="${S3_ADMIN_PORT:-7071}"
+
+# How soon the controller looks at a workflow again (Argo's default, 10 s, is also the gap between a
+# step's end and the start of the next: most of a short phase's time on a small cluster).
+ARGO_REQUEUE_TIME="${ARGO_REQUEUE_TIME:-2s}"
+# What Argo counts as a transient error: the phases' retryStrategy (OnTransientError) runs a phase again
+# when its pod was lost to the system, not when its code failed. A deleted pod is "pod deleted", or,
+# when its containers stopped first, its main container's SIGTERM exit ("(exit code 143)"; the runtime
+# reports its code's own failures in words); an evicted pod says so, or that its node was low on resources.
+ARGO_TRANSIENT_ERROR_PATTERN="${ARGO_TRANSIENT_ERROR_PATTERN:-pod deleted|\(exit code 143\)|[Ee]victed|low on resource|[Pp]reempted}"
 S3_ACCESS_KEY="${S3_ACCESS_KEY:-wf2k8sdev}"
 S3_SECRET_KEY="${S3_SECRET_KEY:-wf2k8sdev-secret}"
 S3_BUCKET="${S3_BUCKET:-wf2k8s}"

@@ -248,7 +248,14 @@ ensure_bucket() {
 
 # ---- Argo workflow-controller ----------------------------------------------
 start_argo_controller() {
-  LEADER_ELECTION_DISABLE=true \
+  # start_proc compares arguments only: a controller started with other settings starts again
+  if proc_running workflow-controller && ! { \
+       proc_environment_has workflow-controller "DEFAULT_REQUEUE_TIME=${ARGO_REQUEUE_TIME}" \
+       && proc_environment_has workflow-controller "TRANSIENT_ERROR_PATTERN=${ARGO_TRANSIENT_ERROR_PATTERN}"; }; then
+    stop_proc workflow-controller
+  fi
+  LEADER_ELECTION_DISABLE=true DEFAULT_REQUEUE_TIME="${ARGO_REQUEUE_TIME}" \
+  TRANSIENT_ERROR_PATTERN="${ARGO_TRANSIENT_ERROR_PATTERN}" \
   start_proc workflow-controller "$(argo_bin workflow-controller)" \
     --kubeconfig="${WF2K8S_STATE}/argo-controller.kubeconfig" --namespace="${NAMESPACE}" \
     --configmap=workflow-controller-configmap \

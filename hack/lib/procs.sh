@@ -19,6 +19,12 @@ proc_command_line_is() {
   [[ "$(tr '\0' '\n' < "/proc/${pid}/cmdline" 2>/dev/null)" == "$(printf '%s\n' "$@")" ]]
 }
 
+# proc_environment_has NAME VAR=VALUE: true if NAME's running process was started with that variable.
+proc_environment_has() {
+  local pid; pid="$(cat "${PID_DIR}/${1}.pid")"
+  tr '\0' '\n' < "/proc/${pid}/environ" 2>/dev/null | grep -qxF -- "$2"
+}
+
 # start_proc NAME BINARY ARGS...: start unless already running with these arguments; a component
 # whose command line changed (a new flag in hack/) is restarted, so a warm cluster picks it up.
 start_proc() {

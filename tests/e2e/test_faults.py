@@ -46,7 +46,9 @@ def test_a_phase_whose_pod_is_deleted_runs_again_and_the_run_succeeds(kube, s3, 
     result = cluster.follow(name, NAMESPACE, progress=None, timeout=600)
     assert result["phase"] == "Succeeded", result
     tried = attempts(name, "slow")
-    assert [n["phase"] for n in tried] == ["Error", "Succeeded"], [(n["displayName"], n.get("message")) for n in tried]
+    # the deleted pod: Argo's "pod deleted", or its main container's SIGTERM exit when it stopped first
+    assert [n["phase"] for n in tried][1:] == ["Succeeded"], [(n["displayName"], n.get("message")) for n in tried]
+    assert tried[0]["message"] in ("pod deleted", "main: Error (exit code 143)"), tried[0]
     assert s3.exists(s3.bucket, f"wf2k8s-runs/{name}/slow/train_url/done.txt")
 
 

@@ -38,15 +38,15 @@ LABEL_STUDIO_SECRET = "wf2k8s-label-studio"
 PODINFO_DIR = "/etc/wf2k8s/podinfo"
 
 
-#: A phase whose pod the system lost runs again: deleted (Argo's "Error"), evicted or preempted (a
-#: "Failed" pod whose message says so), up to 3 more times, 10 s, 20 s, 40 s apart. A non-zero exit of
-#: the phase's own code (the user's code included) is its answer, and is not retried. Phases are
-#: idempotent (outputs are written to the same keys, a model version and a deployment are reused).
-SYSTEM_RETRY = m.RetryStrategy(
-    limit=m.IntOrString(3), retry_policy="Always",
-    expression='lastRetry.status == "Error" || (lastRetry.status == "Failed" && '
-               'lastRetry.message matches "(?i)evict|preempt|node .*(lost|shut ?down)")',
-    backoff=m.Backoff(duration="10s", factor=m.IntOrString(2), max_duration="5m"))
+#: A phase whose pod the system lost runs again, up to 3 more times, 10 s, 20 s, 40 s apart; a non-zero
+#: exit of the phase's own code (the user's code included) is its answer and is not retried. "Lost" is
+#: what Argo counts as a transient error: its own (API and network errors) and the cluster's
+#: TRANSIENT_ERROR_PATTERN (hack/lib/components.sh: a deleted pod, evicted or preempted, its node low on
+#: resources). Not a retry expression: when one says no, Argo replaces the node's message, the phase's
+#: one-line failure reason, with "retryStrategy.expression evaluated to false". Phases are idempotent:
+#: outputs go to the same keys, a model version and a deployment are reused.
+SYSTEM_RETRY = m.RetryStrategy(limit=m.IntOrString(3), retry_policy="OnTransientError",
+                               backoff=m.Backoff(duration="10s", factor=m.IntOrString(2), max_duration="5m"))
 
 
 @dataclass(frozen=True)
