@@ -67,6 +67,7 @@ apply_manifests() {
   install_argo_crds
   export WF2K8S_S3_ENDPOINT; WF2K8S_S3_ENDPOINT="$(s3_endpoint)"
   apply_project_manifests kubectl_admin
+  apply_runtime_configmap kubectl_admin
   kubectl_admin apply -f "${REPO_ROOT}/manifests/local/" >&2
   wait_for_service_accounts
 }

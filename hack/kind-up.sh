@@ -171,6 +171,7 @@ main() {
   S3_ADDRESS="$(k -n "${NAMESPACE}" get service s3 -o jsonpath='{.spec.clusterIP}')"; export S3_ADDRESS
   local old_token; old_token="$(label_studio_token_in_cluster)"
   apply_project_manifests k
+  apply_runtime_configmap k
   create_bucket
   s3_access
   wait_for_label_studio "$old_token"

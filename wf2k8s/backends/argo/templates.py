@@ -7,6 +7,7 @@ template once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from hera.workflows import models as m
@@ -15,7 +16,6 @@ from wf2k8s.contract.registry import S3_USER_CODE, S3_WF2K8S
 
 #: where the runtime writes what Argo reads back as output parameters
 RESULT_DIR = "/tmp/wf2k8s"
-RUNTIME_ZIPAPP = "/opt/wf2k8s/wf2k8s-runtime.pyz"
 SHARED_BIN = "/wf2k8s/bin"
 CATALOG_DIR = "/etc/wf2k8s/catalog"
 SEVEN_DAYS = str(7 * 24 * 3600)
@@ -65,6 +65,12 @@ class Images:
     @property
     def trainer(self) -> str:
         return self.ref("trainer")
+
+    @property
+    def runtime_config_map(self) -> str:
+        """The ConfigMap holding the runtime zipapp of this version (hack/lib/manifests.sh makes it from the
+        runtime image), mounted into engine images."""
+        return "wf2k8s-runtime-" + re.sub(r"[^a-z0-9-]", "-", self.tag.lower())
 
 
 def param(name: str, default: str | None = None) -> m.Parameter:
@@ -145,9 +151,11 @@ def with_podinfo(template: m.Template) -> m.Template:
 def engine_template(name: str, command: str, image: str, images: Images, parameters: bool,
                     inputs: list[m.Parameter], outputs: m.Outputs, pod_spec_patch: str | None = None,
                     s3_key: str = S3_USER_CODE) -> m.Template:
-    """The runtime driving a program in another image (an engine): an init container copies the
-    runtime (a zipapp that needs only python3) into a shared volume, so any image with Python runs it."""
-    shared = m.VolumeMount(name="wf2k8s-bin", mount_path=SHARED_BIN)
+    """The runtime driving a program in another image (an engine): the runtime, a zipapp that needs only
+    python3, is mounted from its ConfigMap, so any image with Python runs it. (A ConfigMap, not an init
+    container copying it from the runtime image: one container start less per phase. Optional, so that a
+    cluster without it fails the phase at once, python3 naming the missing file, instead of never starting.)"""
+    shared = m.VolumeMount(name="wf2k8s-bin", mount_path=SHARED_BIN, read_only=True)
     catalog = m.VolumeMount(name="catalog", mount_path=CATALOG_DIR, read_only=True)
     return m.Template(
         name=name,
@@ -156,12 +164,10 @@ def engine_template(name: str, command: str, image: str, images: Images, paramet
         active_deadline_seconds=m.IntOrString("{{inputs.parameters.timeout-seconds}}"),
         retry_strategy=SYSTEM_RETRY,
         pod_spec_patch=pod_spec_patch,
-        volumes=[m.Volume(name="wf2k8s-bin", empty_dir=m.EmptyDirVolumeSource()),
+        volumes=[m.Volume(name="wf2k8s-bin", config_map=m.ConfigMapVolumeSource(
+                     name=images.runtime_config_map, optional=True, default_mode=0o444)),
                  m.Volume(name="catalog",
                           config_map=m.ConfigMapVolumeSource(name=CATALOG_CONFIG_MAP, optional=True))],
-        init_containers=[m.UserContainer(
-            name="wf2k8s-runtime", image=images.runtime,
-            command=["cp", RUNTIME_ZIPAPP, f"{SHARED_BIN}/"], volume_mounts=[shared])],
         container=m.Container(
             image=image,
             command=["python3", f"{SHARED_BIN}/wf2k8s-runtime.pyz", command, *run_args(parameters),
