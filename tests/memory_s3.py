@@ -33,8 +33,8 @@ class MemoryS3(S3):
         return None if body is None else Stored(key, len(body), hashlib.md5(body).hexdigest())
 
     def listing(self, bucket: str, prefix: str) -> Iterator[Stored]:
-        return iter(sorted((Stored(k, len(v)) for (b, k), v in self.data.items() if b == bucket and k.startswith(prefix)),
-                           key=lambda s: s.key))
+        found = (Stored(k, len(v)) for (b, k), v in self.data.items() if b == bucket and k.startswith(prefix))
+        return iter(sorted(found, key=lambda s: s.key))
 
     def fetch(self, bucket: str, stored: Stored, target: Path) -> None:
         try:
