@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # the kfp extra too: the Kubeflow Pipelines target's tests fail, not skip, without it
-python3 -m pip install --quiet --disable-pip-version-check -e '.[test,kfp]'
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test,kfp,bench]'
 
 # types and lint are a gate: the contract and the graph model are checked strictly (pyproject.toml)
 python3 -m ruff check wf2k8s tests benchmarks examples hack

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 import wf2k8s as wf
-from wf2k8s.backends.argo.expressions import Raw, quote, to_json
+from wf2k8s.backends.argo.expressions import quote
+from wf2k8s.backends.splice import Raw, to_json
 from wf2k8s.contract.refs import ParamRef
 from wf2k8s.contract.values import protect, unprotect
 from wf2k8s.runtime.context import RunContext

@@ -34,7 +34,8 @@ from hera.workflows import models as m
 from wf2k8s._version import __version__
 from wf2k8s.backends.argo import templates as t
 from wf2k8s import contract
-from wf2k8s.backends.argo.expressions import Scope, argo_ref, condition_expr, quote, to_json
+from wf2k8s.backends.argo.expressions import Scope, argo_ref, condition_expr, quote
+from wf2k8s.backends.splice import to_json
 from wf2k8s.backends.argo.phases import ArgoPhase, Task, argo_phase
 from wf2k8s.errors import ValidationError
 from wf2k8s.contract.phases import Algorithm, ResolvePhase

@@ -12,11 +12,10 @@ Two renderings:
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
-import secrets
 from typing import Any, Callable
 
+from wf2k8s.backends.splice import Raw
 from wf2k8s.contract.refs import Fallback, dump_ref
 from wf2k8s.contract.values import protect
 from wf2k8s.errors import ValidationError
@@ -78,15 +77,6 @@ class Scope:
 # spec JSON ----------------------------------------------------------------------------------------
 
 
-class Raw:
-    """Text spliced into the JSON as is (an Argo tag that renders JSON)."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str):
-        self.text = text
-
-
 def tag(expression: str) -> Raw:
     return Raw("{{=" + expression + "}}")
 
@@ -122,29 +112,6 @@ def argo_ref(scope: Scope, declared: Callable[[OutputRef], Any],
 def produced(step: str, scope: Scope) -> Raw:
     # only a step that succeeded has outputs; for a skipped one Argo gives nil, rendered as null
     return tag(f"{scope.result(step)} ?? 'null'")
-
-
-def to_json(value: Any) -> str:
-    """Compact JSON with the Raw leaves spliced in.
-
-    ``{{`` never appears in compact JSON outside strings, and inside strings it is escaped
-    (``{\u007b``), so the only template tags Argo sees are the ones we put there.
-    """
-    raws: list[str] = []
-    # the Raw leaves' stand-ins carry a nonce: no user string can name one
-    nonce = secrets.token_hex(8)
-
-    def default(obj: Any) -> Any:
-        if isinstance(obj, Raw):
-            raws.append(obj.text)
-            return f"\x00{nonce}:{len(raws) - 1}\x00"
-        raise TypeError(type(obj).__name__)
-
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=default)
-    text = text.replace("{{", "{\\u007b")
-    for i, raw in enumerate(raws):
-        text = text.replace(f'"\\u0000{nonce}:{i}\\u0000"', raw, 1)
-    return text
 
 
 # conditions as expr-lang --------------------------------------------------------------------------

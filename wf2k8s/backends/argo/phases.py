@@ -9,7 +9,8 @@ from typing import Any, Callable
 from hera.workflows import models as m
 
 from wf2k8s.backends.argo import templates as t
-from wf2k8s.backends.argo.expressions import Scope, quote, tag, to_json
+from wf2k8s.backends.argo.expressions import Scope, quote, tag
+from wf2k8s.backends.splice import to_json
 from wf2k8s.backends.argo.templates import Images
 from wf2k8s.contract.registry import CATALOG, LABEL_STUDIO, POD_INFO, PhaseKind
 from wf2k8s.errors import ValidationError

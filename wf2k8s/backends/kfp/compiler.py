@@ -32,7 +32,7 @@ from kfp import dsl
 
 from wf2k8s import contract
 from wf2k8s._version import __version__
-from wf2k8s.backends.argo.expressions import Raw, to_json
+from wf2k8s.backends.splice import Raw, to_json
 from wf2k8s.backends.kfp.plan import GateNode, Node, OutputTest, ParamTest, Planner, SplitNode, TaskNode
 from wf2k8s.backends.kfp.unsupported import check_supported
 from wf2k8s.contract.phases import Algorithm, ConditionPhase, ResolvePhase
