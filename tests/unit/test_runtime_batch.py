@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from memory_s3 import MemoryS3
 from modelarts import workflow as wf
 from specs import phase
 from wf2k8s import contract
@@ -17,7 +18,6 @@ from wf2k8s.errors import ValidationError
 from wf2k8s.runtime import batch, service
 from wf2k8s.runtime.context import RunContext
 from wf2k8s.runtime.errors import PhaseError
-from wf2k8s.runtime.clients import S3
 
 
 def config(**extra):
@@ -114,27 +114,6 @@ def test_predict_file_sends_chunks_and_checks_answers():
 # a whole run against fakes ----------------------------------------------------------------------
 
 
-class FakeS3:
-    """Objects in a dict; what a path names is decided by the real client's rule."""
-
-    objects = S3.objects
-
-    def __init__(self, stored):
-        self.stored = dict(stored)
-
-    def exists(self, bucket, key):
-        return (bucket, key) in self.stored
-
-    def list(self, bucket, prefix):
-        return [k for b, k in self.stored if b == bucket and k.startswith(prefix)]
-
-    def get(self, bucket, key, limit=None):
-        return self.stored[(bucket, key)]
-
-    def put(self, bucket, key, body):
-        self.stored[(bucket, key)] = body
-
-
 class FakeKube:
     def __init__(self):
         self.objects = {}
@@ -161,8 +140,8 @@ def fake_model_server(url, body):
 
 
 def test_run_batch_predicts_every_file_then_deletes_the_service():
-    s3 = FakeS3({("b", "in/a.csv"): b"x,y\n5.1,3.5\n6.7,3.0\n", ("b", "in/sub/b.json"): b"[[7, 1]]",
-                 ("b", "in/empty/"): b""})
+    s3 = MemoryS3({"s3://b/in/a.csv": b"x,y\n5.1,3.5\n6.7,3.0\n", "s3://b/in/sub/b.json": b"[[7, 1]]",
+                   "s3://b/in/empty/": b""})
     kube = FakeKube()
     isvc = {"metadata": {"name": "svc-batch-1", "namespace": "ns"},
             "spec": {"predictor": {"model": {"storageUri": "s3://m/1/"}}}}
@@ -172,14 +151,14 @@ def test_run_batch_predicts_every_file_then_deletes_the_service():
     assert waited[0][1:3] == ("ns", "svc-batch-1") and waited[0][-1] == {"s3://m/1/"}
     assert done["rows"] == 3 and [f["result"] for f in done["files"]] == [
         "s3://b/out/a.csv_result.json", "s3://b/out/sub/b.json_result.json"]
-    assert json.loads(s3.stored[("b", "out/a.csv_result.json")]) == {
+    assert json.loads(s3.data[("b", "out/a.csv_result.json")]) == {
         "source": "s3://b/in/a.csv", "rows": 2, "predictions": [0, 1]}
-    assert json.loads(s3.stored[("b", "out/sub/b.json_result.json")])["predictions"] == [1]
+    assert json.loads(s3.data[("b", "out/sub/b.json_result.json")])["predictions"] == [1]
     assert kube.objects == {} and kube.calls[-1][0] == "DELETE"
 
 
 def test_run_batch_deletes_the_service_when_a_file_fails():
-    s3 = FakeS3({("b", "in/a.parquet"): b"x"})
+    s3 = MemoryS3({"s3://b/in/a.parquet": b"x"})
     kube = FakeKube()
     isvc = {"metadata": {"name": "svc-batch-1", "namespace": "ns"},
             "spec": {"predictor": {"model": {"storageUri": "s3://m/1/"}}}}
@@ -187,7 +166,7 @@ def test_run_batch_deletes_the_service_when_a_file_fails():
         batch.run_batch(kube, s3, isvc, settings(config()), 1, 5, lambda *a: None, post=fake_model_server)
     assert kube.objects == {}
     with pytest.raises(PhaseError, match="no files under obs://b/in/"):
-        batch.run_batch(kube, FakeS3({}), isvc, settings(config()), 1, 5, lambda *a: None)
+        batch.run_batch(kube, MemoryS3(), isvc, settings(config()), 1, 5, lambda *a: None)
 
 
 def test_service_run_batch_refuses_several_versions_and_updates(monkeypatch):
@@ -214,7 +193,7 @@ def test_a_batch_service_at_the_sdk_defaults_polls_every_second_for_up_to_seven_
     monkeypatch.setattr(service.MLflow, "from_env", classmethod(lambda cls: type(
         "Registry", (), {"versions": lambda self, name: iter([model])})()))
     monkeypatch.setattr(service.Kube, "in_cluster", classmethod(lambda cls: FakeKube()))
-    monkeypatch.setattr(service.S3, "from_env", classmethod(lambda cls: FakeS3({})))
+    monkeypatch.setattr(service.S3, "from_env", classmethod(lambda cls: MemoryS3()))
     given = []
 
     def run_batch(kube, s3, isvc, batch_settings, poll, minutes, wait_ready):
