@@ -7,7 +7,7 @@ source "${HACK_DIR}/lib/build.sh"
 
 main() {
   local targets=("$@")
-  (( ${#targets[@]} )) || targets=(kubernetes etcd argo versitygw local_path pause)
+  (( ${#targets[@]} )) || targets=(kubernetes etcd argo argo_cli versitygw local_path pause)
   local t
   for t in "${targets[@]}"; do
     "build_${t}"

@@ -20,7 +20,7 @@ build_everything() {
   # Binaries are independent builds; run them in parallel (Kubernetes dominates).
   local pids=() logs="${WF2K8S_CACHE}/logs" t rc=0
   mkdir -p "$logs"
-  for t in kubernetes etcd argo versitygw local_path pause; do
+  for t in kubernetes etcd argo argo_cli versitygw local_path pause; do
     binary_built "$t" && continue
     log "building ${t} in the background (log: ${logs}/build-${t}.log)"
     ( "build_${t}" ) >"${logs}/build-${t}.log" 2>&1 &
@@ -91,6 +91,7 @@ AWS_ACCESS_KEY_ID=${S3_ACCESS_KEY}
 AWS_SECRET_ACCESS_KEY=${S3_SECRET_KEY}
 WF2K8S_IMAGE_TAG=$(project_version)
 WF2K8S_KUBECTL=$(k8s_bin kubectl)
+WF2K8S_ARGO=$(argo_cli_bin)
 ${label_studio}
 ENV
 }

@@ -194,6 +194,40 @@ def cmd_resume(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stop(args: argparse.Namespace) -> int:
+    cluster.stop_run(args.run, args.namespace)
+    print(f"{args.run}: stopped (its running phases are stopped; services and models stay)")
+    return 0
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    cluster.retry_run(args.run, args.namespace, args.step, parse_parameters(args.parameter))
+    what = f"step {args.step} and what follows it" if args.step else "its failed phases"
+    print(f"{args.run}: retrying {what}")
+    if args.wait:
+        run = cluster.follow(args.run, args.namespace, progress=sys.stderr)
+        print_run(run, "text")
+        return 0 if run["phase"] == "Succeeded" else 1
+    return 0
+
+
+def cmd_rerun(args: argparse.Namespace) -> int:
+    name = cluster.rerun(args.run, args.namespace, parse_parameters(args.parameter))
+    print(f"{name}: a new run of {args.run}'s pipeline")
+    if args.wait:
+        run = cluster.follow(name, args.namespace, progress=sys.stderr)
+        print_run(run, "text")
+        return 0 if run["phase"] == "Succeeded" else 1
+    return 0
+
+
+def cmd_logs(args: argparse.Namespace) -> int:
+    text = cluster.step_log(args.run, args.namespace, args.step) if args.step else \
+        cluster.run_logs(args.run, args.namespace)
+    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wf2k8s", description=__doc__)
     parser.add_argument("--version", action="version", version=f"wf2k8s {__version__}")
@@ -251,6 +285,35 @@ def build_parser() -> argparse.ArgumentParser:
     p_resume.add_argument("step", help="the LabelingStep's name")
     p_resume.add_argument("-n", "--namespace", default=namespace)
     p_resume.set_defaults(func=cmd_resume)
+
+    # the running state (seed chapter 3), on Argo's own operations
+    p_stop = sub.add_parser("stop", help="stop a run: its running phases stop, no further phase starts")
+    p_stop.add_argument("run")
+    p_stop.add_argument("-n", "--namespace", default=namespace)
+    p_stop.set_defaults(func=cmd_stop)
+
+    p_retry = sub.add_parser("retry", help="run a finished run's failed phases again, keeping those that succeeded")
+    p_retry.add_argument("run")
+    p_retry.add_argument("--step", help="run this step again even if it succeeded, and what follows it")
+    p_retry.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                         help="a new value for one of the run's parameters (repeatable)")
+    p_retry.add_argument("--wait", action="store_true", help="follow the run until it ends")
+    p_retry.add_argument("-n", "--namespace", default=namespace)
+    p_retry.set_defaults(func=cmd_retry)
+
+    p_rerun = sub.add_parser("rerun", help="start a new run of a run's pipeline with the same parameters")
+    p_rerun.add_argument("run")
+    p_rerun.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                         help="a different value for one of the parameters (repeatable)")
+    p_rerun.add_argument("--wait", action="store_true", help="follow the new run until it ends")
+    p_rerun.add_argument("-n", "--namespace", default=namespace)
+    p_rerun.set_defaults(func=cmd_rerun)
+
+    p_logs = sub.add_parser("logs", help="what a run's steps printed (one step with STEP)")
+    p_logs.add_argument("run")
+    p_logs.add_argument("step", nargs="?")
+    p_logs.add_argument("-n", "--namespace", default=namespace)
+    p_logs.set_defaults(func=cmd_logs)
     return parser
 
 

@@ -7,12 +7,13 @@ GO_LDFLAGS_BASE="-s -w"
 # A .done stamp marks a finished build; builds are skipped when the stamp exists.
 _built() { [[ -f "$1/.done" ]]; }
 
-# binary_dir TARGET: cache directory of a build target (kubernetes|etcd|argo|versitygw|local_path|pause).
+# binary_dir TARGET: cache directory of a build target (kubernetes|etcd|argo|argo_cli|versitygw|local_path|pause).
 binary_dir() {
   case "$1" in
     kubernetes) echo "${BIN_DIR}/kubernetes-${K8S_VERSION}" ;;
     etcd) echo "${BIN_DIR}/etcd-${ETCD_VERSION}" ;;
     argo) echo "${BIN_DIR}/argo-${ARGO_VERSION}" ;;
+    argo_cli) echo "${BIN_DIR}/argo-cli-${ARGO_VERSION}" ;;
     versitygw) echo "${BIN_DIR}/versitygw-${VERSITYGW_VERSION}" ;;
     local_path) echo "${BIN_DIR}/local-path-provisioner-${LOCAL_PATH_VERSION}" ;;
     pause) echo "${BIN_DIR}/pause" ;;
@@ -154,6 +155,23 @@ build_argo() {
   log "argo ${ARGO_VERSION} built"
 }
 
+# Argo's CLI, which is also its server (`argo server`): what `wf2k8s stop/retry/rerun/logs/...` and a
+# user's own `argo` use. Built without the UI: ui/ is a JavaScript project, not part of the Go module;
+# like upstream's own non-UI build, an empty ui/dist/app/index.html satisfies the server's embed.
+build_argo_cli() {
+  local out; out="$(binary_dir argo_cli)"
+  _built "$out" && return 0
+  ensure_argo_source
+  log "building argo ${ARGO_VERSION} CLI and server (no UI)"
+  local v="${ARGO_MODULE}" src; src="$(argo_source_dir)"
+  local ld="${GO_LDFLAGS_BASE} -X ${v}.version=${ARGO_VERSION} -X ${v}.gitTag=${ARGO_VERSION} -X ${v}.gitTreeState=clean -X ${v}.buildDate=1970-01-01T00:00:00Z"
+  mkdir -p "$out" "$src/ui/dist/app"
+  [[ -f "$src/ui/dist/app/index.html" ]] || : > "$src/ui/dist/app/index.html"
+  (cd "$src" && go build -trimpath -ldflags "$ld" -o "$out/" ./cmd/argo)
+  touch "$out/.done"
+  log "argo ${ARGO_VERSION} CLI built"
+}
+
 # S3 server: versitygw with its posix backend. Chosen over MinIO (repository archived,
 # non-semver tags) and moto (in-memory, not S3-faithful); versitygw is a maintained,
 # Apache-2.0, pure-Go single binary whose go.mod has no replace directives.
@@ -197,5 +215,6 @@ build_pause() {
 k8s_bin() { echo "${BIN_DIR}/kubernetes-${K8S_VERSION}/$1"; }
 etcd_bin() { echo "${BIN_DIR}/etcd-${ETCD_VERSION}/etcd"; }
 argo_bin() { echo "${BIN_DIR}/argo-${ARGO_VERSION}/$1"; }
+argo_cli_bin() { echo "${BIN_DIR}/argo-cli-${ARGO_VERSION}/argo"; }
 s3_bin() { echo "${BIN_DIR}/versitygw-${VERSITYGW_VERSION}/versitygw"; }
 local_path_bin() { echo "$(binary_dir local_path)/local-path-provisioner"; }

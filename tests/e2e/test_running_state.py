@@ -1,0 +1,89 @@
+"""The running state (seed chapter 3) on the real cluster, through the wf2k8s CLI: retry a failed run
+after fixing the value that made it fail (what succeeded is not run again), rerun, stop, logs."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+import wf2k8s as wf
+from wf2k8s import cli, cluster
+
+HERE = Path(__file__).resolve().parent
+NAMESPACE = "wf2k8s"
+FLAVOR = {"cpu": "250m", "memory": "256Mi"}
+
+
+def job(name: str, s3, boot_file: str, parameters=(), depend_steps=None) -> wf.steps.JobStep:
+    return wf.steps.JobStep(
+        name=name,
+        algorithm=wf.BaseAlgorithm(code_dir=f"obs://{s3.bucket}/e2e/running/", boot_file=boot_file,
+                                   engine=wf.steps.JobEngine(image_url="wf2k8s/runtime:" + wf.__version__),
+                                   parameters=list(parameters)),
+        inputs=wf.steps.JobInput(name="data_url", data=wf.data.OBSPath(obs_path=f"obs://{s3.bucket}/e2e/data/")),
+        outputs=wf.steps.JobOutput(name="train_url"),
+        spec=wf.steps.JobSpec(resource=wf.steps.JobResource(flavor=FLAVOR)),
+        depend_steps=depend_steps)
+
+
+def pods_of(run_name: str, task: str) -> list[dict]:
+    workflow = cluster.existing_run(run_name, NAMESPACE)
+    return [n for n in workflow["status"]["nodes"].values()
+            if n.get("type") == "Pod" and cluster.task_of(n.get("displayName", "")) == task]
+
+
+@pytest.fixture
+def uploaded(s3, code):
+    s3.put(s3.bucket, "e2e/running/train.py", (HERE / "code" / "mode_train.py").read_bytes())
+    s3.put(s3.bucket, "e2e/running/slow.py", (HERE / "code" / "slow_train.py").read_bytes())
+
+
+def test_retry_after_fixing_the_value_reruns_only_what_failed_then_rerun_and_logs(kube, s3, uploaded, capsys):
+    mode = wf.Placeholder(name="mode", placeholder_type=wf.PlaceholderType.STR, default="bad")
+    prepare = job("prepare", s3, "train.py", [wf.AlgorithmParameters(name="mode", value="prepared")])
+    train = job("train", s3, "train.py", [wf.AlgorithmParameters(name="mode", value=mode)], depend_steps=[prepare])
+    failed = cluster.release_and_run(wf.Workflow(name="e2e-retry", desc="retry", steps=[prepare, train]),
+                                     parameters={}, wait=True, progress=None, timeout=600)
+    name = failed["name"]
+    assert failed["steps"] == {"prepare": "Succeeded", "train": "Failed"}, failed
+    prepared = pods_of(name, "prepare")
+
+    assert cli.main(["retry", name, "-p", "epochs=3"]) == 2  # no such parameter: refused, nothing done
+    assert "has no parameter 'epochs'" in capsys.readouterr().err
+    assert cli.main(["retry", name, "-p", "mode=good", "--wait"]) == 0
+    retried = cluster.summary(cluster.existing_run(name, NAMESPACE), cluster.run_step_names(
+        cluster.existing_run(name, NAMESPACE)))
+    assert retried["phase"] == "Succeeded" and retried["steps"] == {"prepare": "Succeeded", "train": "Succeeded"}
+    assert pods_of(name, "prepare") == prepared  # the phase that succeeded was not run again
+    assert s3.get(s3.bucket, f"wf2k8s-runs/{name}/train/train_url/model.txt") == b"trained with mode good\n"
+
+    capsys.readouterr()
+    assert cli.main(["logs", name, "train"]) == 0
+    assert "trained with mode good" in capsys.readouterr().out
+    assert cli.main(["logs", name]) == 0
+    text = capsys.readouterr().out
+    assert text.index("==> prepare <==") < text.index("trained with mode prepared") < text.index("==> train <==")
+
+    assert cli.main(["rerun", name, "--wait"]) == 0
+    again = capsys.readouterr().out.split(":")[0]
+    assert again != name and again.startswith(name)
+    assert cluster.existing_run(again, NAMESPACE)["status"]["phase"] == "Succeeded"
+    assert len(pods_of(again, "prepare")) == 1  # a rerun runs everything again, with the fixed value
+
+
+def test_stop_ends_a_running_run(kube, s3, uploaded, capsys):
+    started = cluster.release_and_run(wf.Workflow(name="e2e-stop", desc="stop", steps=[job("slow", s3, "slow.py")]),
+                                      parameters={}, progress=None)
+    name = started["name"]
+    deadline = time.monotonic() + 300
+    while not any(n.get("phase") == "Running" for n in pods_of(name, "slow")):
+        assert time.monotonic() < deadline, f"run {name}: the job never ran"
+        time.sleep(1)
+    assert cli.main(["stop", name]) == 0
+    stopped = cluster.follow(name, NAMESPACE, progress=None, timeout=300)
+    assert stopped["phase"] in ("Failed", "Error") and stopped["steps"]["slow"] != "Succeeded", stopped
+    assert not s3.exists(s3.bucket, f"wf2k8s-runs/{name}/slow/train_url/done.txt")
+    assert cli.main(["retry", "no-such-run-0"]) == 1
+    assert "no run wf2k8s/no-such-run-0" in capsys.readouterr().err

@@ -1,0 +1,51 @@
+"""The running state's checks, before Argo is asked anything: parameters named and within their enum,
+values protected from Argo's template expansion, steps found by their ModelArts names."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from wf2k8s import cluster
+from wf2k8s.backends.argo.compiler import PIPELINE_ANNOTATION
+from wf2k8s.contract.values import unprotect
+
+
+def stored_run(parameters: list[dict]) -> dict:
+    pipeline = {"steps": {"training-job": {"step": "training_job", "kind": "job"}}, "inputs": {}}
+    return {"metadata": {"name": "demo-1", "namespace": "wf2k8s"},
+            "status": {"phase": "Failed", "storedWorkflowTemplateSpec": {
+                "arguments": {"parameters": parameters},
+                "workflowMetadata": {"annotations": {PIPELINE_ANNOTATION: json.dumps(pipeline)}}}}}
+
+
+def test_a_new_value_must_name_a_parameter_of_the_run():
+    with pytest.raises(cluster.ParameterError, match=r"run demo-1 has no parameter 'epochs' \(its parameters: lr\)"):
+        cluster.check_run_parameters(stored_run([{"name": "lr", "value": "0.1"}]), {"epochs": "3"})
+
+
+def test_a_new_value_must_be_one_of_the_enum():
+    run = stored_run([{"name": "mode", "value": "a", "enum": ["a", "b"]}])
+    with pytest.raises(cluster.ParameterError, match=r"mode: 'c' is not one of a, b"):
+        cluster.check_run_parameters(run, {"mode": "c"})
+    assert cluster.check_run_parameters(run, {"mode": "b"}) == {"mode": "b"}
+
+
+def test_new_values_reach_argo_protected_and_come_back_as_given():
+    value = "x {{workflow.name}} {{=1+1}}"
+    given = cluster.check_run_parameters(stored_run([{"name": "note", "value": ""}]), {"note": value})
+    assert "{{" not in given["note"] and unprotect(given["note"]) == value
+
+
+def test_a_step_is_found_by_its_modelarts_name():
+    run = stored_run([])
+    assert cluster.task_of_step(run, "training_job") == "training-job"
+    with pytest.raises(cluster.ParameterError, match=r"run demo-1 has no step 'train' \(its steps: training_job\)"):
+        cluster.task_of_step(run, "train")
+
+
+@pytest.mark.parametrize("display_name, task", [("train", "train"), ("train(0)", "train"), ("train(12)", "train"),
+                                                ("f(x)", "f(x)")])
+def test_a_retried_phase_belongs_to_its_task(display_name, task):
+    assert cluster.task_of(display_name) == task
