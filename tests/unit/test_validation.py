@@ -554,8 +554,8 @@ def test_obs_placeholder_object_type_valid(good):
 
 # field -> (object using the placeholder, where, placeholder types accepted there)
 TYPED_FIELDS = {
-    "flavor": (lambda p: job_step(spec=job_spec(flavor=p)), "JobStep 'train' > spec.resource.flavor",
-               {PT.JSON, PT.STR, PT.ENUM}),
+    # a flavor id placeholder cannot become the pod's resources (test_validation_limits.py)
+    "flavor": (lambda p: job_step(spec=job_spec(flavor=p)), "JobStep 'train' > spec.resource.flavor", {PT.JSON}),
     "hyperparameter (scalar)": (lambda p: job_step(algorithm=with_parameter(p)),
                                 "JobStep 'train' > algorithm.parameters[0].value",
                                 # seed table 4-45: any placeholder; JSON and LIST reach the code as JSON text
@@ -926,22 +926,6 @@ def test_skip_conditions_are_validated_with_their_path():
 # service deployment ---------------------------------------------------------------------------------------------
 
 SERVICE_CONFIG = "ServiceStep 'deploy' > outputs[0].service_config"
-
-
-@pytest.mark.parametrize("kwargs, missing", [
-    (dict(vpc_id="vpc-1"), "subnet_network_id"),
-    (dict(vpc_id="vpc-1", subnet_network_id="subnet-1"), "security_group_id"),
-    (dict(vpc_id="vpc-1", security_group_id="sg-1"), "subnet_network_id"),
-])
-def test_service_config_vpc_id_needs_subnet_and_security_group(kwargs, missing):
-    expect_error(lambda: service_step(service_config=wf.steps.ServiceConfig(**kwargs)), f"{SERVICE_CONFIG}.{missing}",
-                 "is mandatory when vpc_id is set")
-
-
-def test_service_config_vpc_valid():
-    compile_steps(service_step(service_config=wf.steps.ServiceConfig(
-        vpc_id="vpc-1", subnet_network_id="subnet-1", security_group_id="sg-1")))
-    compile_steps(service_step(service_config=wf.steps.ServiceConfig(subnet_network_id="subnet-1")))
 
 
 @pytest.mark.parametrize("bad", ["realtime", "real_time", "online", "Batch", ""])

@@ -99,6 +99,7 @@ from wf2k8s.contract.phases import (
     AnnotationFormatConfig, AnnotationFormatParameters, CreateDatasetPhase, DatasetImportPhase, ImportConfig, Label,
     LabelFormat, ReleaseDatasetPhase,
 )
+from wf2k8s.contract.support import ANNOTATION_FORMATS, TABLE_DATASET_FORMATS
 
 from .clients import S3, split_uri
 from .context import RunContext
@@ -122,8 +123,7 @@ ANNOTATION_TYPES = {
     "IMAGE_CLASSIFICATION": "modelarts/image_classification", "OBJECT_DETECTION": "modelarts/object_detection",
     "TEXT_CLASSIFICATION": "modelarts/text_classification", "AUDIO_CLASSIFICATION": "modelarts/audio_classification",
 }
-SUPPORTED = ("MA_IMAGE_CLASSIFICATION_V1", "MA_IMAGENET_V1", "MA_PASCAL_VOC_V1", "YOLO",
-             "MA_TEXT_CLASSIFICATION_V1", "MA_TEXT_CLASSIFICATION_COMBINE_V1", "MA_AUDIO_CLASSIFICATION_DIR_V1")
+SUPPORTED = ANNOTATION_FORMATS  # the SDK refuses the others when written literally
 #: the separators of labels in text, when the spec has neither a label_format nor format parameters
 NO_SEPARATORS = (",", "\t")
 FORMAT_DATA_TYPES = {
@@ -775,7 +775,7 @@ def create(spec: CreateDatasetPhase, run: RunContext) -> dict:
     name = run.resolve(properties.dataset_name)
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise DatasetError(f"properties.dataset_name: must be 1-100 letters, digits, '_' or '-', got {name!r}")
-    if properties.dataset_format in (1, "1", "TABLE"):
+    if properties.dataset_format in TABLE_DATASET_FORMATS:
         raise DatasetError("properties.dataset_format: table datasets are not supported on Kubernetes; use 0 (file)")
     data_type = enum_name(properties.data_type)
     if data_type is None:  # the contract requires it: None here is a bug

@@ -40,6 +40,7 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from wf2k8s.contract.phases import DatasetImportPhase, LabelingPhase, LabelTaskProperties
+from wf2k8s.contract.support import LABELING_TASK_TYPES
 
 from . import dataset as datasets
 from . import podinfo
@@ -73,9 +74,9 @@ class LabelingError(PhaseError):
 
 
 def interface(task_type: str) -> tuple[str, str, str]:
-    if task_type not in INTERFACES:
+    if task_type not in INTERFACES or task_type not in LABELING_TASK_TYPES:
         raise LabelingError(f"properties.task_type: {task_type} labeling is not supported on Kubernetes yet; "
-                            f"supported: {', '.join(INTERFACES)}")
+                            f"supported: {', '.join(LABELING_TASK_TYPES)}")
     return INTERFACES[task_type]
 
 

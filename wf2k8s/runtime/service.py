@@ -45,6 +45,7 @@ from wf2k8s.contract.phases import (
     Input, ModelData, ServiceConfig, ServiceData, ServiceOutput, ServicePhase, TripartiteServiceConfig,
 )
 from wf2k8s.contract.refs import ParamRef
+from wf2k8s.contract.support import SERVICE_UNSUPPORTED_FIELDS
 
 from . import batch as batch_module
 from . import podinfo
@@ -63,7 +64,7 @@ FRONT_SUFFIX = "serving"
 DRAIN_SECONDS = int(os.environ.get("WF2K8S_SERVICE_DRAIN_SECONDS", "10"))
 NAME_LIMIT = 45  # KServe derives "<name>-predictor-<hash>" Deployments and pods from it
 #: ServiceConfig fields with no meaning on Kubernetes: rejected when set
-UNSUPPORTED = ("vpc_id", "subnet_network_id", "security_group_id", "cluster_id", "apps")
+UNSUPPORTED = SERVICE_UNSUPPORTED_FIELDS  # the SDK refuses them when written literally
 #: resources of a predictor when the input names no specification
 DEFAULT_RESOURCES = {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
 #: ModelArts CPU specifications: modelarts.vm.cpu.<N>u (N cores, 4 GiB per core)

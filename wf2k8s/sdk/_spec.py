@@ -269,10 +269,10 @@ def check_one(value: Any, rule: Rule, where: str, path: str) -> None:
     problem = plain_problem(value)
     if problem:
         fail(where, join(path, problem[0]), problem[1])
+    if isinstance(value, RunValue) and rule.pod_spec:  # first: its type is not what a SystemEnv there lacks
+        value.check_usable_in_pod_spec(where, path)
     if isinstance(value, RunValue) and rule.scalar:
         value.check_usable_as(rule.scalar, where, path)
-    if isinstance(value, RunValue) and rule.pod_spec:
-        value.check_usable_in_pod_spec(where, path)
     if isinstance(value, Spec) and not value.validate_on_init:
         value.validate(where, path)
     if isinstance(value, RunValue):

@@ -39,12 +39,20 @@ USABLE_AS: dict[str, tuple[PlaceholderType, ...]] = {
     "str": (PlaceholderType.STR, PlaceholderType.ENUM),
     "dict": (PlaceholderType.JSON,),
     "list": (PlaceholderType.LIST,),
-    "flavor": (PlaceholderType.JSON, PlaceholderType.STR, PlaceholderType.ENUM),
+    # Argo writes the value into the pod spec as it is (requests and limits): nothing maps a flavor id there
+    "flavor": (PlaceholderType.JSON,),
     # numbers written as text, as the seed does for train_evaluate_sample_ratio
     "number": (PlaceholderType.STR, PlaceholderType.FLOAT, PlaceholderType.INT, PlaceholderType.ENUM),
     # a hyperparameter (seed table 4-45: any placeholder); JSON and LIST reach the program as JSON text
     "scalar": (PlaceholderType.INT, PlaceholderType.STR, PlaceholderType.BOOL,
                PlaceholderType.FLOAT, PlaceholderType.ENUM, PlaceholderType.JSON, PlaceholderType.LIST),
+}
+
+
+#: why a kind takes only those types, where that is not plain
+USABLE_AS_HINTS = {
+    "flavor": ": its value becomes the job pod's resources as it is, a map such as {\"cpu\": \"2\", \"memory\": "
+              "\"8Gi\"} (give a flavor id such as 'modelarts.vm.cpu.2u' as a literal)",
 }
 
 
@@ -211,7 +219,7 @@ class Placeholder(RunValue):
         allowed = USABLE_AS[kind]
         if self.placeholder_type not in allowed:
             fail(where, path, f"Placeholder {self.name!r} is {self.placeholder_type.name}, "
-                 f"but a {kind} is needed here ({' or '.join(t.name for t in allowed)})")
+                 f"but a {kind} is needed here ({' or '.join(t.name for t in allowed)}){USABLE_AS_HINTS.get(kind, '')}")
 
     def known_values(self) -> list[tuple[str, Any]]:
         given = getattr(self, "_run_value", _NOTHING)

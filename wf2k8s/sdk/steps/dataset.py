@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Any, cast
 
+from wf2k8s.contract.support import ANNOTATION_FORMATS, LABELING_TASK_TYPES
 from wf2k8s.sdk._spec import (
     Checker, Many, OptionalMany, Spec, description_size, field, io_field, matches, name_field, spec,
 )
@@ -96,6 +97,12 @@ class AnnotationFormatConfig(Spec):
     parameters: AnnotationFormatParameters | None = field(AnnotationFormatParameters, default=None)
     scene: LabelTaskTypeEnum | None = field(LabelTaskTypeEnum, default=None)
 
+    def check(self, error: Checker) -> None:
+        # the runtime cannot read these labels and would refuse them when the phase starts (runtime/dataset.py)
+        if self.format_name is not None and self.format_name.value not in ANNOTATION_FORMATS:
+            error("format_name", f"{self.format_name.value} labels cannot be read on Kubernetes yet; supported: "
+                  f"{', '.join(ANNOTATION_FORMATS)}")
+
 
 @spec
 class ImportConfig(Spec):
@@ -149,13 +156,15 @@ class DatasetProperties(Spec):
     def check(self, error: Checker) -> None:
         if isinstance(self.dataset_format, int) and self.dataset_format not in (0, 1):
             error("dataset_format", f"must be 0 (file) or 1 (table), got {self.dataset_format}")
+        table = self.dataset_format in (1, DatasetTypeEnum.TABLE)
+        if table:  # the runtime refuses it when the phase starts (wf2k8s/runtime/dataset.py)
+            error("dataset_format", "table datasets are not supported on Kubernetes; use 0 (file)")
         if self.work_path_type != 0:
             error("work_path_type", f"must be 0 (OBS), got {self.work_path_type}")
-        table = self.dataset_format in (1, DatasetTypeEnum.TABLE)
-        if self.import_data and not table:
-            error("import_data", "can be True only for a table dataset (dataset_format 1)")
-        if self.schema and not table:
-            error("schema", "is for table datasets (dataset_format 1)")
+        if self.import_data:
+            error("import_data", "can be True only for a table dataset, which is not supported on Kubernetes")
+        if self.schema:
+            error("schema", "is for table datasets, which are not supported on Kubernetes")
 
 
 # dataset creation -------------------------------------------------------------------------------
@@ -267,6 +276,11 @@ class LabelingStep(Step):
         if self.inputs and is_dataset_input(self.inputs[0].data):
             if self.properties is None or self.properties.task_name is None:
                 error("properties.task_name", "is mandatory when the input is a dataset")
+        task_type = self.properties.task_type if self.properties else None
+        if isinstance(task_type, LabelTaskTypeEnum) and task_type.name not in LABELING_TASK_TYPES:
+            # Label Studio has no labeling interface here for it: the runtime would refuse it (runtime/labeling.py)
+            error("properties.task_type", f"{task_type.name} labeling is not supported on Kubernetes yet; "
+                  f"supported: {', '.join(LABELING_TASK_TYPES)}")
 
     def config(self) -> dict[str, Any]:
         return {"inputs": self.inputs, "outputs": self.outputs, "properties": self.properties}

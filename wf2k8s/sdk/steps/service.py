@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wf2k8s.contract.support import SERVICE_UNSUPPORTED_FIELDS
 from wf2k8s.errors import ValidationError
 from wf2k8s.sdk._spec import (
     Checker, OptionalMany, Spec, field, io_field, matches, max_length, name_field, one_of, spec,
@@ -62,10 +63,16 @@ class ServiceConfig(Spec):
             if size is not None and not isinstance(size, Placeholder) and (
                     isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 10000):
                 error("additional_properties['batch_size']", f"must be a whole number 1-10000, got {size!r}")
-        if self.vpc_id is not None:
-            for needed in ("subnet_network_id", "security_group_id"):
-                if getattr(self, needed) is None:
-                    error(needed, "is mandatory when vpc_id is set")
+        elif extra:
+            # as the runtime would when the phase starts (wf2k8s/runtime/service.py)
+            error("additional_properties", f"is for infer_type 'batch' only; it cannot be applied on Kubernetes to "
+                  f"a {self.infer_type} service, leave it out")
+        for name in SERVICE_UNSUPPORTED_FIELDS:
+            value = getattr(self, name)
+            if value not in (None, "", []) and not isinstance(value, Placeholder):
+                # as the runtime would when the phase starts; a placeholder's value is known only then
+                error(name, "cannot be applied on Kubernetes (a KServe InferenceService has no ModelArts network "
+                      "or resource pool); leave it out")
         for key, value in (self.envs or {}).items():
             if not isinstance(key, str):
                 error("envs", f"names must be str, got {key!r}")
