@@ -13,7 +13,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Iterator
 
-from wf2k8s import __version__, cluster
+from wf2k8s import __version__, cluster, running
 from wf2k8s.backends.argo.compiler import namespace_problem
 from wf2k8s.backends.argo.yamlio import dump_all
 from wf2k8s.cluster import ClusterError
@@ -195,13 +195,13 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
 
 def cmd_stop(args: argparse.Namespace) -> int:
-    cluster.stop_run(args.run, args.namespace)
+    running.stop_run(args.run, args.namespace)
     print(f"{args.run}: stopped (its running phases are stopped; services and models stay)")
     return 0
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
-    cluster.retry_run(args.run, args.namespace, args.step, parse_parameters(args.parameter))
+    running.retry_run(args.run, args.namespace, args.step, parse_parameters(args.parameter))
     what = f"step {args.step} and what follows it" if args.step else "its failed phases"
     print(f"{args.run}: retrying {what}")
     if args.wait:
@@ -212,7 +212,7 @@ def cmd_retry(args: argparse.Namespace) -> int:
 
 
 def cmd_rerun(args: argparse.Namespace) -> int:
-    name = cluster.rerun(args.run, args.namespace, parse_parameters(args.parameter))
+    name = running.rerun(args.run, args.namespace, parse_parameters(args.parameter))
     print(f"{name}: a new run of {args.run}'s pipeline")
     if args.wait:
         run = cluster.follow(name, args.namespace, progress=sys.stderr)
@@ -222,8 +222,8 @@ def cmd_rerun(args: argparse.Namespace) -> int:
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
-    text = cluster.step_log(args.run, args.namespace, args.step) if args.step else \
-        cluster.run_logs(args.run, args.namespace)
+    text = running.step_log(args.run, args.namespace, args.step) if args.step else \
+        running.run_logs(args.run, args.namespace)
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
     return 0
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import wf2k8s as wf
-from wf2k8s import cli, cluster
+from wf2k8s import cli, cluster, running
 
 HERE = Path(__file__).resolve().parent
 NAMESPACE = "wf2k8s"
@@ -29,7 +29,7 @@ def job(name: str, s3, boot_file: str, parameters=(), depend_steps=None) -> wf.s
 
 
 def pods_of(run_name: str, task: str) -> list[dict]:
-    workflow = cluster.existing_run(run_name, NAMESPACE)
+    workflow = running.existing_run(run_name, NAMESPACE)
     return [n for n in workflow["status"]["nodes"].values()
             if n.get("type") == "Pod" and cluster.task_of(n.get("displayName", "")) == task]
 
@@ -53,8 +53,8 @@ def test_retry_after_fixing_the_value_reruns_only_what_failed_then_rerun_and_log
     assert cli.main(["retry", name, "-p", "epochs=3"]) == 2  # no such parameter: refused, nothing done
     assert "has no parameter 'epochs'" in capsys.readouterr().err
     assert cli.main(["retry", name, "-p", "mode=good", "--wait"]) == 0
-    retried = cluster.summary(cluster.existing_run(name, NAMESPACE), cluster.run_step_names(
-        cluster.existing_run(name, NAMESPACE)))
+    retried = cluster.summary(running.existing_run(name, NAMESPACE), cluster.run_step_names(
+        running.existing_run(name, NAMESPACE)))
     assert retried["phase"] == "Succeeded" and retried["steps"] == {"prepare": "Succeeded", "train": "Succeeded"}
     assert pods_of(name, "prepare") == prepared  # the phase that succeeded was not run again
     assert s3.get(s3.bucket, f"wf2k8s-runs/{name}/train/train_url/model.txt") == b"trained with mode good\n"
@@ -69,7 +69,7 @@ def test_retry_after_fixing_the_value_reruns_only_what_failed_then_rerun_and_log
     assert cli.main(["rerun", name, "--wait"]) == 0
     again = capsys.readouterr().out.split(":")[0]
     assert again != name and again.startswith(name)
-    assert cluster.existing_run(again, NAMESPACE)["status"]["phase"] == "Succeeded"
+    assert running.existing_run(again, NAMESPACE)["status"]["phase"] == "Succeeded"
     assert len(pods_of(again, "prepare")) == 1  # a rerun runs everything again, with the fixed value
 
 

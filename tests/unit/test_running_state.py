@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-from wf2k8s import cluster
+from wf2k8s import cluster, running
 from wf2k8s.backends.argo.compiler import PIPELINE_ANNOTATION
 from wf2k8s.contract.values import unprotect
 
 
-def stored_run(parameters: list[dict]) -> dict:
-    pipeline = {"steps": {"training-job": {"step": "training_job", "kind": "job"}}, "inputs": {}}
+def stored_run(parameters: list[dict], types: dict | None = None) -> dict:
+    pipeline = {"steps": {"training-job": {"step": "training_job", "kind": "job"}}, "inputs": {}, "types": types or {}}
     return {"metadata": {"name": "demo-1", "namespace": "wf2k8s"},
             "status": {"phase": "Failed", "storedWorkflowTemplateSpec": {
                 "arguments": {"parameters": parameters},
@@ -22,30 +22,40 @@ def stored_run(parameters: list[dict]) -> dict:
 
 def test_a_new_value_must_name_a_parameter_of_the_run():
     with pytest.raises(cluster.ParameterError, match=r"run demo-1 has no parameter 'epochs' \(its parameters: lr\)"):
-        cluster.check_run_parameters(stored_run([{"name": "lr", "value": "0.1"}]), {"epochs": "3"})
+        running.check_run_parameters(stored_run([{"name": "lr", "value": "0.1"}]), {"epochs": "3"})
 
 
 def test_a_new_value_must_be_one_of_the_enum():
     run = stored_run([{"name": "mode", "value": "a", "enum": ["a", "b"]}])
     with pytest.raises(cluster.ParameterError, match=r"mode: 'c' is not one of a, b"):
-        cluster.check_run_parameters(run, {"mode": "c"})
-    assert cluster.check_run_parameters(run, {"mode": "b"}) == {"mode": "b"}
+        running.check_run_parameters(run, {"mode": "c"})
+    assert running.check_run_parameters(run, {"mode": "b"}) == {"mode": "b"}
 
 
 def test_new_values_reach_argo_protected_and_come_back_as_given():
     value = "x {{workflow.name}} {{=1+1}}"
-    given = cluster.check_run_parameters(stored_run([{"name": "note", "value": ""}]), {"note": value})
+    given = running.check_run_parameters(stored_run([{"name": "note", "value": ""}]), {"note": value})
     assert "{{" not in given["note"] and unprotect(given["note"]) == value
 
 
 def test_a_step_is_found_by_its_modelarts_name():
     run = stored_run([])
-    assert cluster.task_of_step(run, "training_job") == "training-job"
+    assert running.task_of_step(run, "training_job") == "training-job"
     with pytest.raises(cluster.ParameterError, match=r"run demo-1 has no step 'train' \(its steps: training_job\)"):
-        cluster.task_of_step(run, "train")
+        running.task_of_step(run, "train")
 
 
 @pytest.mark.parametrize("display_name, task", [("train", "train"), ("train(0)", "train"), ("train(12)", "train"),
                                                 ("f(x)", "f(x)")])
 def test_a_retried_phase_belongs_to_its_task(display_name, task):
     assert cluster.task_of(display_name) == task
+
+
+def test_a_new_value_must_fit_its_placeholders_type():
+    run = stored_run([{"name": "epochs", "value": "3"}, {"name": "cfg", "value": "{}"}],
+                     {"epochs": "int", "cfg": "json"})
+    with pytest.raises(cluster.ParameterError, match=r"placeholder 'epochs' must be int, got 'three'"):
+        running.check_run_parameters(run, {"epochs": "three"})
+    with pytest.raises(cluster.ParameterError, match=r"placeholder 'cfg' must be json"):
+        running.check_run_parameters(run, {"cfg": "{not json"})
+    assert running.check_run_parameters(run, {"epochs": "4", "cfg": '{"a": 1}'}) == {"epochs": "4", "cfg": '{"a": 1}'}

@@ -41,7 +41,7 @@ from wf2k8s.errors import ValidationError
 from wf2k8s.contract.phases import Algorithm, ResolvePhase
 from wf2k8s.contract.values import protect
 from wf2k8s.contract.registry import BY_KIND, PHASE_KINDS, PhaseKind
-from wf2k8s.contract.refs import Fallback
+from wf2k8s.contract.refs import SCALAR_TYPES, Fallback
 from wf2k8s.graph.model import (
     Graph, MetricRef, OutputRef, Param, ParamRef, Phase, SelectRef, StorageRef, VariableRef, walk,
 )
@@ -218,7 +218,10 @@ class ArgoCompiler:
                      if any(isinstance(r, ParamRef) and r.name == name for r in self.graph.references(p))]
             inputs[name] = {"type": param.type, "tasks": users, **({"enum": enum_values(param)} if param.enum else {}),
                             **({"details": contract.dump(param.details)} if param.details else {})}
-        return to_json({"steps": steps, "inputs": inputs})
+        # the type of each typed run parameter, so that values given later (retry, configure) are checked too
+        types = {name: param.type for name, param in self.graph.params.items()
+                 if param.source == "placeholder" and not param.delay and param.type in SCALAR_TYPES}
+        return to_json({"steps": steps, "inputs": inputs, **({"types": types} if types else {})})
 
     def arguments(self) -> list[m.Parameter]:
         found = []
@@ -520,8 +523,9 @@ def left_out_reads(graph: Graph, scene: str | None) -> list[LeftOutRead]:
 def pipeline_info(spec: dict) -> dict:
     """What the compiler wrote for the CLI (``PIPELINE_ANNOTATION``) in a WorkflowTemplate's or a run's
     stored spec: ``{"steps": {TASK: {"step": NAME, "kind": KIND}}, "inputs": {PARAM: {"type": T,
-    "tasks": [TASK, ...], "details": {...}}}}`` (the tasks that read the input); empty for a pipeline
-    compiled before it existed."""
+    "tasks": [TASK, ...], "details": {...}}}, "types": {PARAM: T}}`` (the tasks that read an input given
+    while the run runs; the type of each other typed placeholder); empty for a pipeline compiled before it
+    existed."""
     annotations = (spec.get("workflowMetadata") or {}).get("annotations") or {}
     try:
         info = json.loads(annotations.get(PIPELINE_ANNOTATION) or "{}")
