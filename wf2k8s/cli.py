@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import io
 import json
 import os
@@ -228,6 +229,87 @@ def cmd_logs(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_rows(rows: list[dict], columns: list[str], output: str) -> None:
+    """Rows as a table (text), JSON, or CSV (lists joined with ';', a run's metrics as columns of their own)."""
+    if output == "json":
+        print(json.dumps(rows, indent=2))
+        return
+    flat = [{**{k: v for k, v in row.items() if k != "metrics"}, **(row.get("metrics") or {})} for row in rows]
+    metric_columns = sorted({m for row in rows for m in (row.get("metrics") or {})})
+    header = columns + metric_columns
+
+    def cell(value: object) -> str:
+        return ";".join(map(str, value)) if isinstance(value, list) else "" if value is None else str(value)
+
+    if output == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(header)
+        writer.writerows([[cell(row.get(c)) for c in header] for row in flat])
+        return
+    table = [header] + [[cell(row.get(c)) for c in header] for row in flat]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    for line in table:
+        print("  ".join(text.ljust(width) for text, width in zip(line, widths, strict=True)).rstrip())
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    if args.runs or args.status or args.step or args.since:
+        rows = running.list_runs(args.namespace, args.workflow, args.status, args.tag, args.step, args.since,
+                                 args.sort)
+        print_rows(rows, ["run", "workflow", "status", "running", "start", "duration", "tags"], args.output)
+    else:
+        rows = running.list_workflows(args.namespace, args.workflow, args.tag)
+        print_rows(rows, ["workflow", "template", "created", "runs", "last_run", "tags"], args.output)
+    return 0
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    now = running.tag(args.name, args.namespace, args.tags, remove=args.remove, run=args.run)
+    print(f"{args.name}: tags {', '.join(now) or 'none'}")
+    return 0
+
+
+def cmd_copy(args: argparse.Namespace) -> int:
+    print(f"{running.copy_workflow(args.workflow, args.namespace, args.new_name)}: a copy of {args.workflow}")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    what = f"run {args.name}" if args.run else f"workflow {args.name} and its runs (execution records)"
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError(f"delete {what}: confirm with --yes (not asked at a terminal)", EXIT_INVALID)
+        answer = input(f"Delete {what}? Services and registered models stay. [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("not deleted")
+            return 1
+    for item in running.delete(args.name, args.namespace, run=args.run):
+        print(f"deleted {item}")
+    return 0
+
+
+def cmd_configure(args: argparse.Namespace) -> int:
+    saved = running.configure(args.workflow, args.namespace, parse_parameters(args.parameter), args.scene)
+    print(f"{args.workflow}: runs started with wf2k8s start get " + ", ".join(f"{k}={v}" for k, v in saved.items()))
+    return 0
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    name = running.start(args.workflow, args.namespace, parse_parameters(args.parameter))
+    print(f"{name}: a run of {args.workflow}")
+    if args.wait:
+        run = cluster.follow(name, args.namespace, progress=sys.stderr)
+        print_run(run, "text")
+        return 0 if run["phase"] == "Succeeded" else 1
+    return 0
+
+
+def cmd_records(args: argparse.Namespace) -> int:
+    rows = running.records(args.workflow, args.namespace, args.tag, args.status)
+    print_rows(rows, ["run", "status", "start", "duration", "tags"], args.output)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wf2k8s", description=__doc__)
     parser.add_argument("--version", action="version", version=f"wf2k8s {__version__}")
@@ -314,6 +396,63 @@ def build_parser() -> argparse.ArgumentParser:
     p_logs.add_argument("step", nargs="?")
     p_logs.add_argument("-n", "--namespace", default=namespace)
     p_logs.set_defaults(func=cmd_logs)
+
+    p_list = sub.add_parser("list", help="released workflows, or (--runs, or any run filter) their runs")
+    p_list.add_argument("workflow", nargs="?", help="only this workflow (part of its name, for workflows)")
+    p_list.add_argument("--runs", action="store_true", help="list runs rather than workflows")
+    p_list.add_argument("--status", help="runs in this status (Running, Succeeded, Failed, ...)")
+    p_list.add_argument("--step", help="runs whose step STEP is running now (the current phase)")
+    p_list.add_argument("--since", help="runs started at or after this date or time")
+    p_list.add_argument("--tag", help="only those with this tag")
+    p_list.add_argument("--sort", choices=["start", "duration", "name"], default="start")
+    p_list.add_argument("--output", choices=["text", "json", "csv"], default="text")
+    p_list.add_argument("-n", "--namespace", default=namespace)
+    p_list.set_defaults(func=cmd_list)
+
+    p_tag = sub.add_parser("tag", help="add (or --remove) tags of a released workflow, or of a run with --run")
+    p_tag.add_argument("name")
+    p_tag.add_argument("tags", nargs="+", metavar="TAG")
+    p_tag.add_argument("--remove", action="store_true")
+    p_tag.add_argument("--run", action="store_true", help="NAME is a run")
+    p_tag.add_argument("-n", "--namespace", default=namespace)
+    p_tag.set_defaults(func=cmd_tag)
+
+    p_copy = sub.add_parser("copy", help="copy a released workflow (default name: <name>_copy)")
+    p_copy.add_argument("workflow")
+    p_copy.add_argument("new_name", nargs="?")
+    p_copy.add_argument("-n", "--namespace", default=namespace)
+    p_copy.set_defaults(func=cmd_copy)
+
+    p_delete = sub.add_parser("delete", help="delete a released workflow and its runs, or a run with --run; "
+                                             "services and registered models stay")
+    p_delete.add_argument("name")
+    p_delete.add_argument("--run", action="store_true", help="NAME is a run")
+    p_delete.add_argument("--yes", action="store_true", help="do not ask")
+    p_delete.add_argument("-n", "--namespace", default=namespace)
+    p_delete.set_defaults(func=cmd_delete)
+
+    p_configure = sub.add_parser("configure", help="save run values (and a scene) with a released workflow")
+    p_configure.add_argument("workflow")
+    p_configure.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
+    p_configure.add_argument("--scene", help="the scene later runs run (partial execution)")
+    p_configure.add_argument("-n", "--namespace", default=namespace)
+    p_configure.set_defaults(func=cmd_configure)
+
+    p_start = sub.add_parser("start", help="start a run of a released workflow with its configured values")
+    p_start.add_argument("workflow")
+    p_start.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
+    p_start.add_argument("--wait", action="store_true", help="follow the run until it ends")
+    p_start.add_argument("-n", "--namespace", default=namespace)
+    p_start.set_defaults(func=cmd_start)
+
+    p_records = sub.add_parser("records", help="a workflow's execution records: status, start, duration, tags, "
+                                               "metrics of each run")
+    p_records.add_argument("workflow")
+    p_records.add_argument("--tag")
+    p_records.add_argument("--status")
+    p_records.add_argument("--output", choices=["text", "json", "csv"], default="text")
+    p_records.add_argument("-n", "--namespace", default=namespace)
+    p_records.set_defaults(func=cmd_records)
     return parser
 
 

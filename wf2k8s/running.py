@@ -8,14 +8,27 @@ parameter values (what a run gets when it gives none).
 
 from __future__ import annotations
 
-from wf2k8s.backends.argo.compiler import pipeline_info
+import datetime
+import json
+import re
+from typing import Any
+
+from wf2k8s.backends.argo.compiler import SCENE_PARAM, dns_name, pipeline_info, run_manifest
 from wf2k8s.cluster import (
-    FINISHED, ClusterError, ParameterError, argo, get_object, kubectl, node_pods, run_step_names, run_template_spec,
-    task_of,
+    FINISHED, ClusterError, ParameterError, apply_manifest, argo, get_object, kubectl, node_pods, run_name,
+    run_step_names, run_template_spec, task_of,
 )
 from wf2k8s.contract.refs import SCALAR_TYPES
-from wf2k8s.contract.values import protect
+from wf2k8s.contract.values import protect, unprotect
 from wf2k8s.runtime.context import ContractError, parse_typed
+from wf2k8s.sdk._spec import NAME_PATTERN, NAME_RULE_TEXT
+
+TAG_PREFIX = "tag.wf2k8s.io/"
+#: a tag is a label's name: what Kubernetes allows there
+TAG_PATTERN = re.compile(r"[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?")
+MANAGED = "app.kubernetes.io/managed-by=wf2k8s"
+WORKFLOW_LABEL = "wf2k8s.io/workflow"
+TEMPLATE_LABEL = "workflows.argoproj.io/workflow-template"
 
 
 def existing_run(name: str, namespace: str) -> dict:
@@ -125,3 +138,206 @@ def run_logs(name: str, namespace: str) -> str:
             seen.add(step)
             text.append(f"==> {step} <==\n" + step_log(name, namespace, step))
     return "\n".join(text)
+
+
+# --- workflows and runs: list, tag, copy, delete, configure, start, records ------------------------------
+
+def items(kind: str, namespace: str, selector: str) -> list[dict]:
+    return json.loads(kubectl("get", kind, "-n", namespace, "-l", selector, "-o", "json"))["items"]
+
+
+def tags_of(obj: dict) -> list[str]:
+    return sorted(k[len(TAG_PREFIX):] for k in (obj["metadata"].get("labels") or {}) if k.startswith(TAG_PREFIX))
+
+
+def modelarts_name(template: dict) -> str:
+    """A released workflow's own name (``Workflow.name``, kept as its title), else its template's."""
+    title = (template["metadata"].get("annotations") or {}).get("workflows.argoproj.io/title")
+    return unprotect(title) if title else template["metadata"]["name"]
+
+
+def released(name: str, namespace: str) -> dict:
+    """A released workflow by its ModelArts name or its WorkflowTemplate's name."""
+    template = get_object("workflowtemplate", dns_name(name), namespace)
+    if template is None or (template["metadata"].get("labels") or {}).get("app.kubernetes.io/managed-by") != "wf2k8s":
+        raise ClusterError(f"no released workflow {name!r} in namespace {namespace} (wf2k8s list shows them)")
+    return template
+
+
+def parse_time(text: str | None) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def run_row(run: dict) -> dict[str, Any]:
+    """A run as the console's execution records show it: status, start, duration, running steps, tags."""
+    status = run.get("status") or {}
+    started, finished = parse_time(status.get("startedAt")), parse_time(status.get("finishedAt"))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    names = run_step_names(run)
+    running = sorted({names[task_of(n.get("displayName", ""))] for n in (status.get("nodes") or {}).values()
+                      if n.get("type") == "Pod" and n.get("phase") == "Running"
+                      and task_of(n.get("displayName", "")) in names})
+    return {"run": run["metadata"]["name"], "workflow": (run["metadata"].get("labels") or {}).get(WORKFLOW_LABEL, ""),
+            "status": status.get("phase") or "Pending", "running": running,
+            "start": status.get("startedAt") or "",
+            "duration": round(((finished or now) - started).total_seconds()) if started else 0,
+            "tags": tags_of(run)}
+
+
+def list_workflows(namespace: str, name: str | None = None, tag: str | None = None) -> list[dict[str, Any]]:
+    runs = items("workflows", namespace, WORKFLOW_LABEL)
+    rows = []
+    for template in items("workflowtemplates", namespace, MANAGED + (f",{TAG_PREFIX}{tag}" if tag else "")):
+        title = modelarts_name(template)
+        if name and name.lower() not in title.lower() and dns_name(name) not in template["metadata"]["name"]:
+            continue
+        own = sorted((r for r in runs if (r["metadata"].get("labels") or {}).get(TEMPLATE_LABEL)
+                      == template["metadata"]["name"]), key=lambda r: r["metadata"]["creationTimestamp"])
+        rows.append({"workflow": title, "template": template["metadata"]["name"],
+                     "created": template["metadata"]["creationTimestamp"], "tags": tags_of(template),
+                     "runs": len(own), "last_run": run_row(own[-1])["status"] if own else ""})
+    return sorted(rows, key=lambda r: r["workflow"])
+
+
+def list_runs(namespace: str, workflow: str | None = None, status: str | None = None, tag: str | None = None,
+              step: str | None = None, since: str | None = None, sort: str = "start") -> list[dict[str, Any]]:
+    """Runs, filtered as the console filters execution records, newest first (or by duration or name)."""
+    selector = WORKFLOW_LABEL + (f",{TAG_PREFIX}{tag}" if tag else "")
+    after = None
+    if since:
+        try:
+            after = datetime.datetime.fromisoformat(since.replace("Z", "+00:00"))
+        except ValueError:
+            raise ParameterError(f"--since {since!r}: expected a date or time (2026-11-29 or "
+                                 "2026-11-29T10:00:00Z)") from None
+        after = after if after.tzinfo else after.replace(tzinfo=datetime.timezone.utc)
+    rows = []
+    for run in items("workflows", namespace, selector):
+        row = run_row(run)
+        if workflow and dns_name(workflow) not in (row["workflow"],
+                                                  (run["metadata"].get("labels") or {}).get(TEMPLATE_LABEL)):
+            continue
+        if status and row["status"].lower() != status.lower():
+            continue
+        if step and step not in row["running"]:
+            continue
+        started = parse_time(row["start"])
+        if after and (started is None or started < after):
+            continue
+        rows.append(row)
+    key = {"start": lambda r: r["start"], "duration": lambda r: r["duration"], "name": lambda r: r["run"]}[sort]
+    return sorted(rows, key=key, reverse=sort != "name")
+
+
+def tag(name: str, namespace: str, tags: list[str], remove: bool = False, run: bool = False) -> list[str]:
+    """Add (or remove) tags on a released workflow or, with ``run``, on a run; the tags it has afterwards."""
+    for t in tags:
+        if not TAG_PATTERN.fullmatch(t):
+            raise ParameterError(f"tag {t!r}: must be 1-63 letters, digits, '-', '_' or '.', starting and ending "
+                                 "with a letter or digit")
+    kind, target = ("workflow", existing_run(name, namespace)["metadata"]["name"]) if run else \
+        ("workflowtemplate", released(name, namespace)["metadata"]["name"])
+    kubectl("label", kind, target, "-n", namespace, "--overwrite",
+            *(f"{TAG_PREFIX}{t}-" if remove else f"{TAG_PREFIX}{t}=" for t in tags))
+    return tags_of(get_object(kind, target, namespace) or {"metadata": {}})
+
+
+def copy_workflow(name: str, namespace: str, new_name: str | None = None) -> str:
+    """A released workflow copied under a new ModelArts name (``<name>_copy`` by default); its template's name."""
+    template = released(name, namespace)
+    new_name = new_name or f"{modelarts_name(template)}_copy"
+    if not NAME_PATTERN.fullmatch(new_name):
+        raise ParameterError(f"copy name: must be {NAME_RULE_TEXT}, got {new_name!r}")
+    if get_object("workflowtemplate", dns_name(new_name), namespace) is not None:
+        raise ParameterError(f"copy name {new_name!r}: a workflow of that name exists already")
+    spec = json.loads(json.dumps(template["spec"]))
+    spec.setdefault("workflowMetadata", {}).setdefault("labels", {})[WORKFLOW_LABEL] = dns_name(new_name)
+    annotations = {k: v for k, v in (template["metadata"].get("annotations") or {}).items()
+                   if k != "kubectl.kubernetes.io/last-applied-configuration"}
+    copied = dns_name(new_name)
+    apply_manifest({"apiVersion": template["apiVersion"], "kind": "WorkflowTemplate", "metadata": {
+        "name": copied, "namespace": namespace,
+        "labels": {k: v for k, v in (template["metadata"].get("labels") or {}).items() if not k.startswith(TAG_PREFIX)},
+        "annotations": {**annotations, "workflows.argoproj.io/title": protect(new_name)}}, "spec": spec})
+    return copied
+
+
+def delete(name: str, namespace: str, run: bool = False) -> list[str]:
+    """Delete a run, or a released workflow with its runs (their execution records); the services it
+    deployed and the models it registered stay. What was deleted."""
+    if run:
+        existing_run(name, namespace)
+        kubectl("delete", "workflow", name, "-n", namespace)
+        return [f"run {name}"]
+    template = released(name, namespace)["metadata"]["name"]
+    runs = [r["metadata"]["name"] for r in items("workflows", namespace, f"{TEMPLATE_LABEL}={template}")]
+    if runs:
+        kubectl("delete", "workflow", "-n", namespace, *runs)
+    kubectl("delete", "workflowtemplate", template, "-n", namespace)
+    return [f"workflow {template}", *(f"run {r}" for r in runs)]
+
+
+def configure(name: str, namespace: str, values: dict[str, str], scene: str | None = None) -> dict[str, str]:
+    """Save run values (and a scene) with a released workflow: the values later runs get when they give
+    none (``wf2k8s start``). Checked like a run's values; the configured values afterwards."""
+    template = released(name, namespace)
+    spec = template["spec"]
+    given = dict(values)
+    if scene is not None:
+        given[SCENE_PARAM] = scene
+    checked = checked_values(spec, given, f"workflow {name}")
+    parameters = [{**p, "value": checked[p["name"]]} if p["name"] in checked else p
+                  for p in (spec.get("arguments") or {}).get("parameters") or []]
+    kubectl("patch", "workflowtemplate", template["metadata"]["name"], "-n", namespace, "--type", "json", "-p",
+            json.dumps([{"op": "replace", "path": "/spec/arguments/parameters", "value": parameters}]))
+    return {p["name"]: unprotect(p["value"]) for p in parameters if "value" in p}
+
+
+def start(name: str, namespace: str, values: dict[str, str] | None = None) -> str:
+    """A run of a released workflow with its configured values (``values`` replace some); its name."""
+    template = released(name, namespace)
+    spec = template["spec"]
+    checked = checked_values(spec, values or {}, f"workflow {name}")
+    missing = [p["name"] for p in (spec.get("arguments") or {}).get("parameters") or []
+               if "value" not in p and p["name"] not in checked]
+    if missing:
+        raise ParameterError(f"no value for {', '.join(missing)}: configure them (wf2k8s configure {name} -p "
+                             "NAME=VALUE) or give them (-p NAME=VALUE)")
+    manifest = run_manifest(template, run_name(template["metadata"]["name"]), checked)
+    kubectl("create", "-f", "-", stdin=json.dumps(manifest))
+    return manifest["metadata"]["name"]
+
+
+def metrics_of(run: dict) -> dict[str, float]:
+    """Every float metric the run's JobSteps reported, as ``<step>.<metric>``."""
+    names = run_step_names(run)
+    found: dict[str, float] = {}
+    for node in ((run.get("status") or {}).get("nodes") or {}).values():
+        step = names.get(node.get("displayName", ""))
+        if step is None or node.get("phase") != "Succeeded":
+            continue
+        for parameter in (node.get("outputs") or {}).get("parameters") or []:
+            if parameter.get("name") != "result":
+                continue
+            try:
+                result = json.loads(parameter.get("value") or "{}")
+            except ValueError:
+                continue
+            for values in ((result.get("metrics") or {}) if isinstance(result, dict) else {}).values():
+                for metric, value in (values or {}).items():
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        found[f"{step}.{metric}"] = float(value)
+    return found
+
+
+def records(workflow: str, namespace: str, tag: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    """The execution records of a workflow (seed 3.3, Figure 3-14): a row per run with status, start,
+    duration, tags and every float metric of its JobSteps; oldest first."""
+    template = released(workflow, namespace)["metadata"]["name"]
+    rows = []
+    for run in items("workflows", namespace, f"{TEMPLATE_LABEL}={template}" + (f",{TAG_PREFIX}{tag}" if tag else "")):
+        row = run_row(run)
+        if status and row["status"].lower() != status.lower():
+            continue
+        rows.append({**{k: row[k] for k in ("run", "status", "start", "duration", "tags")}, "metrics": metrics_of(run)})
+    return sorted(rows, key=lambda r: r["start"])

@@ -3,6 +3,8 @@ after fixing the value that made it fail (what succeeded is not run again), reru
 
 from __future__ import annotations
 
+import json
+import secrets
 import time
 from pathlib import Path
 
@@ -87,3 +89,66 @@ def test_stop_ends_a_running_run(kube, s3, uploaded, capsys):
     assert not s3.exists(s3.bucket, f"wf2k8s-runs/{name}/slow/train_url/done.txt")
     assert cli.main(["retry", "no-such-run-0"]) == 1
     assert "no run wf2k8s/no-such-run-0" in capsys.readouterr().err
+
+
+def cli_out(capsys, *argv: str, code: int = 0) -> str:
+    """What ``wf2k8s ARGV`` printed: stdout when it exits 0, else (the exit code expected) the one-line error."""
+    capsys.readouterr()
+    assert cli.main(list(argv)) == code, capsys.readouterr()
+    said = capsys.readouterr()
+    if code:
+        assert said.out == "" and len(said.err.strip().splitlines()) == 1, said
+        return said.err
+    return said.out
+
+
+def test_list_tag_configure_start_records_copy_and_delete(kube, s3, code, capsys):
+    """A released workflow operated as on the console: configured, started three times with different
+    accuracies, tagged, listed and filtered, its execution records with their metrics, copied, deleted."""
+    from test_semantics import job  # the e2e training job (its script reports --accuracy as a metric)
+
+    name = f"e2e_console_{secrets.token_hex(2)}"  # its own, whatever earlier runs of the test left
+    dns = name.replace("_", "-")
+
+    storage = wf.data.OutputStorage(name="out", title="out", description="outputs")
+    accuracy = wf.Placeholder(name="accuracy", placeholder_type=wf.PlaceholderType.FLOAT, default=0.5)
+    workflow = wf.Workflow(name=name, desc="the console's operations", storages=[storage],
+                           steps=[job("train", code, storage=storage, metrics=True, accuracy=accuracy)])
+    workflow.release(apply=True)
+    root = f"obs://{s3.bucket}/e2e/console/"
+    assert "placeholder 'accuracy' must be float" in cli_out(capsys, "configure", name, "-p", "accuracy=abc",
+                                                             code=2)
+    out = cli_out(capsys, "configure", name, "-p", f"out={root}", "-p", "accuracy=0.7")
+    assert "accuracy=0.7" in out
+    names = []
+    for value in ("0.7", None, "0.9"):  # configured, configured, given
+        out = cli_out(capsys, "start", name, "--wait", *(("-p", f"accuracy={value}") if value else ()))
+        names.append(out.split(":")[0])
+    cli_out(capsys, "tag", names[2], "best", "--run")
+    assert cli_out(capsys, "tag", name, "demo", "team-a").strip() == f"{name}: tags demo, team-a"
+
+    listed = json.loads(cli_out(capsys, "list", name, "--tag", "demo", "--output", "json"))
+    assert [(w["workflow"], w["runs"], w["last_run"]) for w in listed] == [(name, 3, "Succeeded")]
+    assert json.loads(cli_out(capsys, "list", "--tag", "no-such-tag", "--output", "json")) == []
+    runs = json.loads(cli_out(capsys, "list", name, "--runs", "--status", "succeeded", "--output", "json"))
+    assert sorted(r["run"] for r in runs) == sorted(names)
+
+    rows = json.loads(cli_out(capsys, "records", name, "--output", "json"))
+    assert [(r["run"], r["status"], r["metrics"]) for r in rows] == [
+        (names[0], "Succeeded", {"train.accuracy": 0.7}), (names[1], "Succeeded", {"train.accuracy": 0.7}),
+        (names[2], "Succeeded", {"train.accuracy": 0.9})]
+    assert all(r["duration"] > 0 for r in rows) and rows[2]["tags"] == ["best"]
+    best = json.loads(cli_out(capsys, "records", name, "--tag", "best", "--output", "json"))
+    assert [r["run"] for r in best] == [names[2]]
+    table = cli_out(capsys, "records", name, "--output", "csv").splitlines()
+    assert table[0] == "run,status,start,duration,tags,train.accuracy" and table[3].endswith(",best,0.9")
+
+    assert cli_out(capsys, "copy", name).startswith(f"{dns}-copy: a copy of {name}")
+    assert "copy name: must be" in cli_out(capsys, "copy", name, "bad name!", code=2)
+    assert "confirm with --yes" in cli_out(capsys, "delete", f"{name}_copy", code=2)  # not at a terminal
+    assert cluster.get_object("workflowtemplate", f"{dns}-copy", NAMESPACE) is not None
+    assert cli_out(capsys, "delete", f"{name}_copy", "--yes").strip() == f"deleted workflow {dns}-copy"
+    out = cli_out(capsys, "delete", name, "--yes")
+    assert sorted(out.split("\n")[1:-1]) == sorted(f"deleted run {n}" for n in names)
+    assert cluster.get_object("workflowtemplate", dns, NAMESPACE) is None
+    assert all(cluster.get_object("workflow", n, NAMESPACE) is None for n in names)
