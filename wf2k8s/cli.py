@@ -165,9 +165,13 @@ def print_run(run: dict, output: str) -> None:
         print(json.dumps(run, indent=2))
         return
     print(f"{run['name']}: {run['phase']}" + (f" ({run['message']})" if run.get("message") else ""))
-    for step, phase in run.get("steps", {}).items():
+    steps = run.get("steps", {})
+    width = max((len(step) for step in steps), default=0)
+    for step, phase in steps.items():
         progress = run.get("progress", {}).get(step)
-        print(f"  {step}: {phase}" + (f" ({progress})" if progress else ""))
+        seconds = run.get("durations", {}).get(step)
+        print(f"  {step.ljust(width)}  {phase:<9}" + (f"  {seconds:>5}s" if seconds is not None else "")
+              + (f"  ({progress})" if progress else ""))
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -291,6 +291,20 @@ def run_step_names(workflow: dict) -> dict[str, str]:
     return step_names(run_template_spec(workflow))
 
 
+def step_durations(workflow: dict, names: dict[str, str], now: datetime.datetime | None = None) -> dict[str, int]:
+    """Seconds each step that started has run (so far, for one still running)."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    found = {}
+    for step, node in step_nodes(workflow, names).items():
+        started, finished = node.get("startedAt"), node.get("finishedAt")
+        if not started or node.get("phase") in ("Skipped", "Omitted"):
+            continue
+        begin = datetime.datetime.fromisoformat(started.replace("Z", "+00:00"))
+        end = datetime.datetime.fromisoformat(finished.replace("Z", "+00:00")) if finished else now
+        found[step] = max(0, round((end - begin).total_seconds()))
+    return found
+
+
 def summary(workflow: dict, names: dict[str, str]) -> dict:
     status = workflow.get("status", {})
     result = {"name": workflow["metadata"]["name"], "namespace": workflow["metadata"].get("namespace"),
@@ -311,6 +325,9 @@ def summary(workflow: dict, names: dict[str, str]) -> dict:
                 if node.get("phase") == "Running" and node.get("progress") not in (None, "0/1")}
     if progress:
         result["progress"] = progress
+    durations = step_durations(workflow, names)
+    if durations:
+        result["durations"] = durations
     if inputs:
         result["waiting_for"] = inputs
     if pauses:
@@ -330,14 +347,19 @@ def follow(name: str, namespace: str, progress: TextIO | None = sys.stderr, time
         if not names:
             names = run_step_names(workflow)
         state = summary(workflow, names)
-        line = f"{state['phase']}: " + ", ".join(f"{s}={p}" for s, p in state["steps"].items())
+        # a line per change of phases (durations shown, not compared: a running step's grows every poll)
+        shown = f"{state['phase']}: " + ", ".join(f"{s}={p}" for s, p in state["steps"].items())
+        durations = state.get("durations") or {}
+        line = f"{state['phase']}: " + ", ".join(
+            f"{s}={p}" + (f" ({durations[s]}s)" if s in durations and p not in ("Pending",) else "")
+            for s, p in state["steps"].items())
         if state.get("waiting_for"):
             line += f" (waiting for input: {', '.join(state['waiting_for'])}; give it with `wf2k8s input " \
                     f"{name} NAME=VALUE`)"
-        if progress and line != last:
+        if progress and shown != last:
             progress.write(line + "\n")
             progress.flush()
-            last = line
+            last = shown
         if state["phase"] in FINISHED or (until_waiting and (state.get("waiting_for") or state.get("paused"))):
             return state
         if time.monotonic() > deadline:

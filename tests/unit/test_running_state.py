@@ -59,3 +59,20 @@ def test_a_new_value_must_fit_its_placeholders_type():
     with pytest.raises(cluster.ParameterError, match=r"placeholder 'cfg' must be json"):
         running.check_run_parameters(run, {"cfg": "{not json"})
     assert running.check_run_parameters(run, {"epochs": "4", "cfg": '{"a": 1}'}) == {"epochs": "4", "cfg": '{"a": 1}'}
+
+
+def test_each_step_shows_how_long_it_ran_or_has_been_running():
+    import datetime
+
+    run = stored_run([])
+    run["status"]["storedWorkflowTemplateSpec"]["workflowMetadata"]["annotations"][
+        "wf2k8s.io/pipeline"] = json.dumps({"steps": {"train": {"step": "train", "kind": "job"},
+                                                      "deploy": {"step": "deploy", "kind": "service"},
+                                                      "skip": {"step": "skip", "kind": "job"}}})
+    run["status"]["nodes"] = {
+        "a": {"displayName": "train", "type": "Retry", "phase": "Succeeded",
+              "startedAt": "2026-11-29T10:00:00Z", "finishedAt": "2026-11-29T10:01:05Z"},
+        "b": {"displayName": "deploy", "type": "Pod", "phase": "Running", "startedAt": "2026-11-29T10:01:10Z"},
+        "c": {"displayName": "skip", "type": "Skipped", "phase": "Skipped", "startedAt": "2026-11-29T10:01:10Z"}}
+    now = datetime.datetime(2026, 11, 29, 10, 1, 40, tzinfo=datetime.timezone.utc)
+    assert cluster.step_durations(run, cluster.run_step_names(run), now) == {"train": 65, "deploy": 30}
