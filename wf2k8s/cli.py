@@ -199,6 +199,15 @@ def cmd_resume(args: argparse.Namespace) -> int:
     return 0
 
 
+def follow_if_asked(args: argparse.Namespace, run_name: str) -> int:
+    """With --wait, follow the run to its end (exit 0 only when it Succeeded); else 0 at once."""
+    if not args.wait:
+        return 0
+    run = cluster.follow(run_name, args.namespace, progress=sys.stderr)
+    print_run(run, "text")
+    return 0 if run["phase"] == "Succeeded" else 1
+
+
 def cmd_stop(args: argparse.Namespace) -> int:
     running.stop_run(args.run, args.namespace)
     print(f"{args.run}: stopped (its running phases are stopped; services and models stay)")
@@ -209,21 +218,13 @@ def cmd_retry(args: argparse.Namespace) -> int:
     running.retry_run(args.run, args.namespace, args.step, parse_parameters(args.parameter))
     what = f"step {args.step} and what follows it" if args.step else "its failed phases"
     print(f"{args.run}: retrying {what}")
-    if args.wait:
-        run = cluster.follow(args.run, args.namespace, progress=sys.stderr)
-        print_run(run, "text")
-        return 0 if run["phase"] == "Succeeded" else 1
-    return 0
+    return follow_if_asked(args, args.run)
 
 
 def cmd_rerun(args: argparse.Namespace) -> int:
     name = running.rerun(args.run, args.namespace, parse_parameters(args.parameter))
     print(f"{name}: a new run of {args.run}'s pipeline")
-    if args.wait:
-        run = cluster.follow(name, args.namespace, progress=sys.stderr)
-        print_run(run, "text")
-        return 0 if run["phase"] == "Succeeded" else 1
-    return 0
+    return follow_if_asked(args, name)
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
@@ -301,11 +302,7 @@ def cmd_configure(args: argparse.Namespace) -> int:
 def cmd_start(args: argparse.Namespace) -> int:
     name = running.start(args.workflow, args.namespace, parse_parameters(args.parameter))
     print(f"{name}: a run of {args.workflow}")
-    if args.wait:
-        run = cluster.follow(name, args.namespace, progress=sys.stderr)
-        print_run(run, "text")
-        return 0 if run["phase"] == "Succeeded" else 1
-    return 0
+    return follow_if_asked(args, name)
 
 
 def cmd_records(args: argparse.Namespace) -> int:
@@ -353,53 +350,42 @@ def build_parser() -> argparse.ArgumentParser:
     p_run.set_defaults(func=cmd_run)
 
     namespace = os.environ.get("WF2K8S_NAMESPACE", "wf2k8s")
-    p_status = sub.add_parser("status", help="show a run's phase and each step's phase")
-    p_status.add_argument("run")
-    p_status.add_argument("-n", "--namespace", default=namespace)
-    p_status.add_argument("--wait", action="store_true", help="follow the run until it ends")
-    p_status.add_argument("--output", choices=["text", "json"], default="text")
-    p_status.set_defaults(func=cmd_status)
 
-    p_input = sub.add_parser("input", help="give a value a run waits for (delay=True placeholders)")
-    p_input.add_argument("run")
-    p_input.add_argument("values", nargs="+", metavar="NAME=VALUE")
-    p_input.add_argument("-n", "--namespace", default=namespace)
-    p_input.set_defaults(func=cmd_input)
+    def on(name: str, help: str, func: Any, target: str = "run") -> argparse.ArgumentParser:
+        """A sub-command acting on a run (or a released workflow): its name argument and --namespace."""
+        p = sub.add_parser(name, help=help)
+        p.add_argument(target)
+        p.add_argument("-n", "--namespace", default=namespace)
+        p.set_defaults(func=func)
+        return p
 
-    p_resume = sub.add_parser("resume", help="let a waiting labeling step go on before every sample is labeled")
-    p_resume.add_argument("run")
-    p_resume.add_argument("step", help="the LabelingStep's name")
-    p_resume.add_argument("-n", "--namespace", default=namespace)
-    p_resume.set_defaults(func=cmd_resume)
+    def values(p: argparse.ArgumentParser, help: str) -> None:
+        p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE", help=help)
+
+    def wait(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--wait", action="store_true", help="follow the run until it ends")
+
+    def output(p: argparse.ArgumentParser, *choices: str) -> None:
+        p.add_argument("--output", choices=["text", "json", *choices], default="text")
+
+    p_status = on("status", "show a run's phase and each step's phase", cmd_status)
+    wait(p_status)
+    output(p_status)
+    on("input", "give a value a run waits for (delay=True placeholders)", cmd_input).add_argument(
+        "values", nargs="+", metavar="NAME=VALUE")
+    on("resume", "let a waiting labeling step go on before every sample is labeled", cmd_resume).add_argument(
+        "step", help="the LabelingStep's name")
 
     # the running state (seed chapter 3), on Argo's own operations
-    p_stop = sub.add_parser("stop", help="stop a run: its running phases stop, no further phase starts")
-    p_stop.add_argument("run")
-    p_stop.add_argument("-n", "--namespace", default=namespace)
-    p_stop.set_defaults(func=cmd_stop)
-
-    p_retry = sub.add_parser("retry", help="run a finished run's failed phases again, keeping those that succeeded")
-    p_retry.add_argument("run")
+    on("stop", "stop a run: its running phases stop, no further phase starts", cmd_stop)
+    p_retry = on("retry", "run a finished run's failed phases again, keeping those that succeeded", cmd_retry)
     p_retry.add_argument("--step", help="run this step again even if it succeeded, and what follows it")
-    p_retry.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
-                         help="a new value for one of the run's parameters (repeatable)")
-    p_retry.add_argument("--wait", action="store_true", help="follow the run until it ends")
-    p_retry.add_argument("-n", "--namespace", default=namespace)
-    p_retry.set_defaults(func=cmd_retry)
-
-    p_rerun = sub.add_parser("rerun", help="start a new run of a run's pipeline with the same parameters")
-    p_rerun.add_argument("run")
-    p_rerun.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
-                         help="a different value for one of the parameters (repeatable)")
-    p_rerun.add_argument("--wait", action="store_true", help="follow the new run until it ends")
-    p_rerun.add_argument("-n", "--namespace", default=namespace)
-    p_rerun.set_defaults(func=cmd_rerun)
-
-    p_logs = sub.add_parser("logs", help="what a run's steps printed (one step with STEP)")
-    p_logs.add_argument("run")
-    p_logs.add_argument("step", nargs="?")
-    p_logs.add_argument("-n", "--namespace", default=namespace)
-    p_logs.set_defaults(func=cmd_logs)
+    values(p_retry, "a new value for one of the run's parameters (repeatable)")
+    wait(p_retry)
+    p_rerun = on("rerun", "start a new run of a run's pipeline with the same parameters", cmd_rerun)
+    values(p_rerun, "a different value for one of the parameters (repeatable)")
+    wait(p_rerun)
+    on("logs", "what a run's steps printed (one step with STEP)", cmd_logs).add_argument("step", nargs="?")
 
     p_list = sub.add_parser("list", help="released workflows, or (--runs, or any run filter) their runs")
     p_list.add_argument("workflow", nargs="?", help="only this workflow (part of its name, for workflows)")
@@ -409,54 +395,32 @@ def build_parser() -> argparse.ArgumentParser:
     p_list.add_argument("--since", help="runs started at or after this date or time")
     p_list.add_argument("--tag", help="only those with this tag")
     p_list.add_argument("--sort", choices=["start", "duration", "name"], default="start")
-    p_list.add_argument("--output", choices=["text", "json", "csv"], default="text")
+    output(p_list, "csv")
     p_list.add_argument("-n", "--namespace", default=namespace)
     p_list.set_defaults(func=cmd_list)
 
-    p_tag = sub.add_parser("tag", help="add (or --remove) tags of a released workflow, or of a run with --run")
-    p_tag.add_argument("name")
+    p_tag = on("tag", "add (or --remove) tags of a released workflow, or of a run with --run", cmd_tag, "name")
     p_tag.add_argument("tags", nargs="+", metavar="TAG")
     p_tag.add_argument("--remove", action="store_true")
     p_tag.add_argument("--run", action="store_true", help="NAME is a run")
-    p_tag.add_argument("-n", "--namespace", default=namespace)
-    p_tag.set_defaults(func=cmd_tag)
-
-    p_copy = sub.add_parser("copy", help="copy a released workflow (default name: <name>_copy)")
-    p_copy.add_argument("workflow")
-    p_copy.add_argument("new_name", nargs="?")
-    p_copy.add_argument("-n", "--namespace", default=namespace)
-    p_copy.set_defaults(func=cmd_copy)
-
-    p_delete = sub.add_parser("delete", help="delete a released workflow and its runs, or a run with --run; "
-                                             "services and registered models stay")
-    p_delete.add_argument("name")
+    on("copy", "copy a released workflow (default name: <name>_copy)", cmd_copy, "workflow").add_argument(
+        "new_name", nargs="?")
+    p_delete = on("delete", "delete a released workflow and its runs, or a run with --run; services and "
+                            "registered models stay", cmd_delete, "name")
     p_delete.add_argument("--run", action="store_true", help="NAME is a run")
     p_delete.add_argument("--yes", action="store_true", help="do not ask")
-    p_delete.add_argument("-n", "--namespace", default=namespace)
-    p_delete.set_defaults(func=cmd_delete)
-
-    p_configure = sub.add_parser("configure", help="save run values (and a scene) with a released workflow")
-    p_configure.add_argument("workflow")
-    p_configure.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
+    p_configure = on("configure", "save run values (and a scene) with a released workflow", cmd_configure,
+                     "workflow")
+    values(p_configure, "a value later runs get (repeatable)")
     p_configure.add_argument("--scene", help="the scene later runs run (partial execution)")
-    p_configure.add_argument("-n", "--namespace", default=namespace)
-    p_configure.set_defaults(func=cmd_configure)
-
-    p_start = sub.add_parser("start", help="start a run of a released workflow with its configured values")
-    p_start.add_argument("workflow")
-    p_start.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
-    p_start.add_argument("--wait", action="store_true", help="follow the run until it ends")
-    p_start.add_argument("-n", "--namespace", default=namespace)
-    p_start.set_defaults(func=cmd_start)
-
-    p_records = sub.add_parser("records", help="a workflow's execution records: status, start, duration, tags, "
-                                               "metrics of each run")
-    p_records.add_argument("workflow")
+    p_start = on("start", "start a run of a released workflow with its configured values", cmd_start, "workflow")
+    values(p_start, "a value for this run only (repeatable)")
+    wait(p_start)
+    p_records = on("records", "a workflow's execution records: status, start, duration, tags, metrics of each "
+                              "run", cmd_records, "workflow")
     p_records.add_argument("--tag")
     p_records.add_argument("--status")
-    p_records.add_argument("--output", choices=["text", "json", "csv"], default="text")
-    p_records.add_argument("-n", "--namespace", default=namespace)
-    p_records.set_defaults(func=cmd_records)
+    output(p_records, "csv")
     return parser
 
 

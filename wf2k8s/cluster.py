@@ -41,36 +41,37 @@ class ParameterError(ClusterError):
     exit_code = 2
 
 
-def kubectl(*args: str, stdin: str | None = None, timeout: float = 120) -> str:
-    binary = os.environ.get("WF2K8S_KUBECTL") or "kubectl"
+def run_tool(name: str, binary: str, missing: str, args: tuple[str, ...], stdin: str | None = None,
+             timeout: float = 120, env: dict[str, str] | None = None, shown: int = 3) -> str:
+    """A command-line tool's stdout; one ClusterError line when it is missing, slow or fails (its last
+    line of error output, after ``name`` and the first ``shown`` arguments)."""
     if shutil.which(binary) is None:
-        raise ClusterError(f"{binary} is not installed (wf2k8s talks to the cluster through kubectl)")
+        raise ClusterError(missing)
+    what = " ".join((name, *args[:shown]))
     try:
-        done = subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, timeout=timeout,
+                              env=env)
     except subprocess.TimeoutExpired:
-        raise ClusterError(f"kubectl {' '.join(args[:3])} did not answer in {timeout:.0f} s") from None
+        raise ClusterError(f"{what} did not answer in {timeout:.0f} s") from None
     if done.returncode != 0:
         message = (done.stderr or done.stdout).strip().splitlines()
-        raise ClusterError(f"kubectl {' '.join(args[:3])}: {message[-1] if message else 'failed'}")
+        raise ClusterError(f"{what}: {message[-1] if message else 'failed'}")
     return done.stdout
+
+
+def kubectl(*args: str, stdin: str | None = None, timeout: float = 120) -> str:
+    binary = os.environ.get("WF2K8S_KUBECTL") or "kubectl"
+    return run_tool("kubectl", binary, f"{binary} is not installed (wf2k8s talks to the cluster through kubectl)",
+                    args, stdin, timeout)
 
 
 def argo(*args: str, timeout: float = 120) -> str:
     """Argo's own CLI, on the current kube context (no Argo server needed): stopping, retrying and
     resubmitting a run are Argo's operations on its nodes, which wf2k8s uses rather than re-implements."""
     binary = os.environ.get("WF2K8S_ARGO") or "argo"
-    if shutil.which(binary) is None:
-        raise ClusterError(f"{binary} (Argo's CLI) is not installed: wf2k8s stop, retry and rerun use it "
-                           "(set WF2K8S_ARGO; hack/cluster-up.sh builds one and names it in cluster.env)")
-    try:
-        done = subprocess.run([binary, *args], capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "ARGO_SERVER": ""})  # the kube API, not a server
-    except subprocess.TimeoutExpired:
-        raise ClusterError(f"argo {' '.join(args[:2])} did not answer in {timeout:.0f} s") from None
-    if done.returncode != 0:
-        message = (done.stderr or done.stdout).strip().splitlines()
-        raise ClusterError(f"argo {' '.join(args[:2])}: {message[-1] if message else 'failed'}")
-    return done.stdout
+    return run_tool("argo", binary, f"{binary} (Argo's CLI) is not installed: wf2k8s stop, retry and rerun use it "
+                    "(set WF2K8S_ARGO; hack/cluster-up.sh builds one and names it in cluster.env)", args,
+                    timeout=timeout, env={**os.environ, "ARGO_SERVER": ""}, shown=2)  # the kube API, not a server
 
 
 def check_cluster() -> None:

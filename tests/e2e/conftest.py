@@ -148,3 +148,19 @@ def wait_for_input(name: str, placeholder: str, template: str) -> None:
             break
         time.sleep(2)
     pytest.fail(f"run {name} never waited for {placeholder}: {state}")
+
+
+def task_pods(run_name: str, task: str) -> list[dict]:
+    """The pod nodes of a task of a run (a retried phase has one per attempt), in the order they started."""
+    workflow = cluster.get_object("workflow", run_name, NAMESPACE) or {}
+    return sorted((n for n in (workflow.get("status", {}).get("nodes") or {}).values()
+                   if n.get("type") == "Pod" and cluster.task_of(n.get("displayName", "")) == task),
+                  key=lambda n: n.get("startedAt") or "")
+
+
+def wait_until_running(run_name: str, task: str, timeout: float = 300) -> None:
+    """Until a pod of the task runs; fails the test if none does within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not any(n.get("phase") == "Running" for n in task_pods(run_name, task)):
+        assert time.monotonic() < deadline, f"run {run_name}: task {task} never ran"
+        time.sleep(1)

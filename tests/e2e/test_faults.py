@@ -4,10 +4,10 @@ transfer: tests/e2e/test_data_at_scale.py.)"""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import wf2k8s as wf
+from conftest import task_pods, wait_until_running
 from wf2k8s import cluster
 
 HERE = Path(__file__).resolve().parent
@@ -24,28 +24,18 @@ def slow_job(s3, boot_file: str = "train.py") -> wf.steps.JobStep:
         spec=wf.steps.JobSpec(resource=wf.steps.JobResource(flavor={"cpu": "250m", "memory": "256Mi"})))
 
 
-def attempts(run_name: str, task: str) -> list[dict]:
-    workflow = cluster.get_object("workflow", run_name, NAMESPACE) or {}
-    return sorted((n for n in (workflow.get("status", {}).get("nodes") or {}).values()
-                   if n.get("type") == "Pod" and cluster.task_of(n.get("displayName", "")) == task),
-                  key=lambda n: n.get("startedAt") or "")
-
-
 def test_a_phase_whose_pod_is_deleted_runs_again_and_the_run_succeeds(kube, s3, code):
     s3.put(s3.bucket, "e2e/slow/train.py", (HERE / "code" / "slow_train.py").read_bytes())
     started = cluster.release_and_run(wf.Workflow(name="e2e-pod-deleted", desc="a lost pod", steps=[slow_job(s3)]),
                                       parameters={}, progress=None)
     name = started["name"]
-    deadline = time.monotonic() + 300
-    while not any(n.get("phase") == "Running" for n in attempts(name, "slow")):
-        assert time.monotonic() < deadline, f"run {name}: the job never ran"
-        time.sleep(1)
-    (first,) = attempts(name, "slow")
+    wait_until_running(name, "slow")
+    (first,) = task_pods(name, "slow")
     (pod,) = cluster.node_pods(name, NAMESPACE, [first["id"]])
     cluster.kubectl("delete", "pod", pod, "-n", NAMESPACE, "--wait=false")  # as a node drain would
     result = cluster.follow(name, NAMESPACE, progress=None, timeout=600)
     assert result["phase"] == "Succeeded", result
-    tried = attempts(name, "slow")
+    tried = task_pods(name, "slow")
     # the deleted pod: Argo's "pod deleted", or its main container's SIGTERM exit when it stopped first
     assert [n["phase"] for n in tried][1:] == ["Succeeded"], [(n["displayName"], n.get("message")) for n in tried]
     assert tried[0]["message"] in ("pod deleted", "main: Error (exit code 143)"), tried[0]
@@ -58,4 +48,4 @@ def test_a_failure_of_the_users_code_is_not_retried(kube, s3, code):
         wf.Workflow(name="e2e-code-fails", desc="the code's own failure", steps=[slow_job(s3, "fail.py")]),
         parameters={}, wait=True, progress=None, timeout=600)
     assert result["phase"] == "Failed", result
-    assert [n["phase"] for n in attempts(result["name"], "slow")] == ["Failed"]
+    assert [n["phase"] for n in task_pods(result["name"], "slow")] == ["Failed"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 from pathlib import Path
 
 import pytest
 
 import wf2k8s as wf
+from conftest import task_pods, wait_until_running
 from wf2k8s import cli, cluster, running
 
 HERE = Path(__file__).resolve().parent
@@ -30,12 +30,6 @@ def job(name: str, s3, boot_file: str, parameters=(), depend_steps=None) -> wf.s
         depend_steps=depend_steps)
 
 
-def pods_of(run_name: str, task: str) -> list[dict]:
-    workflow = running.existing_run(run_name, NAMESPACE)
-    return [n for n in workflow["status"]["nodes"].values()
-            if n.get("type") == "Pod" and cluster.task_of(n.get("displayName", "")) == task]
-
-
 @pytest.fixture
 def uploaded(s3, code):
     s3.put(s3.bucket, "e2e/running/train.py", (HERE / "code" / "mode_train.py").read_bytes())
@@ -50,7 +44,7 @@ def test_retry_after_fixing_the_value_reruns_only_what_failed_then_rerun_and_log
                                      parameters={}, wait=True, progress=None, timeout=600)
     name = failed["name"]
     assert failed["steps"] == {"prepare": "Succeeded", "train": "Failed"}, failed
-    prepared = pods_of(name, "prepare")
+    prepared = task_pods(name, "prepare")
 
     assert cli.main(["retry", name, "-p", "epochs=3"]) == 2  # no such parameter: refused, nothing done
     assert "has no parameter 'epochs'" in capsys.readouterr().err
@@ -58,7 +52,7 @@ def test_retry_after_fixing_the_value_reruns_only_what_failed_then_rerun_and_log
     retried = cluster.summary(running.existing_run(name, NAMESPACE), cluster.run_step_names(
         running.existing_run(name, NAMESPACE)))
     assert retried["phase"] == "Succeeded" and retried["steps"] == {"prepare": "Succeeded", "train": "Succeeded"}
-    assert pods_of(name, "prepare") == prepared  # the phase that succeeded was not run again
+    assert task_pods(name, "prepare") == prepared  # the phase that succeeded was not run again
     assert s3.get(s3.bucket, f"wf2k8s-runs/{name}/train/train_url/model.txt") == b"trained with mode good\n"
 
     capsys.readouterr()
@@ -72,17 +66,14 @@ def test_retry_after_fixing_the_value_reruns_only_what_failed_then_rerun_and_log
     again = capsys.readouterr().out.split(":")[0]
     assert again != name and again.startswith(name)
     assert running.existing_run(again, NAMESPACE)["status"]["phase"] == "Succeeded"
-    assert len(pods_of(again, "prepare")) == 1  # a rerun runs everything again, with the fixed value
+    assert len(task_pods(again, "prepare")) == 1  # a rerun runs everything again, with the fixed value
 
 
 def test_stop_ends_a_running_run(kube, s3, uploaded, capsys):
     started = cluster.release_and_run(wf.Workflow(name="e2e-stop", desc="stop", steps=[job("slow", s3, "slow.py")]),
                                       parameters={}, progress=None)
     name = started["name"]
-    deadline = time.monotonic() + 300
-    while not any(n.get("phase") == "Running" for n in pods_of(name, "slow")):
-        assert time.monotonic() < deadline, f"run {name}: the job never ran"
-        time.sleep(1)
+    wait_until_running(name, "slow")
     assert cli.main(["stop", name]) == 0
     stopped = cluster.follow(name, NAMESPACE, progress=None, timeout=300)
     assert stopped["phase"] in ("Failed", "Error") and stopped["steps"]["slow"] != "Succeeded", stopped
