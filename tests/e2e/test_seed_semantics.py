@@ -147,37 +147,54 @@ def test_run_of_a_downstream_part(run, step_result, code, s3):
 
 def test_seed_partial_execution_scenes(run, step_result, code, s3):
     """The seed's example (examples/seed/s4_10_1_partial_execution.py) labels images in Label Studio, which waits
-    for a person, and trains with a TensorFlow model type that the cluster's KServe cannot serve; this pipeline has
-    its scene shapes instead: "Model training" = two chained steps ending in the training job, "Service deployment"
-    = model registration reading the training job's output + the service deploying that model."""
+    for a person, and registers a TensorFlow model that the cluster's KServe cannot serve; this pipeline has its
+    scene shapes instead: "Model training" = a step, then the training job (the catalog's iris algorithm),
+    "Service deployment" = the model registration reading the training job's output, then a real KServe
+    deployment of that model."""
     # a storage path without execution id: the training job's output has a fixed location, as in the seed's
-    # example (storage.join("directory_path")); the nonce keeps it this test's own
+    # example (storage.join("directory_path")); the nonce keeps it, the model and the service this test's own
     storage = wf.data.Storage(name="storage_name", with_execution_id=False, create_dir=True)
     nonce = secrets.token_hex(4)
+    model_name = wf.Placeholder(name="model_name", placeholder_type=PT.STR, default="m")
     prepare = job("prepare", code)
-    training = job("training_job", code, storage, depend_steps=prepare)
+    training = wf.steps.JobStep(
+        name="training_job", algorithm=wf.Algorithm(algorithm_id="algorithm_id"),
+        inputs=wf.steps.JobInput(name="data_url", data=wf.data.OBSPath(obs_path=f"obs://{s3.bucket}/e2e/data/")),
+        outputs=[wf.steps.JobOutput(name="train_url", obs_config=wf.data.OBSOutputConfig(obs_path=storage.join("m/"))),
+                 wf.steps.JobOutput(name="metrics", metrics_config=wf.data.MetricsConfig(
+                     metric_files=storage.join("m/metrics.json", create_dir=False)))],
+        spec=wf.steps.JobSpec(resource=wf.steps.JobResource(flavor={"cpu": "500m", "memory": "512Mi"})),
+        depend_steps=prepare)
     registration = model("model_registration", training.outputs["train_url"].as_input(), depend_steps=training)
     service = wf.steps.ServiceStep(
         name="service_step",
-        inputs=wf.steps.ServiceInput(name="si_service_ph", data=wf.data.ModelData(model_name="m")),
-        outputs=wf.steps.ServiceOutput(name="service_output"), depend_steps=registration)
+        inputs=wf.steps.ServiceInput(name="si_service_ph", data=wf.data.ModelData(model_name=model_name)),
+        outputs=wf.steps.ServiceOutput(name="service_output", service_config=wf.steps.ServiceConfig(
+            service_name=f"seed-{nonce}")),
+        depend_steps=registration)
     workflow = wf.Workflow(
         name="image-cls-shape", desc="seed 4.10.1", storages=[storage],
         steps=[prepare, training, registration, service],
         policy=wf.policy.Policy(scenes=[
             wf.policy.Scene(scene_name="Model training", scene_steps=[prepare, training]),
             wf.policy.Scene(scene_name="Service deployment", scene_steps=[registration, service])]))
+    values = {"storage_name": f"{root(s3)}{nonce}/", "model_name": f"seed-{nonce}"}
 
-    storage_root = f"{root(s3)}{nonce}/"
-    trained = run(workflow, {"storage_name": storage_root}, scene="Model training")
+    trained = run(workflow, values, scene="Model training")
     assert trained["phase"] == "Succeeded", trained
     assert trained["steps"] == {"prepare": "Succeeded", "training_job": "Succeeded",
                                 "model_registration": "Skipped", "service_step": "Skipped"}
 
-    deployed = run(workflow, {"storage_name": storage_root}, scene="Service deployment")
-    assert deployed["phase"] == "Succeeded", deployed
-    assert deployed["steps"] == {"prepare": "Skipped", "training_job": "Skipped",
-                                 "model_registration": "Succeeded", "service_step": "Succeeded"}
-    registered = step_result(deployed["name"], "model_registration")["outputs"]["model_output"]
-    assert registered["uri"] == f"s3://{s3.bucket}/e2e/runs/{nonce}/training_job/"  # what the first run trained
-    assert json.loads(s3.get(s3.bucket, f"e2e/runs/{nonce}/training_job/model.txt"))["tag"] == "training_job"
+    try:
+        deployed = cluster.release_and_run(workflow, parameters=values, scene="Service deployment", wait=True,
+                                           progress=None, timeout=900)  # the real service phase, not the stand-in
+        assert deployed["phase"] == "Succeeded", deployed
+        assert deployed["steps"] == {"prepare": "Skipped", "training_job": "Skipped",
+                                     "model_registration": "Succeeded", "service_step": "Succeeded"}
+        registered = step_result(deployed["name"], "model_registration")["outputs"]["model_output"]
+        assert registered["uri"] == f"s3://{s3.bucket}/e2e/runs/{nonce}/m/"  # what the first run trained
+        served = step_result(deployed["name"], "service_step")["outputs"]["service_output"]
+        assert [(m["model_name"], m["uri"]) for m in served["models"]] == [(f"seed-{nonce}", registered["uri"])]
+    finally:
+        cluster.kubectl("delete", "inferenceservice", f"seed-{nonce}", "-n", NAMESPACE, "--ignore-not-found",
+                        "--wait=false")
