@@ -84,8 +84,9 @@ def test_download_refuses_a_path_through_a_symbolic_link_out_of_the_destination(
 
 def test_keys_that_cannot_both_be_files_are_one_line(tmp_path):
     s3 = MemoryS3({"obs://b/code/a": b"file", "obs://b/code/a/b": b"under the file"})
-    with pytest.raises(S3Error, match=r"^s3://b/code/a/b: cannot be written to .*code/a/b \((File exists|Not a "
-                                      r"directory)\)$"):
+    # the objects download in parallel: whichever of the two comes second is the one that cannot be written
+    with pytest.raises(S3Error, match=r"^s3://b/code/a(/b)?: cannot be written to .*code/a(/b)? \((File exists|Not a "
+                                      r"directory|Is a directory)\)$"):
         s3.download("obs://b/code/", tmp_path / "code")
 
 
