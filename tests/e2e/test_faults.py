@@ -4,6 +4,7 @@ transfer: tests/e2e/test_data_at_scale.py.)"""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import wf2k8s as wf
@@ -30,6 +31,9 @@ def test_a_phase_whose_pod_is_deleted_runs_again_and_the_run_succeeds(kube, s3, 
                                       parameters={}, progress=None)
     name = started["name"]
     wait_until_running(name, "slow")
+    # past Argo's "recently started" window (10 s), in which it submits a vanished pod again itself rather
+    # than failing the node: this test is about the phase's retry; the job sleeps 40 s
+    time.sleep(12)
     (first,) = task_pods(name, "slow")
     (pod,) = cluster.node_pods(name, NAMESPACE, [first["id"]])
     cluster.kubectl("delete", "pod", pod, "-n", NAMESPACE, "--wait=false")  # as a node drain would
