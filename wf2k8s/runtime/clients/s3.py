@@ -40,7 +40,8 @@ MiB = 1024 * 1024
 PART_SIZE = 16 * MiB
 #: what is read or written at once (the memory one stream holds)
 CHUNK = MiB
-#: objects, parts or ranges in flight at once (each holds one CHUNK: 8 MiB in all)
+#: objects, parts or ranges in flight at once, each holding one CHUNK (a directory of large files moves
+#: WORKERS files of WORKERS parts each: at most WORKERS * WORKERS chunks, 64 MiB, whatever the sizes)
 WORKERS = 8
 #: S3's limit on the parts of one upload
 MAX_PARTS = 10_000
@@ -133,9 +134,9 @@ class S3:
                 body: http.Body = b"", allow: tuple[int, ...] = (), limit: int | None = None,
                 headers: Mapping[str, str] | None = None, read: Callable[[IO[bytes]], None] | None = None,
                 retry: Retry = http.RETRY) -> http.Response:
-        """One signed request. ``body`` as bytes is signed with its hash; as a stream factory (a large
-        part), it is sent unsigned (``UNSIGNED-PAYLOAD``) with the ``content-length`` and ``content-md5``
-        the caller gives, which the server checks."""
+        """One signed request. ``body`` as bytes is signed with its hash; as a stream factory (a file or a
+        part of one), it is sent unsigned (``UNSIGNED-PAYLOAD``) with the ``content-length`` the caller
+        gives, and the ``content-md5`` where it gives one (the server checks it)."""
         if callable(body):
             payload_hash = UNSIGNED
         else:
@@ -158,7 +159,7 @@ class S3:
         return self.request("GET", bucket, key, limit=limit).body
 
     def exists(self, bucket: str, key: str) -> bool:
-        return self.request("HEAD", bucket, key, allow=(404, 403)).status == 200
+        return self.stat(bucket, key) is not None
 
     def stat(self, bucket: str, key: str) -> Stored | None:
         """The object's size and ETag, None when there is none."""
@@ -169,7 +170,7 @@ class S3:
         return Stored(key, int(headers.get("content-length") or 0), headers.get("etag", "").strip('"'))
 
     def put(self, bucket: str, key: str, body: bytes) -> None:
-        self.request("PUT", bucket, key, body=body, headers={"content-md5": md5_base64(body)})
+        self.request("PUT", bucket, key, body=body, headers={"content-md5": md5_base64([body])})
 
     def create_bucket(self, bucket: str) -> None:
         self.request("PUT", bucket, allow=(409,))
@@ -220,30 +221,32 @@ class S3:
                 descriptor = out.fileno()
                 ranges = [(start, min(start + PART_SIZE, stored.size) - 1)
                           for start in range(0, stored.size, PART_SIZE)]
-                digests = in_parallel(lambda span: self._fetch_range(bucket, stored, descriptor, span, len(ranges)),
-                                      ranges)
-            if len(ranges) == 1 and is_md5(stored.etag) and digests[0] != stored.etag:
+                # an object in one range is one PUT's, whose ETag is its MD5: the one that can be checked
+                digest = is_md5(stored.etag) and len(ranges) == 1
+                digests = in_parallel(lambda span: self._fetch_range(bucket, stored, descriptor, span, len(ranges),
+                                                                     digest), ranges)
+            if digest and digests[0] != stored.etag:
                 raise S3Error(f"{where}: the data received does not match its ETag (MD5 {digests[0]}, "
                               f"expected {stored.etag})")
-            if partial.stat().st_size != stored.size:
-                raise S3Error(f"{where}: {partial.stat().st_size} bytes received, {stored.size} expected")
-            os.replace(partial, target)
+            os.replace(partial, target)  # its size is right: each range checked its own length
         except OSError as problem:
             raise S3Error(f"{where}: cannot be written to {target} ({problem.strerror or problem})") from None
         finally:
             partial.unlink(missing_ok=True)
 
-    def _fetch_range(self, bucket: str, stored: Stored, descriptor: int, span: tuple[int, int], count: int) -> str:
-        """One range of the object written at its offset; the MD5 of what was written."""
+    def _fetch_range(self, bucket: str, stored: Stored, descriptor: int, span: tuple[int, int], count: int,
+                     digest: bool) -> str:
+        """One range of the object written at its offset; with ``digest``, the MD5 of what was written."""
         start, end = span
-        digest = hashlib.md5(usedforsecurity=False)
+        md5 = hashlib.md5(usedforsecurity=False)
 
         def write(answer: IO[bytes]) -> None:
-            nonlocal digest
-            digest, offset = hashlib.md5(usedforsecurity=False), start  # an attempt starts over
+            nonlocal md5
+            md5, offset = hashlib.md5(usedforsecurity=False), start  # an attempt starts over
             while chunk := answer.read(CHUNK):
                 os.pwrite(descriptor, chunk, offset)
-                digest.update(chunk)
+                if digest:
+                    md5.update(chunk)
                 offset += len(chunk)
             if offset != end + 1:  # cut short: raised as a broken connection, so it is asked again
                 raise ConnectionError(f"{offset - start} of {end + 1 - start} bytes received")
@@ -251,18 +254,14 @@ class S3:
         headers = {"range": f"bytes={start}-{end}"} if count > 1 else {}
         if stored.size:
             self.request("GET", bucket, stored.key, headers=headers, read=write, retry=TRANSFER_RETRY)
-        return digest.hexdigest()
+        return md5.hexdigest()
 
     def store(self, source: Path, bucket: str, key: str) -> None:
         """The file ``source`` as one object: one PUT up to ``PART_SIZE``, else a multipart upload."""
         size = source.stat().st_size
         if size <= PART_SIZE:  # streamed too: WORKERS files in flight hold WORKERS chunks, not WORKERS files
-            digest = hashlib.md5(usedforsecurity=False)
-            for chunk in file_range(source, 0, size):
-                digest.update(chunk)
             self.request("PUT", bucket, key, body=lambda: file_range(source, 0, size), retry=TRANSFER_RETRY,
-                         headers={"content-length": str(size),
-                                  "content-md5": base64.b64encode(digest.digest()).decode()})
+                         headers={"content-length": str(size), "content-md5": md5_base64(file_range(source, 0, size))})
             return
         part_size = max(PART_SIZE, -(-size // MAX_PARTS // MiB) * MiB)  # no more than S3's 10,000 parts
         created = self.request("POST", bucket, key, query={"uploads": ""}, retry=TRANSFER_RETRY)
@@ -300,9 +299,10 @@ class S3:
         answer = self.request("PUT", bucket, key, query={"partNumber": str(number), "uploadId": upload_id},
                               body=body, retry=TRANSFER_RETRY, headers={"content-length": str(length)})
         etag = {k.lower(): v for k, v in answer.headers.items()}.get("etag", "")
-        if is_md5(etag.strip('"')) and etag.strip('"') != digest.hexdigest():
+        stored_md5 = etag.strip('"')
+        if is_md5(stored_md5) and stored_md5 != digest.hexdigest():
             raise S3Error(f"S3 PUT s3://{bucket}/{key} part {number}: the server stored other bytes than were sent "
-                          f"(ETag {etag.strip(chr(34))}, MD5 {digest.hexdigest()})")
+                          f"(ETag {stored_md5}, MD5 {digest.hexdigest()})")
         return etag
 
     # files and directories ----------------------------------------------------------------------------
@@ -323,7 +323,7 @@ class S3:
         targets = [(stored, local_path(destination, stored.key[len(prefix):],
                                        f"S3 object s3://{bucket}/{stored.key} (key {stored.key!r})", S3Error))
                    for stored in found]
-        in_parallel(lambda item: self.fetch(bucket, *item), targets, workers=1 if len(targets) == 1 else WORKERS)
+        in_parallel(lambda item: self.fetch(bucket, *item), targets)
         destination.mkdir(parents=True, exist_ok=True)
         return destination
 
@@ -341,13 +341,12 @@ class S3:
         return len(files)
 
 
-def in_parallel(work: Callable[[T], object], items: builtins.list[T], workers: int | None = None) -> builtins.list:
-    """``work`` on each item, ``workers`` (default ``WORKERS``) at a time, results in the items' order; the
-    first error raised is raised here (no new work starts after it)."""
-    workers = WORKERS if workers is None else workers
-    if len(items) <= 1 or workers <= 1:
+def in_parallel(work: Callable[[T], object], items: builtins.list[T]) -> builtins.list:
+    """``work`` on each item, ``WORKERS`` at a time, results in the items' order; the first error raised
+    is raised here (no new work starts after it)."""
+    if len(items) <= 1 or WORKERS <= 1:
         return [work(item) for item in items]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         futures = [pool.submit(work, item) for item in items]
         try:
             return [future.result() for future in futures]
@@ -369,8 +368,12 @@ def file_range(path: Path, offset: int, length: int) -> Iterable[bytes]:
             yield chunk
 
 
-def md5_base64(body: bytes) -> str:
-    return base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode()
+def md5_base64(chunks: Iterable[bytes]) -> str:
+    """A Content-MD5 header's value for a body given as chunks (read once, not kept)."""
+    digest = hashlib.md5(usedforsecurity=False)
+    for chunk in chunks:
+        digest.update(chunk)
+    return base64.b64encode(digest.digest()).decode()
 
 
 def is_md5(etag: str) -> bool:
