@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
-from typing import Any, TextIO
+from typing import Any, Container, TextIO
 
 from wf2k8s.backends.argo.compiler import (
     fixed_location, inline_run_manifest, left_out_outputs, left_out_reads, pipeline_info, run_manifest, step_names,
@@ -270,10 +270,26 @@ def task_of(display_name: str) -> str:
     return re.sub(r"\([0-9]+\)$", "", display_name)
 
 
-def running_pod_nodes(workflow: dict, tasks: set[str]) -> list[str]:
+def pod_nodes(workflow: dict, tasks: Container[str]) -> list[dict]:
+    """The pod nodes of these tasks of a run (a retried phase has one per attempt), in the order they started."""
+    return sorted((n for n in (workflow.get("status", {}).get("nodes") or {}).values()
+                   if n.get("type") == "Pod" and task_of(n.get("displayName", "")) in tasks),
+                  key=lambda n: n.get("startedAt") or "")
+
+
+def running_pod_nodes(workflow: dict, tasks: Container[str]) -> list[str]:
     """The ids of the running pod nodes of these tasks (the current attempt of a retried phase)."""
-    return [n["id"] for n in (workflow.get("status", {}).get("nodes") or {}).values()
-            if n.get("type") == "Pod" and n.get("phase") == "Running" and task_of(n.get("displayName", "")) in tasks]
+    return [n["id"] for n in pod_nodes(workflow, tasks) if n.get("phase") == "Running"]
+
+
+def task_of_step(workflow: dict, step: str) -> str:
+    """The Argo task of a ModelArts step of a run; one line naming the steps when there is none."""
+    names = run_step_names(workflow)
+    for task, name in names.items():
+        if name == step:
+            return task
+    raise ParameterError(f"run {workflow['metadata']['name']} has no step {step!r} "
+                         f"(its steps: {', '.join(sorted(names.values()))})")
 
 
 def step_phases(workflow: dict, names: dict[str, str]) -> dict[str, str]:
@@ -292,17 +308,31 @@ def run_step_names(workflow: dict) -> dict[str, str]:
     return step_names(run_template_spec(workflow))
 
 
+def parse_time(text: str | None) -> datetime.datetime | None:
+    """A Kubernetes timestamp (``2026-11-29T10:00:00Z``), or a date or time a user gives; UTC when it names
+    no zone. Raises ValueError for text that is neither."""
+    if not text:
+        return None
+    moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
+
+
+def seconds_between(started: str | None, finished: str | None, now: datetime.datetime | None = None) -> int | None:
+    """Seconds from ``started`` to ``finished`` (to now while it runs); None when it has not started."""
+    begin = parse_time(started)
+    if begin is None:
+        return None
+    end = parse_time(finished) or now or datetime.datetime.now(datetime.timezone.utc)
+    return max(0, round((end - begin).total_seconds()))
+
+
 def step_durations(workflow: dict, names: dict[str, str], now: datetime.datetime | None = None) -> dict[str, int]:
     """Seconds each step that started has run (so far, for one still running)."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
     found = {}
     for step, node in step_nodes(workflow, names).items():
-        started, finished = node.get("startedAt"), node.get("finishedAt")
-        if not started or node.get("phase") in ("Skipped", "Omitted"):
-            continue
-        begin = datetime.datetime.fromisoformat(started.replace("Z", "+00:00"))
-        end = datetime.datetime.fromisoformat(finished.replace("Z", "+00:00")) if finished else now
-        found[step] = max(0, round((end - begin).total_seconds()))
+        seconds = seconds_between(node.get("startedAt"), node.get("finishedAt"), now)
+        if seconds is not None and node.get("phase") not in ("Skipped", "Omitted"):
+            found[step] = seconds
     return found
 
 
@@ -413,8 +443,7 @@ def finish_labeling(name: str, namespace: str, step: str) -> str:
     if node is None or node.get("phase") != "Running":
         steps = [s for s, n in nodes.items() if n.get("phase") == "Running"]
         raise ClusterError(f"run {name}: step {step!r} is not running (running: {', '.join(steps) or 'none'})")
-    task = next(t for t, s in run_step_names(workflow).items() if s == step)
-    pods = node_pods(name, namespace, running_pod_nodes(workflow, {task}))
+    pods = node_pods(name, namespace, running_pod_nodes(workflow, {task_of_step(workflow, step)}))
     if not pods:
         raise ClusterError(f"run {name}: step {step!r} has no pod yet")
     key, value = podinfo.LABELING_DONE
@@ -473,6 +502,18 @@ def run_parameters(workflow: dict, spec: dict) -> dict[str, Any]:
     return values
 
 
+def value_problem(name: str, value: str, enum: list[str] | None, kind: str | None) -> str | None:
+    """Why a value given for placeholder ``name`` does not fit its enum or its type; None when it does."""
+    if enum and protect(value) not in enum:
+        return f"{name}: {value!r} is not one of {', '.join(enum)}"
+    if kind in SCALAR_TYPES:
+        try:
+            parse_typed(value, kind, name)
+        except ContractError as problem:
+            return str(problem)
+    return None
+
+
 def check_input_values(workflow: dict, values: dict[str, str]) -> None:
     """Refuse values a run's phases would refuse, before anything is resumed: a ServiceInputPlaceholder's
     deployment list is checked with the deployer's own rules (the seed's message)."""
@@ -482,14 +523,9 @@ def check_input_values(workflow: dict, values: dict[str, str]) -> None:
     waiting = f"run {workflow['metadata']['name']} still waits for"
     for name, value in values.items():
         declared = (pipeline_info(spec).get("inputs") or {}).get(name) or {}
-        enum = declared.get("enum")
-        if enum and protect(value) not in enum:
-            raise ParameterError(f"{name}: {value!r} is not one of {', '.join(enum)} ({waiting} {name})")
-        if declared.get("type") in SCALAR_TYPES:
-            try:
-                parse_typed(value, declared["type"], name)
-            except ContractError as problem:
-                raise ParameterError(f"{problem} ({waiting} {name})") from None
+        problem = value_problem(name, value, declared.get("enum"), declared.get("type"))
+        if problem:
+            raise ParameterError(f"{problem} ({waiting} {name})")
         if name not in inputs:
             continue
         details: dict[str, Any] = {}

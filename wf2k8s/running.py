@@ -8,19 +8,16 @@ parameter values (what a run gets when it gives none).
 
 from __future__ import annotations
 
-import datetime
 import json
 import re
 from typing import Any
 
 from wf2k8s.backends.argo.compiler import SCENE_PARAM, dns_name, pipeline_info, run_manifest
 from wf2k8s.cluster import (
-    FINISHED, ClusterError, ParameterError, apply_manifest, argo, get_object, kubectl, node_pods, run_name,
-    run_step_names, run_template_spec, task_of,
+    FINISHED, ClusterError, ParameterError, apply_manifest, argo, get_object, kubectl, node_pods, parse_time,
+    pod_nodes, run_name, run_step_names, run_template_spec, seconds_between, task_of, task_of_step, value_problem,
 )
-from wf2k8s.contract.refs import SCALAR_TYPES
 from wf2k8s.contract.values import protect, unprotect
-from wf2k8s.runtime.context import ContractError, parse_typed
 from wf2k8s.sdk._spec import NAME_PATTERN, NAME_RULE_TEXT
 
 TAG_PREFIX = "tag.wf2k8s.io/"
@@ -38,16 +35,6 @@ def existing_run(name: str, namespace: str) -> dict:
     return workflow
 
 
-def task_of_step(workflow: dict, step: str) -> str:
-    """The Argo task of a ModelArts step of a run; one line naming the steps when there is none."""
-    names = run_step_names(workflow)
-    for task, name in names.items():
-        if name == step:
-            return task
-    raise ParameterError(f"run {workflow['metadata']['name']} has no step {step!r} "
-                         f"(its steps: {', '.join(sorted(names.values()))})")
-
-
 def check_run_parameters(workflow: dict, values: dict[str, str]) -> dict[str, str]:
     """Values for a run's parameters as Argo takes them (protected: never template code), after checking
     that each names one of the run's parameters and fits its enum."""
@@ -63,14 +50,9 @@ def checked_values(spec: dict, values: dict[str, str], owner: str) -> dict[str, 
         if name not in declared:
             raise ParameterError(f"{owner} has no parameter {name!r} "
                                  f"(its parameters: {', '.join(sorted(declared)) or 'none'})")
-        enum = declared[name].get("enum")
-        if enum and protect(value) not in enum:
-            raise ParameterError(f"{name}: {value!r} is not one of {', '.join(enum)}")
-        if types.get(name) in SCALAR_TYPES:
-            try:
-                parse_typed(value, types[name], name)
-            except ContractError as problem:
-                raise ParameterError(str(problem)) from None
+        problem = value_problem(name, value, declared[name].get("enum"), types.get(name))
+        if problem:
+            raise ParameterError(problem)
     return {name: protect(value) for name, value in values.items()}
 
 
@@ -109,35 +91,30 @@ def rerun(name: str, namespace: str, values: dict[str, str] | None = None) -> st
     return argo(*args).strip().rsplit("/", 1)[-1]
 
 
-def step_log(name: str, namespace: str, step: str) -> str:
-    """What a step's code printed (its main container; a retried phase's latest attempt)."""
-    workflow = existing_run(name, namespace)
-    task = task_of_step(workflow, step)
-    attempts = [n for n in (workflow.get("status", {}).get("nodes") or {}).values()
-                if n.get("type") == "Pod" and task_of(n.get("displayName", "")) == task]
+def task_log(workflow: dict, task: str, step: str) -> str:
+    """What a task's code printed (its main container; a retried phase's latest attempt)."""
+    name, namespace = workflow["metadata"]["name"], workflow["metadata"].get("namespace", "default")
+    attempts = pod_nodes(workflow, {task})
     if not attempts:
         raise ClusterError(f"run {name}: step {step!r} has not started a pod")
-    latest = max(attempts, key=lambda n: n.get("startedAt") or "")
-    pods = node_pods(name, namespace, [latest["id"]])
+    pods = node_pods(name, namespace, [attempts[-1]["id"]])
     if not pods:
         raise ClusterError(f"run {name}: the pod of step {step!r} is gone (deleted with its logs)")
     return kubectl("logs", pods[0], "-n", namespace, "-c", "main")
+
+
+def step_log(name: str, namespace: str, step: str) -> str:
+    """What a step's code printed."""
+    workflow = existing_run(name, namespace)
+    return task_log(workflow, task_of_step(workflow, step), step)
 
 
 def run_logs(name: str, namespace: str) -> str:
     """Every step's log, each under a line with its name, in the order they started."""
     workflow = existing_run(name, namespace)
     names = run_step_names(workflow)
-    started = sorted((n for n in (workflow.get("status", {}).get("nodes") or {}).values()
-                      if n.get("type") == "Pod" and task_of(n.get("displayName", "")) in names),
-                     key=lambda n: n.get("startedAt") or "")
-    seen, text = set(), []
-    for node in started:
-        step = names[task_of(node["displayName"])]
-        if step not in seen:
-            seen.add(step)
-            text.append(f"==> {step} <==\n" + step_log(name, namespace, step))
-    return "\n".join(text)
+    tasks = dict.fromkeys(task_of(n["displayName"]) for n in pod_nodes(workflow, names))  # first start first
+    return "\n".join(f"==> {names[task]} <==\n" + task_log(workflow, task, names[task]) for task in tasks)
 
 
 # --- workflows and runs: list, tag, copy, delete, configure, start, records ------------------------------
@@ -164,23 +141,15 @@ def released(name: str, namespace: str) -> dict:
     return template
 
 
-def parse_time(text: str | None) -> datetime.datetime | None:
-    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
-
-
 def run_row(run: dict) -> dict[str, Any]:
     """A run as the console's execution records show it: status, start, duration, running steps, tags."""
     status = run.get("status") or {}
-    started, finished = parse_time(status.get("startedAt")), parse_time(status.get("finishedAt"))
-    now = datetime.datetime.now(datetime.timezone.utc)
     names = run_step_names(run)
-    running = sorted({names[task_of(n.get("displayName", ""))] for n in (status.get("nodes") or {}).values()
-                      if n.get("type") == "Pod" and n.get("phase") == "Running"
-                      and task_of(n.get("displayName", "")) in names})
+    running = sorted({names[task_of(n["displayName"])] for n in pod_nodes(run, names) if n.get("phase") == "Running"})
     return {"run": run["metadata"]["name"], "workflow": (run["metadata"].get("labels") or {}).get(WORKFLOW_LABEL, ""),
             "status": status.get("phase") or "Pending", "running": running,
             "start": status.get("startedAt") or "",
-            "duration": round(((finished or now) - started).total_seconds()) if started else 0,
+            "duration": seconds_between(status.get("startedAt"), status.get("finishedAt")) or 0,
             "tags": tags_of(run)}
 
 
@@ -203,14 +172,11 @@ def list_runs(namespace: str, workflow: str | None = None, status: str | None = 
               step: str | None = None, since: str | None = None, sort: str = "start") -> list[dict[str, Any]]:
     """Runs, filtered as the console filters execution records, newest first (or by duration or name)."""
     selector = WORKFLOW_LABEL + (f",{TAG_PREFIX}{tag}" if tag else "")
-    after = None
-    if since:
-        try:
-            after = datetime.datetime.fromisoformat(since.replace("Z", "+00:00"))
-        except ValueError:
-            raise ParameterError(f"--since {since!r}: expected a date or time (2026-11-29 or "
-                                 "2026-11-29T10:00:00Z)") from None
-        after = after if after.tzinfo else after.replace(tzinfo=datetime.timezone.utc)
+    try:
+        after = parse_time(since)
+    except ValueError:
+        raise ParameterError(f"--since {since!r}: expected a date or time (2026-11-29 or "
+                             "2026-11-29T10:00:00Z)") from None
     rows = []
     for run in items("workflows", namespace, selector):
         row = run_row(run)

@@ -111,10 +111,8 @@ def step_log(kube):
     def read(run_name: str, step: str) -> str:
         workflow = kubectl_json("get", "workflow", run_name, "-n", NAMESPACE)
         task = step.replace("_", "-")
-        nodes = [n for n in workflow["status"]["nodes"].values()
-                 if cluster.task_of(n.get("displayName", "")) == task and n.get("type") == "Pod"]
-        last = max(nodes, key=lambda n: n.get("startedAt") or "", default=None)  # a retried phase's last attempt
-        pods = cluster.node_pods(run_name, NAMESPACE, [last["id"]]) if last else []
+        attempts = cluster.pod_nodes(workflow, {task})
+        pods = cluster.node_pods(run_name, NAMESPACE, [attempts[-1]["id"]]) if attempts else []  # the last attempt
         if not pods:
             raise AssertionError(f"run {run_name} has no pod for step {step}")
         return cluster.kubectl("logs", pods[0], "-n", NAMESPACE, "-c", "main")
@@ -152,10 +150,7 @@ def wait_for_input(name: str, placeholder: str, template: str) -> None:
 
 def task_pods(run_name: str, task: str) -> list[dict]:
     """The pod nodes of a task of a run (a retried phase has one per attempt), in the order they started."""
-    workflow = cluster.get_object("workflow", run_name, NAMESPACE) or {}
-    return sorted((n for n in (workflow.get("status", {}).get("nodes") or {}).values()
-                   if n.get("type") == "Pod" and cluster.task_of(n.get("displayName", "")) == task),
-                  key=lambda n: n.get("startedAt") or "")
+    return cluster.pod_nodes(cluster.get_object("workflow", run_name, NAMESPACE) or {}, {task})
 
 
 def wait_until_running(run_name: str, task: str, timeout: float = 300) -> None:
