@@ -229,16 +229,13 @@ s3_endpoint() { echo "http://$(node_ip):${S3_PORT}"; }
 start_s3() {
   mkdir -p "${S3_DATA_DIR}" "${S3_IAM_DIR}"
   # internal IAM (accounts of hack/lib/s3access.sh) kept beside the data; the admin API on loopback only
-  ROOT_ACCESS_KEY="${S3_ACCESS_KEY}" ROOT_SECRET_KEY="${S3_SECRET_KEY}" \
-  start_proc s3 "$(s3_bin)" --port ":${S3_PORT}" --admin-port "127.0.0.1:${S3_ADMIN_PORT}" \
+  start_proc s3 ROOT_ACCESS_KEY="${S3_ACCESS_KEY}" ROOT_SECRET_KEY="${S3_SECRET_KEY}" "$(s3_bin)" --port ":${S3_PORT}" --admin-port "127.0.0.1:${S3_ADMIN_PORT}" \
     --iam-dir "${S3_IAM_DIR}" posix "${S3_DATA_DIR}"
   wait_for "S3 server on :${S3_PORT}" 60 curl -sS -o /dev/null "http://127.0.0.1:${S3_PORT}/"
 }
 
-s3_curl() {
-  curl -fsS --aws-sigv4 "aws:amz:us-east-1:s3" --user "${S3_ACCESS_KEY}:${S3_SECRET_KEY}" \
-    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"
-}
+# s3_curl ARGS...: a request signed with the root key (lib/s3access.sh), failing on an error status.
+s3_curl() { s3_root_curl -f "$@"; }
 
 ensure_bucket() {
   if s3_curl -o /dev/null -I "http://127.0.0.1:${S3_PORT}/${S3_BUCKET}" 2>/dev/null; then return 0; fi
@@ -248,15 +245,8 @@ ensure_bucket() {
 
 # ---- Argo workflow-controller ----------------------------------------------
 start_argo_controller() {
-  # start_proc compares arguments only: a controller started with other settings starts again
-  if proc_running workflow-controller && ! { \
-       proc_environment_has workflow-controller "DEFAULT_REQUEUE_TIME=${ARGO_REQUEUE_TIME}" \
-       && proc_environment_has workflow-controller "TRANSIENT_ERROR_PATTERN=${ARGO_TRANSIENT_ERROR_PATTERN}"; }; then
-    stop_proc workflow-controller
-  fi
-  LEADER_ELECTION_DISABLE=true DEFAULT_REQUEUE_TIME="${ARGO_REQUEUE_TIME}" \
-  TRANSIENT_ERROR_PATTERN="${ARGO_TRANSIENT_ERROR_PATTERN}" \
-  start_proc workflow-controller "$(argo_bin workflow-controller)" \
+  start_proc workflow-controller LEADER_ELECTION_DISABLE=true DEFAULT_REQUEUE_TIME="${ARGO_REQUEUE_TIME}" \
+    TRANSIENT_ERROR_PATTERN="${ARGO_TRANSIENT_ERROR_PATTERN}" "$(argo_bin workflow-controller)" \
     --kubeconfig="${WF2K8S_STATE}/argo-controller.kubeconfig" --namespace="${NAMESPACE}" \
     --configmap=workflow-controller-configmap \
     --executor-image="${ARGOEXEC_IMAGE}" --executor-image-pull-policy=IfNotPresent \
@@ -292,8 +282,7 @@ YAML
   local log="${LOG_DIR}/local-path-provisioner.log" pid_before log_size
   pid_before="$(cat "${PID_DIR}/local-path-provisioner.pid" 2>/dev/null || true)"
   log_size="$(stat -c %s "$log" 2>/dev/null || echo 0)"
-  CONFIG_MOUNT_PATH="${conf}" \
-  start_proc local-path-provisioner "$(local_path_bin)" start \
+  start_proc local-path-provisioner CONFIG_MOUNT_PATH="${conf}" "$(local_path_bin)" start \
     --kubeconfig "${WF2K8S_STATE}/local-path-provisioner.kubeconfig" \
     --config "${conf}/config.json" --helper-pod-file "${conf}/helperPod.yaml" --helper-image "${BASE_IMAGE}" \
     --namespace "${LOCAL_PATH_NAMESPACE}" --configmap-name wf2k8s-local-path \

@@ -159,9 +159,8 @@ kserve_webhook_up() {
 }
 
 start_kserve_controller() {
-  POD_NAMESPACE="${KSERVE_NAMESPACE}" TMPDIR="${KSERVE_STATE}/tmp" \
-  KUBECONFIG="${WF2K8S_STATE}/kserve-controller.kubeconfig" \
-  start_proc kserve-controller "$(kserve_bin)" \
+  start_proc kserve-controller POD_NAMESPACE="${KSERVE_NAMESPACE}" TMPDIR="${KSERVE_STATE}/tmp" \
+    KUBECONFIG="${WF2K8S_STATE}/kserve-controller.kubeconfig" "$(kserve_bin)" \
     --metrics-addr=127.0.0.1:8085 --health-probe-addr=127.0.0.1:8086 \
     --webhook-port="${KSERVE_WEBHOOK_PORT}" --leader-elect=false
   wait_for "kserve-controller /readyz" 90 curl -fsS http://127.0.0.1:8086/readyz

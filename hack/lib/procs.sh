@@ -19,30 +19,37 @@ proc_command_line_is() {
   [[ "$(tr '\0' '\n' < "/proc/${pid}/cmdline" 2>/dev/null)" == "$(printf '%s\n' "$@")" ]]
 }
 
-# proc_environment_has NAME VAR=VALUE: true if NAME's running process was started with that variable.
+# proc_environment_has NAME VAR=VALUE...: true if NAME's running process was started with these variables.
 proc_environment_has() {
-  local pid; pid="$(cat "${PID_DIR}/${1}.pid")"
-  tr '\0' '\n' < "/proc/${pid}/environ" 2>/dev/null | grep -qxF -- "$2"
+  local pid setting; pid="$(cat "${PID_DIR}/${1}.pid")"; shift
+  local environment; environment="$(tr '\0' '\n' < "/proc/${pid}/environ" 2>/dev/null)"
+  for setting in "$@"; do
+    grep -qxF -- "$setting" <<<"$environment" || return 1
+  done
 }
 
-# start_proc NAME BINARY ARGS...: start unless already running with these arguments; a component
-# whose command line changed (a new flag in hack/) is restarted, so a warm cluster picks it up.
+# start_proc NAME [VAR=VALUE ...] BINARY ARGS...: start unless already running with these arguments and
+# these environment settings; a component whose command line or settings changed (a new flag or value
+# in hack/) is restarted, so a warm cluster picks it up.
 start_proc() {
-  local name="$1" bin="$2"; shift 2
+  local name="$1"; shift
+  local settings=()
+  while [[ "$1" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do settings+=("$1"); shift; done
+  local bin="$1"; shift
   mkdir -p "${PID_DIR}" "${LOG_DIR}"
   if proc_running "$name"; then
-    if proc_command_line_is "$name" "$bin" "$@"; then
+    if proc_command_line_is "$name" "$bin" "$@" && proc_environment_has "$name" "${settings[@]}"; then
       log "${name} already running (pid $(cat "${PID_DIR}/${name}.pid"))"
       return 0
     fi
-    log "${name}: its command line changed; restarting it"
+    log "${name}: its command line or settings changed; restarting it"
     stop_proc "$name"
   fi
   [[ -x "$bin" ]] || die "${name}: binary ${bin} not found"
   log "starting ${name}"
   # Non-interactive bash has no job control, so the background child is not a process
-  # group leader and setsid execs in place: $! is the component's own PID.
-  setsid "$bin" "$@" >>"${LOG_DIR}/${name}.log" 2>&1 </dev/null &
+  # group leader; env and setsid exec in place: $! is the component's own PID.
+  env "${settings[@]}" setsid "$bin" "$@" >>"${LOG_DIR}/${name}.log" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" > "${PID_DIR}/${name}.pid"
   readlink -f "$bin" > "${PID_DIR}/${name}.exe"

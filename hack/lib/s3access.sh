@@ -30,8 +30,8 @@ ensure_s3_account_secrets() {
     || die "${f}: S3_JOBS_SECRET_KEY and S3_LABEL_STUDIO_SECRET_KEY (40 chars each) expected"
 }
 
-# _s3_root_curl ARGS...: a request signed with the root key.
-_s3_root_curl() {
+# s3_root_curl ARGS...: a request signed with the root key (the caller reads the status).
+s3_root_curl() {
   curl -sS --aws-sigv4 "aws:amz:us-east-1:s3" --user "${S3_ACCESS_KEY}:${S3_SECRET_KEY}" \
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"
 }
@@ -39,10 +39,10 @@ _s3_root_curl() {
 # _s3_account ADMIN_URL ACCESS SECRET ROLE: create the account, or set its secret and role.
 _s3_account() {
   local admin="$1" access="$2" secret="$3" role="$4" code
-  code="$(_s3_root_curl -o /dev/null -w '%{http_code}' -X PATCH "${admin}/create-user" \
+  code="$(s3_root_curl -o /dev/null -w '%{http_code}' -X PATCH "${admin}/create-user" \
     --data-binary "<Account><Access>${access}</Access><Secret>${secret}</Secret><Role>${role}</Role></Account>")"
   [[ "$code" == 201 ]] && return 0
-  code="$(_s3_root_curl -o /dev/null -w '%{http_code}' -X PATCH "${admin}/update-user?access=${access}" \
+  code="$(s3_root_curl -o /dev/null -w '%{http_code}' -X PATCH "${admin}/update-user?access=${access}" \
     --data-binary "<MutableProps><Secret>${secret}</Secret><Role>${role}</Role></MutableProps>")"
   [[ "$code" == 200 ]] || die "S3 admin API at ${admin}: cannot create or update account ${access} (HTTP ${code})"
 }
@@ -76,7 +76,7 @@ ensure_s3_access() {
   ensure_s3_account_secrets
   _s3_account "$admin" "${S3_JOBS_ACCESS_KEY}" "${S3_JOBS_SECRET_KEY}" user
   _s3_account "$admin" "${S3_LABEL_STUDIO_ACCESS_KEY}" "${S3_LABEL_STUDIO_SECRET_KEY}" user
-  code="$(s3_data_bucket_policy | _s3_root_curl -o /dev/null -w '%{http_code}' -X PUT \
+  code="$(s3_data_bucket_policy | s3_root_curl -o /dev/null -w '%{http_code}' -X PUT \
     -H "Content-Type: application/json" --data-binary @- "${s3}/${S3_BUCKET}?policy=")"
   [[ "$code" == 200 || "$code" == 204 ]] || die "S3 at ${s3}: PUT policy of bucket ${S3_BUCKET} gave HTTP ${code}"
   log "S3: accounts ${S3_JOBS_ACCESS_KEY} and ${S3_LABEL_STUDIO_ACCESS_KEY}, policy of bucket ${S3_BUCKET} set"
