@@ -85,7 +85,7 @@ def test_a_small_job_moves_gigabytes_through_a_restart_of_the_s3_server(kube, s3
     down = restart_s3_server_when(f"{run_prefix}/in/big.bin")
     result = cluster.follow(started["name"], NAMESPACE, progress=None, timeout=1200)
     log = step_log(result["name"], "copy")
-    assert result["phase"] == "Succeeded", (result, log[-2000:])
+    assert result["phase"] == "Succeeded", (result.get("messages"), log[-2000:])
     seen = json.loads(next(line for line in log.splitlines() if line.startswith('{"size"')))
     assert (seen["size"], seen["sha256"]) == (SIZE, expected), seen
     stored = s3.stat(s3.bucket, f"{run_prefix}/out/big.bin")

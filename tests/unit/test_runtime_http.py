@@ -31,6 +31,12 @@ def test_the_error_names_the_service_the_request_and_the_answer(server):
     assert isinstance(e.value, PhaseError)  # the runtime's one error type
 
 
+def test_a_get_cut_off_by_a_restarting_s3_server_is_tried_again(server):
+    s = server((500, b"<Error><Code>InternalError</Code><Message>please try again</Message></Error>"), (206, b"part"))
+    assert http.request("S3", "GET", s.url + "/b/k", sleep=no_wait([])).body == b"part"
+    assert len(s.seen) == 2
+
+
 def test_a_post_is_not_repeated_after_a_500_that_may_have_been_taken(server):
     s = server((500, b"boom"), (200, b"{}"))
     with pytest.raises(http.ServiceError, match="HTTP 500"):

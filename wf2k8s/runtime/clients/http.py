@@ -3,10 +3,12 @@ Studio, a model server) is reached through ``request``, with one error type and 
 
 Standard library only: the runtime also runs inside users' engine images.
 
-Retry policy: a connection that fails or an answer 429, 502, 503 or 504 is tried again, up to
+Retry policy: a connection that fails or an answer 429, 500, 502, 503 or 504 is tried again, up to
 ``Retry.attempts`` times in all, waiting ``first_delay`` seconds, then twice as long each time (at
 most ``max_delay``), or what a ``Retry-After`` header asks for. A POST, which may not be idempotent,
-is tried again only when the server said it did not take the request (429, 503).
+is tried again only when the server said it did not take the request (429, 503). A 500 is retried
+as the AWS SDKs retry it: S3 answers ``InternalError ... please try again`` for a request cut off by
+its own restart.
 
 Errors: ``ServiceError`` (a ``PhaseError``), one line: ``<service> <METHOD> <url without query>: HTTP
 <status> <the answer's message>`` or ``...: cannot reach <scheme://host:port>: <reason>``. A client
@@ -48,7 +50,7 @@ class Retry:
     first_delay: float = 0.5
     max_delay: float = 8.0
     #: answers worth asking again for; for a POST only those that say the request was not taken
-    statuses: tuple[int, ...] = (429, 502, 503, 504)
+    statuses: tuple[int, ...] = (429, 500, 502, 503, 504)
     post_statuses: tuple[int, ...] = (429, 503)
 
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
