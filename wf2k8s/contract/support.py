@@ -19,5 +19,28 @@ ANNOTATION_FORMATS = ("MA_IMAGE_CLASSIFICATION_V1", "MA_IMAGENET_V1", "MA_PASCAL
 #: ServiceConfig fields of ModelArts' network and resource pools, which a KServe InferenceService has no use for
 SERVICE_UNSUPPORTED_FIELDS = ("vpc_id", "subnet_network_id", "security_group_id", "cluster_id", "apps")
 
+#: ModelConfig.model_type values (the seed's list): ModelStep registers any of them
+MODEL_TYPES = ("TensorFlow", "MXNet", "Caffe", "Spark_MLlib", "Scikit_Learn", "XGBoost", "Image", "PyTorch",
+               "Template", "Custom")
+#: how a ServiceStep serves a model version (``runtime/service.py``). A version registered with an image
+#: (SWRImage, SWRImagePlaceholder, GalleryModel) runs that image as a custom KServe predictor, whatever its
+#: type. Without one, these types are served by a KServe modelFormat (a ClusterServingRuntime of the cluster):
+MODEL_FORMATS = {"Scikit_Learn": "sklearn", "XGBoost": "xgboost"}
+#: and these are refused, saying why and what to do instead (one line each)
+SERVE_FROM_IMAGE = ("register it with a serving image (an SWRImage, SWRImagePlaceholder or GalleryModel input) "
+                    "whose server loads the model files from /mnt/models")
+MODEL_TYPES_NOT_SERVED = {
+    "MXNet": f"KServe has no MXNet server: {SERVE_FROM_IMAGE}",
+    "Caffe": f"KServe has no Caffe server: {SERVE_FROM_IMAGE}",
+    "Spark_MLlib": f"KServe has no Spark MLlib server: {SERVE_FROM_IMAGE}, or save a Spark XGBoost model's "
+                   "booster (xgboost's save_model) and register that as XGBoost",
+    "TensorFlow": f"TensorFlow models are not served yet (in progress): {SERVE_FROM_IMAGE}",
+    "PyTorch": f"PyTorch models are not served yet (in progress): {SERVE_FROM_IMAGE}",
+    "Image": f"an Image model is served from its image and this version has none: {SERVE_FROM_IMAGE}",
+    "Custom": f"a Custom model is served from its image and this version has none: {SERVE_FROM_IMAGE}",
+    "Template": "a Template model is served from an image (there is no template catalog here) and this "
+                f"version has none: {SERVE_FROM_IMAGE}",
+}
+
 #: DatasetProperties.dataset_format values of a table dataset (only file datasets, 0, exist here)
 TABLE_DATASET_FORMATS = (1, "1", "TABLE")

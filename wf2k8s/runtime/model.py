@@ -36,14 +36,13 @@ from typing import Any
 from wf2k8s.contract import ContractError
 from wf2k8s.contract.phases import GalleryModel, ModelConfig, ModelPhase, SWRImage, Template
 from wf2k8s.contract.refs import ParamRef
+from wf2k8s.contract.support import MODEL_TYPES
 
 from .clients import S3, MLflow, S3Error, split_uri
 from .context import RunContext
 from .resolve import load_catalog
 from .untrusted import loads, shown
 
-MODEL_TYPES = ("TensorFlow", "MXNet", "Caffe", "Spark_MLlib", "Scikit_Learn", "XGBoost", "Image", "PyTorch",
-               "Template", "Custom")
 #: the model_type a ModelConfig has when the pipeline names none: a subscribed model's catalog type overrides it
 UNCHOSEN_MODEL_TYPE = "TensorFlow"
 NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")

@@ -45,7 +45,7 @@ from wf2k8s.contract.phases import (
     Input, ModelData, ServiceConfig, ServiceData, ServiceOutput, ServicePhase, TripartiteServiceConfig,
 )
 from wf2k8s.contract.refs import ParamRef
-from wf2k8s.contract.support import SERVICE_UNSUPPORTED_FIELDS
+from wf2k8s.contract.support import MODEL_FORMATS, MODEL_TYPES_NOT_SERVED, SERVICE_UNSUPPORTED_FIELDS
 
 from . import batch as batch_module
 from . import podinfo
@@ -56,7 +56,19 @@ from .kserve import GROUP, isvc_path
 from .model import TAGS, VERSION_TAG, tags_of
 from .untrusted import loads, number_problem, shown
 
-FORMATS = {"Scikit_Learn": "sklearn", "XGBoost": "xgboost"}
+FORMATS = MODEL_FORMATS  # model_type -> KServe modelFormat (the others need an image: MODEL_TYPES_NOT_SERVED)
+#: a model server image's port and health check when its registration names none: ModelArts' custom image
+#: conventions (the server listens on 8080 and answers GET /health when it is ready)
+IMAGE_PORT = 8080
+IMAGE_HEALTH_PATH = "/health"
+#: where KServe's storage initializer puts the model files of a custom container (its STORAGE_URI variable)
+MODEL_DIR = "/mnt/models"
+STORAGE_URI_ENV = "STORAGE_URI"
+#: the container KServe takes for the model server of a custom predictor
+CONTAINER = "kserve-container"
+#: initial_config.health fields -> readinessProbe fields (ModelArts' model configuration names)
+PROBE_FIELDS = {"initial_delay_seconds": "initialDelaySeconds", "timeout_seconds": "timeoutSeconds",
+                "period_seconds": "periodSeconds", "failure_threshold": "failureThreshold"}
 SERVICE_ACCOUNT = os.environ.get("WF2K8S_KSERVE_SERVICE_ACCOUNT", "wf2k8s-kserve")
 MAX_REPLICAS = int(os.environ.get("WF2K8S_SERVICE_MAX_REPLICAS", "4"))
 FRONT_SUFFIX = "serving"
@@ -271,11 +283,87 @@ def env_list(*sources: dict | None) -> list[dict]:
 
 
 def model_format(model_type: str, model: str, version: str) -> str:
-    try:
+    """The KServe modelFormat of a version registered without an image; a type served otherwise is refused
+    with why and what to do instead (``MODEL_TYPES_NOT_SERVED``)."""
+    if model_type in FORMATS:
         return FORMATS[model_type]
-    except KeyError:
-        raise PhaseError(f"model {model!r} version {version} has model type {model_type or 'unknown'!r}; "
-                         f"this cluster serves {', '.join(FORMATS)} models") from None
+    why = MODEL_TYPES_NOT_SERVED.get(model_type) or \
+        f"this cluster serves {', '.join(FORMATS)} models, and models registered with an image"
+    raise PhaseError(f"model {model!r} version {version} has model type {model_type or 'unknown'!r}: {why}")
+
+
+def tag_json(tags: dict[str, str], field_name: str, kind: type, where: str) -> Any:
+    """A ModelConfig field kept as JSON text in a version tag (``initial_config``, ``apis``), or None."""
+    text = tags.get(TAGS[field_name])
+    if text in (None, ""):
+        return None
+    named = "object" if kind is dict else "list"
+    try:
+        value = loads(text, f"{where}: ModelConfig.{field_name}", PhaseError)
+    except PhaseError as problem:
+        raise PhaseError(f"{problem} (a JSON {named} is needed to serve it from its image)") from None
+    if not isinstance(value, kind):
+        raise PhaseError(f"{where}: ModelConfig.{field_name} is {shown(value)}, not a JSON {named}")
+    return value
+
+
+def whole(value: Any, where: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise PhaseError(f"{where} must be a whole number {low}-{high}, got {shown(value)}")
+    return value
+
+
+def image_server(tags: dict[str, str], model: str, version: str) -> dict:
+    """How the model server image of a version listens (``port``, ``scheme``), is checked (``probe``) and
+    started (``command``), from what its registration recorded: ModelConfig.initial_config's ``port``,
+    ``health`` ({url, protocol, check_method, command, initial_delay_seconds, timeout_seconds, period_seconds,
+    failure_threshold}, as a ModelArts model configuration has it) and ``command`` (the startup command: a
+    text run by /bin/sh -c, or a list); else ModelConfig.apis' first API's ``port`` and ``protocol``; else
+    ModelArts' custom image conventions: port 8080, GET /health."""
+    where = f"model {model!r} version {version}"
+    config = tag_json(tags, "initial_config", dict, where) or {}
+    apis = tag_json(tags, "apis", list, where) or []
+    api = apis[0] if apis and isinstance(apis[0], dict) else {}
+    port = config.get("port", api.get("port", IMAGE_PORT))
+    port = whole(int(port) if isinstance(port, str) and port.isdigit() else port,
+                 f"{where}: initial_config.port", 1, 65535)
+    health = config.get("health") or {}
+    if not isinstance(health, dict):
+        raise PhaseError(f"{where}: initial_config.health must be a JSON object (url, protocol, ...), got "
+                         f"{shown(health)}")
+    scheme = str(health.get("protocol") or api.get("protocol") or "http").lower()
+    if scheme not in ("http", "https"):
+        raise PhaseError(f"{where}: the health check protocol must be http or https, got {shown(scheme)}")
+    method = str(health.get("check_method") or "HTTP").upper()
+    if method == "EXEC":
+        check = health.get("command")
+        if not isinstance(check, str) or not check.strip():
+            raise PhaseError(f"{where}: initial_config.health.command is needed for check_method EXEC")
+        probe: dict = {"exec": {"command": ["/bin/sh", "-c", check]}}
+    elif method == "HTTP":
+        path = health.get("url") or IMAGE_HEALTH_PATH
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise PhaseError(f"{where}: initial_config.health.url must be a path starting with /, got {shown(path)}")
+        probe = {"httpGet": {"path": path, "port": port, "scheme": scheme.upper()}}
+    else:
+        raise PhaseError(f"{where}: initial_config.health.check_method must be HTTP or EXEC, got {shown(method)}")
+    for key, field_name in PROBE_FIELDS.items():
+        if health.get(key) is not None:
+            probe[field_name] = whole(health[key], f"{where}: initial_config.health.{key}", 0, 3600)
+    command = config.get("command")
+    if isinstance(command, str) and command.strip():
+        command = ["/bin/sh", "-c", command]
+    elif command in (None, "", []):
+        command = None
+    elif not isinstance(command, list) or not all(isinstance(c, str) for c in command):
+        raise PhaseError(f"{where}: initial_config.command must be a text or a list of texts, got {shown(command)}")
+    return {"port": port, "scheme": scheme, "probe": probe, "command": command}
+
+
+def served(model: dict) -> str:
+    """What a predictor pod of ``model`` serves, as ``serving_uris`` finds it: its model files, and the image
+    that serves them for a model served from its image."""
+    return f"{model['image']} {model['uri']}".strip() if model.get("image") else model["uri"]
 
 
 def pick_version(versions: list[dict], model: str, wanted: str) -> dict:
@@ -296,31 +384,75 @@ def pick_version(versions: list[dict], model: str, wanted: str) -> dict:
 
 
 def resolve_model(mlflow: MLflow, entry: dict) -> dict:
+    """The registered version of a deployment entry, and how it is served: from its image (``image``,
+    ``server``: a custom predictor container) when it was registered with one, else by its type's KServe
+    modelFormat (``format``) from its model files on S3 (``uri``)."""
     model, wanted = entry["model_name"], entry["model_version"]
     version = pick_version(list(mlflow.versions(model)), model, wanted)
     tags = tags_of(version)
     source = tags.get(TAGS["model_uri"]) or version.get("source") or ""
     shown = tags.get(VERSION_TAG) or str(version.get("version"))
+    model_type = tags.get(TAGS["model_type"], "")
+    image = tags.get(TAGS["image"], "").strip()
+    found = {**entry, "model_version": shown, "mlflow_version": str(version.get("version")), "model_type": model_type}
+    if image:  # the files, if any, are KServe's storage initializer's (into /mnt/models)
+        return {**found, "uri": source if source.startswith("s3://") else "", "image": image, "format": None,
+                "server": image_server(tags, model, shown)}
+    kserve_format = model_format(model_type, model, shown)
     if not source.startswith("s3://"):
         raise PhaseError(f"model {model!r} version {shown} has no model files on S3 (source {source!r}); "
                          "only models registered from OBS/S3 files can be deployed")
-    return {**entry, "uri": source, "model_version": shown, "mlflow_version": str(version.get("version")),
-            "model_type": tags.get(TAGS["model_type"], ""),
-            "format": model_format(tags.get(TAGS["model_type"], ""), model, shown)}
+    return {**found, "uri": source, "format": kserve_format}
+
+
+def served_alike(models: list[dict]) -> dict:
+    """How every serving version of one service is reached (``port``, ``scheme``, ``image``: served from
+    images or not): one Service spreads the requests over all their pods, so they must answer alike."""
+    serving = [m for m in models if m["weight"] > 0]
+    kinds = {bool(m.get("image")) for m in serving}
+    if len(kinds) > 1:
+        how = ", ".join(f"{m['model_version']} " + ("from its image" if m.get("image") else f"as {m['format']}")
+                        for m in serving)
+        raise PhaseError(f"model {serving[0]['model_name']!r}: the versions to deploy are served differently ({how}) "
+                         "and one service sends every request to all of them; deploy them as separate services")
+    servers = {(m["server"]["port"], m["server"]["scheme"]) for m in serving if m.get("image")}
+    if len(servers) > 1:
+        how = ", ".join(f"{m['model_version']} on {m['server']['scheme']} port {m['server']['port']}" for m in serving)
+        raise PhaseError(f"model {serving[0]['model_name']!r}: the versions to deploy listen differently ({how}) "
+                         "and one service sends every request to all of them; give them the same initial_config "
+                         "port and health protocol, or deploy them as separate services")
+    port, scheme = servers.pop() if servers else (8080, "http")
+    return {"image": kinds == {True}, "port": port, "scheme": scheme}
 
 
 def predictor(model: dict, envs: list[dict]) -> dict:
     """A predictor (or canary) of the InferenceService. Updates drop no request: the Deployment starts
-    the new pod before it stops an old one (maxUnavailable 0, maxSurge 1; KServe's own readiness probe
-    waits for the model server's port, which opens once the model is loaded), and an old pod keeps
-    serving for DRAIN_SECONDS after it is told to stop (preStop), while kube-proxy takes it out of the
-    Services."""
-    spec = {"modelFormat": {"name": model["format"]}, "storageUri": model["uri"],
-            "resources": resources_of(model.get("specification")),
-            "lifecycle": {"preStop": {"sleep": {"seconds": DRAIN_SECONDS}}}}
+    the new pod before it stops an old one (maxUnavailable 0, maxSurge 1; a readiness probe, KServe's
+    on the model server's port or the image's health check, holds it back until the model is loaded), and an
+    old pod keeps serving for DRAIN_SECONDS after it is told to stop (preStop), while kube-proxy takes it
+    out of the Services.
+
+    A model served from its image is a custom predictor: the image as the container ``kserve-container``,
+    with its port, readiness probe and startup command (``image_server``), and the model files, if any, as
+    its ``STORAGE_URI`` variable, from which KServe (v0.20) injects its storage initializer, which fetches
+    them into /mnt/models (KServe's predictor has no storageUri of its own for a custom container)."""
+    spec: dict = {"resources": resources_of(model.get("specification")),
+                  "lifecycle": {"preStop": {"sleep": {"seconds": DRAIN_SECONDS}}}}
+    if model.get("image"):
+        server = model["server"]
+        if model["uri"]:
+            envs = [e for e in envs if e["name"] != STORAGE_URI_ENV] + \
+                [{"name": STORAGE_URI_ENV, "value": model["uri"]}]
+        started = {"command": server["command"]} if server["command"] else {}
+        spec = {"name": CONTAINER, "image": model["image"], **started,
+                "ports": [{"containerPort": server["port"], "protocol": "TCP"}], "readinessProbe": server["probe"],
+                **spec}
+    else:
+        spec = {"modelFormat": {"name": model["format"]}, "storageUri": model["uri"], **spec}
     if envs:
         spec["env"] = envs
-    return {"serviceAccountName": SERVICE_ACCOUNT, "minReplicas": 1, "model": spec,
+    body = {"containers": [spec]} if model.get("image") else {"model": spec}
+    return {"serviceAccountName": SERVICE_ACCOUNT, "minReplicas": 1, **body,
             "deploymentStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}}
 
 
@@ -329,6 +461,7 @@ def desired_isvc(name: str, namespace: str, models: list[dict], envs: list[dict]
     """The InferenceService for the resolved models (weight > 0): the heaviest is the predictor, the
     others canaries with their traffic percent (KServe >= 0.20 Standard mode)."""
     serving = sorted([m for m in models if m["weight"] > 0], key=lambda m: -m["weight"])
+    served_alike(serving)
     main = serving[0]
     spec: dict = {"predictor": predictor(main, env_list(main.get("envs")) + envs)}
     if len(serving) > 1:
@@ -365,9 +498,10 @@ def replicas(weights: list[int]) -> int:
     return max(len(weights), min(MAX_REPLICAS, 100 // math.gcd(*weights)))
 
 
-def front_service(name: str, namespace: str, isvc: dict) -> dict:
+def front_service(name: str, namespace: str, isvc: dict, port: int = 8080, scheme: str = "http") -> dict:
     """A Service over every predictor pod of the InferenceService, stable and canaries alike: KServe
-    makes one Service per predictor, and without an ingress nothing else spreads requests by weight."""
+    makes one Service per predictor, and without an ingress nothing else spreads requests by weight.
+    Port 80 (443 for a model server image that speaks https) to the model servers' ``port``."""
     meta = isvc.get("metadata") or {}
     owner = [{"apiVersion": GROUP, "kind": "InferenceService", "name": name, "uid": meta["uid"],
               "blockOwnerDeletion": False}] if meta.get("uid") else []
@@ -377,7 +511,8 @@ def front_service(name: str, namespace: str, isvc: dict) -> dict:
                                     "serving.kserve.io/inferenceservice": name}},
             "spec": {"type": "ClusterIP",
                      "selector": {"serving.kserve.io/inferenceservice": name, "component": "predictor"},
-                     "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]}}
+                     "ports": [{"name": scheme, "port": 443 if scheme == "https" else 80, "targetPort": port,
+                                "protocol": "TCP"}]}}
 
 
 def apply_front_service(kube: "Kube", wanted: dict) -> dict:
@@ -423,19 +558,25 @@ def condition(isvc: dict, kind: str) -> dict:
     return {}
 
 
-def serving_uris(pods: list[dict]) -> dict[str, int]:
-    """Ready predictor pods by the storage URI their storage initializer fetched (pods being deleted
-    do not count)."""
+def serving_uris(pods: list[dict], wanted: set[str] | None = None) -> dict[str, int]:
+    """Ready predictor pods by what they serve (pods being deleted do not count): the storage URI their
+    storage initializer fetched, or, for a model server image, the image and that URI (``served``)."""
     found: dict[str, int] = {}
     for pod in pods:
         if (pod.get("metadata") or {}).get("deletionTimestamp"):
             continue
+        spec = pod.get("spec") or {}
         ready = any(c.get("type") == "Ready" and c.get("status") == "True"
                     for c in (pod.get("status") or {}).get("conditions") or [])
-        uris = [a for c in (pod.get("spec") or {}).get("initContainers") or [] for a in c.get("args") or []
+        uris = [a for c in spec.get("initContainers") or [] for a in c.get("args") or []
                 if isinstance(a, str) and "://" in a]
-        if ready and uris:
-            found[uris[0]] = found.get(uris[0], 0) + 1
+        images = [c.get("image") for c in spec.get("containers") or [] if c.get("name") == CONTAINER and c.get("image")]
+        uri = uris[0] if uris else ""
+        # a model server image's pod serves "<image> <uri>"; a KServe runtime's pod (an image no model names) its URI
+        keys = [k for k in (served({"image": images[0], "uri": uri}) if images else "", uri) if k]
+        key = next((k for k in keys if k in (wanted or ())), uri or (keys[0] if keys else None))
+        if ready and key:
+            found[key] = found.get(key, 0) + 1
     return found
 
 
@@ -476,7 +617,7 @@ def readiness(isvc: dict, pods: list[dict] | None = None, uris: set[str] | None 
     if ready.get("status") == "True" and status.get("observedGeneration") is not None:
         if pods is None:
             return "ready", ""
-        serving = serving_uris(pods)
+        serving = serving_uris(pods, uris)
         if set(serving) == set(uris or ()):
             return "ready", ""
         return "waiting", ("pods serve " + ", ".join(sorted(serving)) if serving else "no predictor pod is ready") + \
@@ -644,6 +785,10 @@ def run_batch_service(step: str, output: ServiceOutput, config: ServiceConfig, e
                             "(give one entry, or weight 100 to one version)")
     mlflow = MLflow.from_env()
     model = resolve_model(mlflow, serving[0])
+    if model.get("image"):
+        raise PhaseError(f"model {model['model_name']!r} version {model['model_version']} is served from its image "
+                         f"({model['image']}), whose requests a batch service cannot know (it sends KServe's "
+                         "{\"instances\": [...]} to /v1/models/<name>:predict); deploy it as a real-time service")
     transient = batch_module.transient_name(name, f"{run.namespace}/{run.name}/{step}", NAME_LIMIT)
     isvc = desired_isvc(transient, namespace, [model], env_list(input_envs, config.envs), step, config.description)
     isvc["metadata"]["labels"]["wf2k8s.io/batch"] = "true"
@@ -698,21 +843,24 @@ def run(spec: ServicePhase, run: RunContext) -> dict:
                          f"in namespace {namespace})")
     mlflow = MLflow.from_env()
     models = [resolve_model(mlflow, entry) for entry in entries]
+    alike = served_alike(models)
     envs = env_list(input_envs, config.envs)
     wanted = desired_isvc(name, namespace, models, envs, step, config.description, placement)
     started = time.monotonic()
     isvc, action = apply(kube, wanted)
     print(f"InferenceService {name} {action}: " + ", ".join(
-        f"{m['model_name']} {m['model_version']} ({m['format']}, {m['uri']}) {m['weight']}%" for m in models),
-        flush=True)
-    isvc = wait_ready(kube, namespace, name, poll, minutes, {m["uri"] for m in models if m["weight"] > 0})
+        f"{m['model_name']} {m['model_version']} ({m['format'] or 'image ' + m['image']}, {m['uri'] or 'no files'}) "
+        f"{m['weight']}%" for m in models), flush=True)
+    isvc = wait_ready(kube, namespace, name, poll, minutes, {served(m) for m in models if m["weight"] > 0})
     print(f"InferenceService {name} Ready after {time.monotonic() - started:.1f}s", flush=True)
-    front = apply_front_service(kube, front_service(name, namespace, isvc))
+    front = apply_front_service(kube, front_service(name, namespace, isvc, alike["port"], alike["scheme"]))
     cluster_ip = (front.get("spec") or {}).get("clusterIP")
     status = isvc.get("status") or {}
     host = cluster_ip if cluster_ip and cluster_ip != "None" else \
         urllib.parse.urlparse((status.get("address") or {}).get("url") or "").netloc
-    inner = f"http://{host}/v1/models/{name}"
+    # a model server image answers on its own paths (ModelConfig.apis: a request goes to the address + the
+    # API's url, as in ModelArts); a KServe runtime on /v1/models/<name>:predict
+    inner = f"{alike['scheme']}://{host}" if alike["image"] else f"http://{host}/v1/models/{name}"
     variables = {
         "service_name": name,
         "service_id": (isvc.get("metadata") or {}).get("uid", name),
@@ -722,6 +870,7 @@ def run(spec: ServicePhase, run: RunContext) -> dict:
     }
     out = output.name
     return {"outputs": {out: {"uri": inner, **variables, "action": action,
-                              "models": [{k: m[k] for k in ("model_name", "model_version", "mlflow_version", "uri",
-                                                             "model_type", "weight")} for m in models]}},
+                              "models": [{**{k: m[k] for k in ("model_name", "model_version", "mlflow_version", "uri",
+                                                                "model_type", "weight")},
+                                          **({"image": m["image"]} if m.get("image") else {})} for m in models]}},
             "variables": {out: variables}}

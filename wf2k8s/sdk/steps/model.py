@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wf2k8s.contract.support import MODEL_TYPES
 from wf2k8s.sdk._spec import (
     Checker, Many, OptionalMany, Spec, field, io_field, matches, max_length, name_field, one_of, spec, without_chars,
 )
@@ -17,8 +18,6 @@ from wf2k8s.sdk.storage import StorageValue
 
 __all__ = ["ModelStep", "ModelInput", "ModelOutput", "ModelConfig", "Template", "TemplateInputs", "MODEL_TYPES"]
 
-MODEL_TYPES = ("TensorFlow", "MXNet", "Caffe", "Spark_MLlib", "Scikit_Learn", "XGBoost", "Image", "PyTorch",
-               "Template", "Custom")
 INSTALL_TYPES = ("real_time", "edge", "batch")
 MODEL_VERSION_PATTERN = r"[1-9][0-9]?\.[1-9][0-9]?\.[1-9][0-9]?"
 MODEL_VERSION_TEXT = "Digit.Digit.Digit, each part 1-99 without a leading zero (for example 1.0.1 is not, 1.2.3 is)"
