@@ -20,6 +20,7 @@ from typing import Any, Container, TextIO
 from wf2k8s.backends.argo.compiler import (
     fixed_location, inline_run_manifest, left_out_outputs, left_out_reads, pipeline_info, run_manifest, step_names,
 )
+from wf2k8s.backends.argo import notifications
 from wf2k8s.contract.values import protect
 from wf2k8s.runtime import podinfo  # the pod annotations both sides of `wf2k8s resume` / `input` agree on
 from wf2k8s.contract.refs import SCALAR_TYPES
@@ -93,6 +94,16 @@ def apply_manifest(manifest: dict) -> None:
             stdin=json.dumps(manifest))
 
 
+def apply_template(template: dict) -> None:
+    """Release a compiled WorkflowTemplate: a new version keeps the notifications subscribed to the one before
+    (``wf2k8s notify``), their hooks made again for the new DAG."""
+    metadata = template["metadata"]
+    released = get_object("workflowtemplate", metadata["name"], metadata.get("namespace", "default"))
+    subscriptions, image = notifications.stored(released) if released else ([], None)
+    apply_manifest(notifications.with_notifications(template, subscriptions, image or "")
+                   if subscriptions and image else template)
+
+
 def get_object(kind: str, name: str, namespace: str) -> dict | None:
     try:
         return json.loads(kubectl("get", kind, name, "-n", namespace, "-o", "json"))
@@ -152,7 +163,7 @@ def release_and_run(workflow: Any, parameters: dict[str, str], scene: str | None
     if development:
         run = inline_run_manifest(template, name, given, labels)
     else:
-        apply_manifest(template)
+        apply_template(template)
         run = run_manifest(template, name, given, labels=labels)
     kubectl("create", "-f", "-", stdin=json.dumps(run))
     namespace = template["metadata"].get("namespace", "default")

@@ -317,6 +317,13 @@ def test_a_priority_nfs_volumes_and_other_resources_are_refused():
         "step 'train' > spec.resource.flavor: Kubeflow Pipelines target: resource 'ephemeral-storage'")
 
 
+@pytest.mark.parametrize("nodes", [2, wf.Placeholder(name="nodes", placeholder_type=wf.PlaceholderType.INT, default=1)])
+def test_a_job_on_several_nodes_is_refused(nodes):
+    spec = wf.steps.JobSpec(resource=wf.steps.JobResource(flavor=FLAVOR, node_count=nodes))
+    assert refusal(job("train", spec=spec)).startswith(
+        "step 'train' > spec.resource.node_count: Kubeflow Pipelines target: a job on several nodes")
+
+
 def test_scenes_are_refused():
     a, b = job("a"), job("b")
     text = refusal(a, b, policy=wf.policy.Policy(scenes=[wf.policy.Scene(scene_name="only_a", scene_steps=[a])]))

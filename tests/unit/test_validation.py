@@ -644,16 +644,18 @@ def test_schedule_policy_priority_valid(good):
     assert "priorityClassName" in patch
 
 
-@pytest.mark.parametrize("bad", [2, 8, 0])
-def test_node_count_other_than_1_is_rejected(bad):
+@pytest.mark.parametrize("bad", [0, -1, 65])
+def test_node_count_is_1_to_64(bad):
     expect_error(lambda: job_step(spec=job_spec(node_count=bad)), "JobStep 'train' > spec.resource.node_count",
-                 "must be 1", "distributed training")
-    compile_steps(job_step(spec=job_spec(node_count=1)))
+                 f"must be 1 to 64, got {bad}")
 
 
-def test_node_count_placeholder_is_rejected_at_compile():
-    step = job_step(spec=job_spec(node_count=placeholder("nodes", PT.INT, default=1)))
-    expect_error(lambda: compile_steps(step), "JobStep 'train' > spec.resource.node_count", "must be 1")
+@pytest.mark.parametrize("nodes, template", [(1, "job"), (2, "distributed-job"), (64, "distributed-job"),
+                                             (placeholder("nodes", PT.INT, default=1), "distributed-job")])
+def test_a_job_on_several_nodes_or_a_placeholder_runs_as_its_launcher(nodes, template):
+    main = next(t for t in compile_steps(job_step(spec=job_spec(node_count=nodes)))["spec"]["templates"]
+                if t["name"] == "main")
+    assert next(task for task in main["dag"]["tasks"] if task["name"] == "train")["template"] == template
 
 
 @pytest.mark.parametrize("bad", ["modelarts.vm.nope", "2u", "", "cpu=2"])

@@ -485,3 +485,33 @@ class ResolvePhase:
     #: the JobStep it resolves for (the first one, when several share an engine)
     for_step: str
     algorithm: Algorithm
+
+
+#: the events a subscription is for (seed 3.1.5): a run or phase awaiting input, executed, or abnormal
+NOTIFY_EVENTS = ("Awaiting input", "Executed", "Abnormal")
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotifyTarget:
+    #: an http(s) URL the event is POSTed to
+    url: str
+    #: the subscribed events (of NOTIFY_EVENTS)
+    events: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotifyPhase:
+    """One event of a run to the webhooks subscribed to it (a lifecycle hook of the backend's)."""
+
+    contract: str = field(default=CONTRACT_VERSION)
+    #: the backend's name for this hook
+    step: str
+    #: the pipeline's name (the seed's workflow name)
+    workflow: str
+    #: the phase the event is of; None: the whole run
+    for_step: str | None = None
+    #: the event; None at the end of a run: the run's status decides (Executed, or Abnormal)
+    event: str | None = None
+    #: the run's (the phase's) status when the hook ran, as the engine gives it
+    status: str = ""
+    targets: list[NotifyTarget]

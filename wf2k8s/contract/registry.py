@@ -23,9 +23,12 @@ NEEDS = (CATALOG, POD_INFO, LABEL_STUDIO)
 S3_WF2K8S = "wf2k8s"                # wf2k8s's own phases: the data bucket, the registry's files, datasets
 S3_USER_CODE = "user-code"          # the user's code: the data bucket only (no registry files, no other bucket)
 
-#: the service account of the phases that use the Kubernetes API (ServiceStep's deployer); every other
-#: phase, the user's own code first, runs with no API token at all
+S3_NONE = None                      # no S3 key at all (a phase that only talks to the Kubernetes API)
+
+#: the service accounts of the phases that use the Kubernetes API (ServiceStep's deployer, the launcher
+#: of a JobStep on several nodes); every other phase, the user's own code first, runs with no API token
 DEPLOYER = "wf2k8s-deployer"
+LAUNCHER = "wf2k8s-launcher"
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,8 @@ class PhaseKind:
     needs: tuple[str, ...] = ()
     #: the service account whose token the phase's own container gets; None: no token (no API access)
     service_account: str | None = None
-    #: the S3 key the phase holds (S3_WF2K8S or S3_USER_CODE): the user's code never gets wf2k8s's own
-    s3_key: str = S3_WF2K8S
+    #: the S3 key the phase holds (S3_WF2K8S, S3_USER_CODE or S3_NONE): the user's code never gets wf2k8s's own
+    s3_key: str | None = S3_WF2K8S
     #: output files besides result.json that later steps read (the condition's verdict, an image)
     outputs: tuple[str, ...] = ()
     #: a step of the user's pipeline (``resolve`` is the backend's own)
@@ -65,6 +68,12 @@ PHASE_KINDS: tuple[PhaseKind, ...] = (
     # spark-submit in local mode in the phase's pod (a backend may offer the Spark Operator instead)
     PhaseKind("mrs_job", p.MrsJobPhase, "mrs-job", "mrs:run", runs_in="engine", default_engine_image="spark",
               s3_key=S3_USER_CODE),
+    # a JobStep on several nodes (node_count > 1 or a placeholder): its launcher starts the workers, each a
+    # "job" phase of the user's image, and reports them as one step
+    PhaseKind("distributed_job", p.JobPhase, "distributed-job", "distributed:run", service_account=LAUNCHER,
+              s3_key=S3_NONE, user_step=False),
+    # an event of a run to the webhooks subscribed to it (wf2k8s notify); never fails the run
+    PhaseKind("notify", p.NotifyPhase, "notify", "notify:run", s3_key=S3_NONE, user_step=False),
     PhaseKind("resolve", p.ResolvePhase, "resolve", "resolve:run", needs=(CATALOG,), outputs=("image",),
               user_step=False),
 )

@@ -44,3 +44,6 @@ MODEL_TYPES_NOT_SERVED = {
 
 #: DatasetProperties.dataset_format values of a table dataset (only file datasets, 0, exist here)
 TABLE_DATASET_FORMATS = (1, "1", "TABLE")
+
+#: the most worker pods a JobStep runs on (``node_count``): a bound against a typo, not a cluster's limit
+MAX_NODES = 64

@@ -3,6 +3,11 @@
 ModelArts conventions: hyperparameters are ``--name=value``; each input is
 ``--<input name>=<local file or directory>``; each output ``--<output name>=<local directory>``,
 uploaded to its OBS path when the code exits 0.
+
+A worker of a job on several nodes (``WF2K8S_RANK`` set by the launcher, ``distributed.py``) does the
+same, except that only rank 0 uploads outputs and reads metrics (every rank gets the inputs and an
+output directory), an exported log is ``<step>-<rank>.log`` for the other ranks, and the result goes to
+the launcher as the container's termination message.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 from wf2k8s.contract.phases import JobOutput, JobPhase, MetricsConfig
 
 from . import dataset as dataset_module
+from . import distributed
 from . import metrics as metrics_module
 from .clients import S3, split_uri
 from .context import RESULT_DIR, ContractError, RunContext
@@ -89,7 +95,21 @@ def download_obs_input(s3: S3, name: str, data: Any) -> Path:
     return local.parent if local.is_file() and uri.endswith("/") else local
 
 
+def worker_rank() -> int | None:
+    """This worker's rank in a job on several nodes; None for a one-node job."""
+    text = os.environ.get("WF2K8S_RANK")
+    return int(text) if text is not None and text.isdigit() else None
+
+
 def run(spec: JobPhase, run: RunContext) -> dict:
+    rank = worker_rank()
+    result = run_code(spec, run, rank)
+    if rank is not None:
+        distributed.report(result)
+    return result
+
+
+def run_code(spec: JobPhase, run: RunContext, rank: int | None) -> dict:
     s3 = S3.from_env()
     step = spec.step
     algorithm = algorithm_of(spec, run)
@@ -122,11 +142,14 @@ def run(spec: JobPhase, run: RunContext) -> dict:
     log_path = spec.spec.log_export_path
     if log_path is not None:
         target = as_uri(run.resolve(log_path.obs_url), "log_export_path")
-        s3.upload(log, target + ("" if target.endswith("/") else "/") + f"{step}.log")
+        name = f"{step}.log" if not rank else f"{step}-{rank}.log"
+        s3.upload(log, target + ("" if target.endswith("/") else "/") + name)
     if exit_code != 0:
         raise JobFailed(f"the job's code exited with {exit_code}; last lines of its log:\n" + "\n".join(tail))
 
     result: dict[str, Any] = {"outputs": {}, "metrics": {}}
+    if rank:  # rank 0 writes the outputs
+        return result
     metric_outputs: list[tuple[JobOutput, MetricsConfig, Path]] = []
     for output, local in outputs:
         if output.metrics_config is not None:

@@ -136,7 +136,7 @@ class Workflow(Spec):
         if _captures:
             _captures[-1].append(self)
         elif apply:
-            platform.cluster.apply_manifest(template)
+            platform.cluster.apply_template(template)
         else:
             text = platform.yaml([template])
             advice = platform.apply_size_advice(text)

@@ -243,9 +243,11 @@ class ArgoCompiler:
 
     # phases -----------------------------------------------------------------------------------------------
     def phase_tasks(self, phase: Phase, consumers: dict[str, list[str]], templates: dict) -> list[m.DAGTask]:
-        kind = BY_KIND[phase.kind]
         argo = argo_phase(phase.kind, self.spark_operator)
         task = argo.arguments(phase, self.scope, self.images) if argo.arguments else Task()
+        if task.kind:  # the phase runs on another kind's template (a JobStep on several nodes: its launcher)
+            argo = argo_phase(task.kind, self.spark_operator)
+        kind = BY_KIND[task.kind or phase.kind]
         self.ensure_template(kind, argo, templates)
         name = self.task_names[phase.name]
         depends = [self.task_names[d] for d in phase.depends]

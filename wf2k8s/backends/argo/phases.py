@@ -27,6 +27,9 @@ class Task:
     arguments: dict[str, str] = field(default_factory=dict)
     #: a step that must run first in the same branch (a JobStep's image resolution)
     resolver: bool = False
+    #: the phase kind of the registry whose template runs the task, when not the phase's own (a JobStep on
+    #: several nodes runs as its launcher)
+    kind: str | None = None
 
 
 def simple(value: Any, scope: Scope) -> str:
@@ -40,7 +43,6 @@ def simple(value: Any, scope: Scope) -> str:
 
 
 def job_task(phase: Phase, scope: Scope, images: Images) -> Task:
-    where = f"JobStep {phase.name!r}"
     engine = phase.spec.algorithm.engine
     task = Task()
     if engine is not None and engine.image_url is not None:
@@ -54,10 +56,6 @@ def job_task(phase: Phase, scope: Scope, images: Images) -> Task:
     # value of requests and limits, never more of the patch (a pod spec patch must not set security settings)
     resources: Any = tag(f"toJson(fromJSON({scope.param(flavor.name)}))") if isinstance(flavor, ParamRef) \
         else flavor
-    node_count = spec.resource.node_count
-    if isinstance(node_count, ParamRef):
-        raise ValidationError(f"{where} > spec.resource.node_count",
-                              "must be 1 (a literal): distributed training is not supported yet")
     container: dict[str, Any] = {"name": "main", "resources": {"requests": resources, "limits": resources}}
     patch: dict[str, Any] = {"containers": [container]}
     priority = spec.schedule_policy.priority if spec.schedule_policy else None
@@ -72,8 +70,26 @@ def job_task(phase: Phase, scope: Scope, images: Images) -> Task:
     if volumes:
         patch["volumes"] = volumes
         container["volumeMounts"] = mounts
-    task.arguments["pod-spec-patch"] = to_json(patch)
+    if spec.resource.node_count == 1:
+        task.arguments["pod-spec-patch"] = to_json(patch)
+        return task
+    # several nodes, or a placeholder (whose value may be 1): the launcher starts the workers, each the pod of
+    # a one-node JobStep with the same patch (a flavor is each worker's)
+    task.kind = "distributed_job"
+    task.arguments["worker"] = to_json(patched(t.worker_pod(images), patch))
     return task
+
+
+def patched(pod: dict, patch: dict) -> dict:
+    """``pod`` with a job's pod spec patch applied as Argo applies it (containers by name, lists added)."""
+    merged = {**pod, **{k: v for k, v in patch.items() if k not in ("containers", "volumes")},
+              "volumes": [*pod.get("volumes", []), *patch.get("volumes", [])]}
+    changes = {c["name"]: c for c in patch.get("containers", [])}
+    merged["containers"] = [{**c, **{k: v for k, v in changes.get(c["name"], {}).items() if k != "volumeMounts"},
+                             "volumeMounts": [*c.get("volumeMounts", []),
+                                              *changes.get(c["name"], {}).get("volumeMounts", [])]}
+                            for c in pod["containers"]]
+    return merged
 
 
 def nfs_volumes(volumes: list[Volume], scope: Scope) -> tuple[list, list]:
@@ -193,6 +209,11 @@ def job_template(kind: PhaseKind, images: Images, image: str | None, parameters:
     return t.job_template(images, parameters=parameters, s3_key=kind.s3_key)
 
 
+def launcher_template(kind: PhaseKind, images: Images, image: str | None, parameters: bool) -> m.Template:
+    assert kind.service_account, "the launcher uses the Kubernetes API"
+    return t.launcher_template(images, parameters, kind.service_account)
+
+
 def spark_operator_template(kind: PhaseKind, images: Images, image: str | None, parameters: bool) -> m.Template:
     return t.spark_operator_template()
 
@@ -210,7 +231,8 @@ class ArgoPhase:
 
 
 #: kinds the backend runs in a way of their own; every other kind of the registry is generic
-ARGO_PHASES: dict[str, ArgoPhase] = {"job": ArgoPhase(job_template, job_task)}
+ARGO_PHASES: dict[str, ArgoPhase] = {"job": ArgoPhase(job_template, job_task),
+                                     "distributed_job": ArgoPhase(launcher_template)}
 
 #: with compile option spark_operator=True: MrsJobStep as a Kubeflow Spark Operator SparkApplication
 SPARK_OPERATOR_PHASES: dict[str, ArgoPhase] = {

@@ -7,8 +7,10 @@ template once.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from hera.workflows import models as m
 
@@ -81,11 +83,13 @@ def output(name: str, file: str) -> m.Parameter:
     return m.Parameter(name=name, value_from=m.ValueFrom(path=f"{RESULT_DIR}/{file}"))
 
 
-def runtime_env(s3_key: str = S3_WF2K8S) -> list[m.EnvFromSource]:
+def runtime_env(s3_key: str | None = S3_WF2K8S) -> list[m.EnvFromSource]:
     # S3 endpoint, bucket and registry address come from the cluster's wf2k8s-config; optional so that
     # a phase that needs none of them still starts, and says what is missing if it does need them
-    return [m.EnvFromSource(config_map_ref=m.ConfigMapEnvSource(name=CONFIG_MAP, optional=True)),
-            m.EnvFromSource(secret_ref=m.SecretEnvSource(name=CREDENTIALS_SECRETS[s3_key], optional=True))]
+    config = m.EnvFromSource(config_map_ref=m.ConfigMapEnvSource(name=CONFIG_MAP, optional=True))
+    if s3_key is None:
+        return [config]
+    return [config, m.EnvFromSource(secret_ref=m.SecretEnvSource(name=CREDENTIALS_SECRETS[s3_key], optional=True))]
 
 
 def run_args(with_parameters: bool) -> list[str]:
@@ -94,7 +98,7 @@ def run_args(with_parameters: bool) -> list[str]:
 
 def runtime_template(name: str, command: str, images: Images, outputs: tuple[tuple[str, str], ...] = (),
                      catalog: bool = False, image: str | None = None, parameters: bool = True,
-                     s3_key: str = S3_WF2K8S) -> m.Template:
+                     s3_key: str | None = S3_WF2K8S) -> m.Template:
     """A phase the wf2k8s runtime image runs: ``wf2k8s-runtime <command> --spec <json>``."""
     mounts = [m.VolumeMount(name="catalog", mount_path=CATALOG_DIR, read_only=True)] if catalog else None
     volumes = [m.Volume(name="catalog", config_map=m.ConfigMapVolumeSource(name=CATALOG_CONFIG_MAP, optional=True))] \
@@ -148,15 +152,28 @@ def with_podinfo(template: m.Template) -> m.Template:
     return template
 
 
+def engine_volumes(images: Images) -> tuple[list[m.Volume], list[m.VolumeMount]]:
+    """What an engine image needs to run the runtime: the zipapp (python3 is all it needs), mounted from
+    its ConfigMap, and the catalog. (A ConfigMap, not an init container copying it from the runtime image:
+    one container start less per phase. Optional, so that a cluster without it fails the phase at once,
+    python3 naming the missing file, instead of never starting.)"""
+    volumes = [m.Volume(name="wf2k8s-bin", config_map=m.ConfigMapVolumeSource(
+                   name=images.runtime_config_map, optional=True, default_mode=0o444)),
+               m.Volume(name="catalog", config_map=m.ConfigMapVolumeSource(name=CATALOG_CONFIG_MAP, optional=True))]
+    mounts = [m.VolumeMount(name="wf2k8s-bin", mount_path=SHARED_BIN, read_only=True),
+              m.VolumeMount(name="catalog", mount_path=CATALOG_DIR, read_only=True)]
+    return volumes, mounts
+
+
+#: the runtime zipapp as an engine image runs it: ``python3 <zipapp> <command> ...``
+ENGINE_RUNTIME = ["python3", f"{SHARED_BIN}/wf2k8s-runtime.pyz"]
+
+
 def engine_template(name: str, command: str, image: str, images: Images, parameters: bool,
                     inputs: list[m.Parameter], outputs: m.Outputs, pod_spec_patch: str | None = None,
-                    s3_key: str = S3_USER_CODE) -> m.Template:
-    """The runtime driving a program in another image (an engine): the runtime, a zipapp that needs only
-    python3, is mounted from its ConfigMap, so any image with Python runs it. (A ConfigMap, not an init
-    container copying it from the runtime image: one container start less per phase. Optional, so that a
-    cluster without it fails the phase at once, python3 naming the missing file, instead of never starting.)"""
-    shared = m.VolumeMount(name="wf2k8s-bin", mount_path=SHARED_BIN, read_only=True)
-    catalog = m.VolumeMount(name="catalog", mount_path=CATALOG_DIR, read_only=True)
+                    s3_key: str | None = S3_USER_CODE) -> m.Template:
+    """The runtime driving a program in another image (an engine), with ``engine_volumes``."""
+    volumes, mounts = engine_volumes(images)
     return m.Template(
         name=name,
         inputs=m.Inputs(parameters=[param("spec"), *inputs, param("timeout-seconds", SEVEN_DAYS)]),
@@ -164,21 +181,48 @@ def engine_template(name: str, command: str, image: str, images: Images, paramet
         active_deadline_seconds=m.IntOrString("{{inputs.parameters.timeout-seconds}}"),
         retry_strategy=SYSTEM_RETRY,
         pod_spec_patch=pod_spec_patch,
-        volumes=[m.Volume(name="wf2k8s-bin", config_map=m.ConfigMapVolumeSource(
-                     name=images.runtime_config_map, optional=True, default_mode=0o444)),
-                 m.Volume(name="catalog",
-                          config_map=m.ConfigMapVolumeSource(name=CATALOG_CONFIG_MAP, optional=True))],
+        volumes=volumes,
         container=m.Container(
             image=image,
-            command=["python3", f"{SHARED_BIN}/wf2k8s-runtime.pyz", command, *run_args(parameters),
-                     "--spec", "{{inputs.parameters.spec}}"],
+            command=[*ENGINE_RUNTIME, command, *run_args(parameters), "--spec", "{{inputs.parameters.spec}}"],
             env_from=runtime_env(s3_key),
-            volume_mounts=[shared, catalog],
+            volume_mounts=mounts,
         ),
     )
 
 
-def job_template(images: Images, parameters: bool = True, s3_key: str = S3_USER_CODE) -> m.Template:
+def worker_pod(images: Images, s3_key: str | None = S3_USER_CODE) -> dict:
+    """A worker of a JobStep on several nodes, as a Kubernetes pod spec without its image and arguments (the
+    launcher adds both): the pod of a one-node JobStep (``job_template``), with no API token."""
+    volumes, mounts = engine_volumes(images)
+    container = m.Container(name="main", command=ENGINE_RUNTIME, env_from=runtime_env(s3_key), volume_mounts=mounts)
+    return {"containers": [plain(container)], "volumes": [plain(v) for v in volumes], "restartPolicy": "Never",
+            "automountServiceAccountToken": False, "enableServiceLinks": False}
+
+
+def plain(model: Any) -> dict:
+    """A hera model as the Kubernetes JSON object it stands for."""
+    return json.loads(model.model_dump_json(by_alias=True, exclude_none=True))
+
+
+def launcher_template(images: Images, parameters: bool, service_account: str) -> m.Template:
+    """A JobStep on several nodes: the runtime's launcher starts the workers (a JobSet), prints their logs and
+    ends as the job ends. The workers' image and pod spec come as arguments, each read once, as a whole."""
+    template = runtime_template("distributed-job", "distributed-job", images, parameters=parameters, s3_key=None)
+    template.inputs.parameters = [*(template.inputs.parameters or []), param("image"), param("worker")]  # type: ignore[union-attr]
+    container = template.container
+    assert container is not None, "a pod template"
+    field = m.EnvVarSource
+    container.env = [
+        m.EnvVar(name="WF2K8S_WORKER_IMAGE", value="{{inputs.parameters.image}}"),
+        m.EnvVar(name="WF2K8S_WORKER_POD", value="{{inputs.parameters.worker}}"),
+        # the workers belong to the launcher's pod: they go when it goes (a stopped run, a retried launcher)
+        m.EnvVar(name="WF2K8S_POD_NAME", value_from=field(field_ref=m.ObjectFieldSelector(field_path="metadata.name"))),
+        m.EnvVar(name="WF2K8S_POD_UID", value_from=field(field_ref=m.ObjectFieldSelector(field_path="metadata.uid")))]
+    return with_api_access(template, service_account)
+
+
+def job_template(images: Images, parameters: bool = True, s3_key: str | None = S3_USER_CODE) -> m.Template:
     """A JobStep: the user's code in its engine image, driven by the runtime zipapp: it fetches code
     and inputs, runs the boot file or command, uploads outputs and reads metrics."""
     return engine_template(

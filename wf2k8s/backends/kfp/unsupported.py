@@ -4,7 +4,7 @@ targets"). Each refusal is one line naming the step or placeholder and the featu
 from __future__ import annotations
 
 from wf2k8s.errors import ValidationError
-from wf2k8s.graph.model import Graph, ParamRef, Phase
+from wf2k8s.graph.model import Graph, Phase
 
 PREFIX = "Kubeflow Pipelines target: "
 #: resource-map keys KFP's task settings take
@@ -37,8 +37,9 @@ def check_phase(phase: Phase) -> None:
     if phase.kind != "job":
         return
     spec = phase.spec.spec
-    if isinstance(spec.resource.node_count, ParamRef):
-        raise refuse(f"{where} > spec.resource.node_count", "a node count placeholder (distributed training)")
+    if spec.resource.node_count != 1:
+        raise refuse(f"{where} > spec.resource.node_count", "a job on several nodes (or a node count placeholder) "
+                                                           "runs as a JobSet of workers, which KFP's DSL cannot make")
     if spec.schedule_policy is not None:
         raise refuse(f"{where} > spec.schedule_policy", "a priority needs a pod's priority class, which KFP's DSL "
                                                        "cannot set")

@@ -1,11 +1,12 @@
-"""The few Kubernetes API calls phases make (the deployer, batch services), with the pod's service
-account: its token over ``https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT``, through
-``http.request`` (a GET answered 503 by an API server that restarts is asked again)."""
+"""The few Kubernetes API calls phases make (the deployer, batch services, a distributed job's launcher),
+with the pod's service account: its token over ``https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT``,
+through ``http.request`` (a GET answered 503 by an API server that restarts is asked again)."""
 
 from __future__ import annotations
 
 import os
 import ssl
+from typing import IO, Callable
 
 from ..errors import PhaseError
 from . import http
@@ -15,6 +16,8 @@ SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 TIMEOUT = 30
 #: how much of a container's log ``text`` returns (its end)
 LOG_TAIL = 2000
+#: how long a followed log may stay silent before it is asked for again
+STREAM_TIMEOUT = 300
 
 
 class KubeError(ServiceError):
@@ -62,3 +65,14 @@ class Kube:
         except KubeError:
             return ""
         return answer.body[-LOG_TAIL:].decode(errors="replace")
+
+    def stream_lines(self, path: str, on_line: Callable[[str], None], timeout: float = STREAM_TIMEOUT) -> None:
+        """Each line of a streamed plain-text answer (a followed log) as it comes, until the server ends it.
+        Not retried here (lines already handed over would come twice): a broken stream raises KubeError
+        and the caller asks again from where it was."""
+        def read(answer: IO[bytes]) -> None:
+            for raw in answer:
+                on_line(raw.decode(errors="replace").rstrip("\n"))
+
+        http.request("Kubernetes", "GET", self.server + path, headers={"Authorization": f"Bearer {self.token}"},
+                     timeout=timeout, context=self.context, error=KubeError, retry=http.NO_RETRY, read=read)

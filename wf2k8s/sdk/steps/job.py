@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from wf2k8s.contract.support import MAX_NODES
 from wf2k8s.sdk._spec import Checker, Many, OptionalMany, Spec, field, io_field, name_field, spec
 from wf2k8s.sdk.algorithm import AIGalleryAlgorithm, Algorithm, BaseAlgorithm, JobEngine
 from wf2k8s.sdk.data import (
@@ -88,7 +89,9 @@ class JobResource(Spec):
     """A job's resources (seed table 4-48): the flavor and the node count.
 
     On Kubernetes: the flavor's resource map (a placeholder's JSON value, a literal map, or a
-    ``wf.resource.FLAVORS`` id) is the requests and limits of the job's container; one node.
+    ``wf.resource.FLAVORS`` id) is the requests and limits of the job's container, on each node. With
+    ``node_count`` above 1 (or a placeholder) the job runs on that many worker pods that find each other
+    (README "Distributed training").
     """
 
     flavor: Placeholder | dict[str, Any] | str = field(Placeholder, dict, str, required=True, scalar="flavor",
@@ -96,8 +99,8 @@ class JobResource(Spec):
     node_count: int | Placeholder = field(int, Placeholder, default=1, scalar="int")
 
     def check(self, error: Checker) -> None:
-        if isinstance(self.node_count, int) and self.node_count != 1:
-            error("node_count", f"must be 1: distributed training is not supported yet, got {self.node_count}")
+        if isinstance(self.node_count, int) and not 1 <= self.node_count <= MAX_NODES:
+            error("node_count", f"must be 1 to {MAX_NODES}, got {self.node_count}")
 
 
 def priority_check(value: Any) -> str | None:
