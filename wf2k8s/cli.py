@@ -305,6 +305,18 @@ def cmd_start(args: argparse.Namespace) -> int:
     return follow_if_asked(args, name)
 
 
+def cmd_notify(args: argparse.Namespace) -> int:
+    subscriptions = running.notify(args.workflow, args.namespace, args.url, args.events, args.step, args.remove,
+                                   args.image)
+    rows = [{"url": s.url, "events": ", ".join(s.events), "of": f"step {s.step}" if s.step else "the run"}
+            for s in subscriptions]
+    if not rows:
+        print(f"{args.workflow}: no notifications")
+        return 0
+    print_rows(rows, ["url", "events", "of"], "text")
+    return 0
+
+
 def cmd_records(args: argparse.Namespace) -> int:
     rows = running.records(args.workflow, args.namespace, args.tag, args.status)
     print_rows(rows, ["run", "status", "start", "duration", "tags"], args.output)
@@ -416,6 +428,15 @@ def build_parser() -> argparse.ArgumentParser:
     p_start = on("start", "start a run of a released workflow with its configured values", cmd_start, "workflow")
     values(p_start, "a value for this run only (repeatable)")
     wait(p_start)
+    p_notify = on("notify", "subscribe a webhook to a released workflow's events (Awaiting input, Executed, "
+                            "Abnormal) of its runs or of one step, --remove one; lists the subscriptions",
+                  cmd_notify, "workflow")
+    p_notify.add_argument("--url", help="the webhook (http or https) that gets each event as a JSON POST")
+    p_notify.add_argument("--events", help="awaiting-input, executed, abnormal (comma separated; default: all)")
+    p_notify.add_argument("--step", help="events of this step only (default: of the run)")
+    p_notify.add_argument("--remove", metavar="URL", help="remove the subscriptions of this webhook")
+    p_notify.add_argument("--image", help="the runtime image the notifying hooks run (default: this version's, "
+                                          "under $WF2K8S_IMAGE_REGISTRY)")
     p_records = on("records", "a workflow's execution records: status, start, duration, tags, metrics of each "
                               "run", cmd_records, "workflow")
     p_records.add_argument("--tag")

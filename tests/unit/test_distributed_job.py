@@ -46,7 +46,8 @@ def test_each_worker_is_the_pod_of_a_one_node_job_with_its_flavor_and_no_token()
     arguments, _ = task_and_template(compiled(2, priority=3))
     worker = json.loads(arguments["worker"])
     container = worker["containers"][0]
-    assert container["resources"] == {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
+    flavor = {"cpu": "1", "memory": "1Gi"}
+    assert container["resources"] == {"requests": flavor, "limits": flavor}
     assert {e["secretRef"]["name"] for e in container["envFrom"] if "secretRef" in e} == {"wf2k8s-s3-jobs"}
     assert worker["automountServiceAccountToken"] is False and worker["priorityClassName"] == "wf2k8s-high"
     assert container["command"] == ["python3", "/wf2k8s/bin/wf2k8s-runtime.pyz"]
@@ -117,7 +118,8 @@ def worker(rank, phase_="Running", terminated=None):
 
 def test_the_lowest_failed_rank_gives_the_reason_with_its_log_tail():
     pods = [worker(0), worker(2, "Failed", {"exitCode": 1, "message": "killed"}),
-            worker(1, "Failed", {"exitCode": 1, "message": "the job's code exited with 3; last lines of its log:\nboom"})]
+            worker(1, "Failed", {"exitCode": 1,
+                                 "message": "the job's code exited with 3; last lines of its log:\nboom"})]
     assert distributed.failure(pods, 3) == ("rank 1 of 3 (pod w-1) failed: the job's code exited with 3; "
                                             "last lines of its log:\nboom")
     assert distributed.failure([worker(0, "Failed", {"exitCode": 137, "reason": "OOMKilled"})], 2) == \

@@ -43,7 +43,7 @@ else:
             break
         except OSError as problem:
             if time.monotonic() > deadline:
-                raise SystemExit(f"rank {rank} cannot reach {master}:{port}: {problem}")
+                raise SystemExit(f"rank {rank} cannot reach {master}:{port}: {problem}") from None
             time.sleep(1)
     connection.sendall(str(value).encode())
     total = int(connection.recv(64))

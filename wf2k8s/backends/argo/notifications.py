@@ -102,10 +102,9 @@ def with_notifications(template: dict, subscriptions: list[Subscription], image:
     hooks = {k: v for k, v in (spec.get("hooks") or {}).items() if v.get("template") != TEMPLATE}
     main = next(x for x in spec["templates"] if x["name"] == spec.get("entrypoint", "main"))
     for task in main["dag"]["tasks"]:
-        task_hooks = {k: v for k, v in (task.get("hooks") or {}).items() if not k.startswith(HOOK_PREFIX)}
-        task.update(hooks=task_hooks) if task_hooks else task.pop("hooks", None)
+        set_or_drop(task, "hooks", {k: v for k, v in (task.get("hooks") or {}).items() if not k.startswith(HOOK_PREFIX)})
     if not subscriptions:
-        spec.update(hooks=hooks) if hooks else spec.pop("hooks", None)
+        set_or_drop(spec, "hooks", hooks)
         return result
 
     workflow = (result["metadata"].get("labels") or {}).get("wf2k8s.io/workflow") or result["metadata"]["name"]
@@ -140,6 +139,13 @@ def with_notifications(template: dict, subscriptions: list[Subscription], image:
                 **hook(spec_), "expression": expression.format(t=name)}
     spec["templates"].append(notify_template(image, bool((spec.get("arguments") or {}).get("parameters"))))
     return result
+
+
+def set_or_drop(owner: dict, key: str, value: dict) -> None:
+    if value:
+        owner[key] = value
+    else:
+        owner.pop(key, None)
 
 
 def targets(subscriptions: list[Subscription], events: tuple[str, ...]) -> list[NotifyTarget]:
