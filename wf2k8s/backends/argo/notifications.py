@@ -102,7 +102,8 @@ def with_notifications(template: dict, subscriptions: list[Subscription], image:
     hooks = {k: v for k, v in (spec.get("hooks") or {}).items() if v.get("template") != TEMPLATE}
     main = next(x for x in spec["templates"] if x["name"] == spec.get("entrypoint", "main"))
     for task in main["dag"]["tasks"]:
-        set_or_drop(task, "hooks", {k: v for k, v in (task.get("hooks") or {}).items() if not k.startswith(HOOK_PREFIX)})
+        own = {k: v for k, v in (task.get("hooks") or {}).items() if not k.startswith(HOOK_PREFIX)}
+        set_or_drop(task, "hooks", own)
     if not subscriptions:
         set_or_drop(spec, "hooks", hooks)
         return result
