@@ -12,6 +12,9 @@ python3 -m pip install --quiet --disable-pip-version-check -e '.[test,kfp,bench]
 python3 -m ruff check wf2k8s tests benchmarks examples hack
 python3 -m mypy
 
+# Graphviz draws `wf2k8s graph` in the unit tests (the cluster's other host packages come with cluster-up)
+( source hack/lib/common.sh && source hack/lib/host.sh && ensure_host_packages graphviz )
+
 status=0
 python3 -m pytest -q tests/unit || status=$?
 # exit code 5 means no tests were collected: not a failure of ours to hide, but not one either

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from wf2k8s import __version__, cluster, running
+from wf2k8s.backends.argo import graph as argo_graph
 from wf2k8s.backends.argo.compiler import namespace_problem
 from wf2k8s.backends.argo.yamlio import dump_all
 from wf2k8s.cluster import ClusterError
@@ -317,6 +318,30 @@ def cmd_notify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_graph(args: argparse.Namespace) -> int:
+    """A pipeline file, a released workflow or a run, drawn; a run's phases coloured by their status."""
+    if args.source.endswith(".py"):
+        workflows = load_workflows(Path(args.source))
+        if len(workflows) != 1:
+            raise CliError(f"{args.source}: defines {len(workflows)} workflows; graph draws one", EXIT_INVALID)
+        title, spec, statuses = workflows[0].name, workflows[0].to_workflow_template()["spec"], None
+    else:
+        run = cluster.get_object("workflow", args.source, args.namespace)
+        if run is not None:
+            nodes = ((run.get("status") or {}).get("nodes") or {}).values()
+            title, spec = run["metadata"]["name"], cluster.run_template_spec(run)
+            statuses = {n["displayName"]: n.get("phase", "Pending") for n in nodes}  # a task's node is named after it
+        else:
+            template = running.released(args.source, args.namespace)
+            title, spec, statuses = running.modelarts_name(template), template["spec"], None
+    try:
+        argo_graph.render(argo_graph.dot(spec, title, statuses), args.output)
+    except (ValueError, argo_graph.GraphvizMissing) as problem:
+        raise CliError(str(problem), EXIT_INVALID) from None
+    print(f"{args.output}: {title}")
+    return 0
+
+
 def cmd_records(args: argparse.Namespace) -> int:
     rows = running.records(args.workflow, args.namespace, args.tag, args.status)
     print_rows(rows, ["run", "status", "start", "duration", "tags"], args.output)
@@ -437,6 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_notify.add_argument("--remove", metavar="URL", help="remove the subscriptions of this webhook")
     p_notify.add_argument("--image", help="the runtime image the notifying hooks run (default: this version's, "
                                           "under $WF2K8S_IMAGE_REGISTRY)")
+    p_graph = on("graph", "draw a pipeline (PIPELINE.py), a released workflow or a run (its phases coloured by "
+                          "status) as SVG, PNG, PDF or DOT", cmd_graph, "source")
+    p_graph.add_argument("-o", "--output", required=True, help="FILE.svg, .png, .pdf (Graphviz's dot) or .dot")
     p_records = on("records", "a workflow's execution records: status, start, duration, tags, metrics of each "
                               "run", cmd_records, "workflow")
     p_records.add_argument("--tag")

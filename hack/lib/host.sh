@@ -5,11 +5,14 @@ HOST_PACKAGES=(
   docker.io containerd runc containernetworking-plugins iptables conntrack
   debootstrap openssl ca-certificates gettext-base socat ethtool iproute2 curl
   python3 procps util-linux
+  graphviz
 )
 
+# ensure_host_packages [PACKAGE...]: those (default: HOST_PACKAGES) installed from Debian
 ensure_host_packages() {
   local missing=() p
-  for p in "${HOST_PACKAGES[@]}"; do
+  (( $# )) || set -- "${HOST_PACKAGES[@]}"
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   (( ${#missing[@]} )) || return 0
