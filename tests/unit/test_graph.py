@@ -63,3 +63,11 @@ def test_graphviz_draws_it_when_installed(tmp_path, suffix):
     assert cli.main(["graph", str(SEED / "s4_1_3_data_objects.py"), "-o", str(tmp_path / f"g.{suffix}")]) == 0
     svg = (tmp_path / "g.svg").read_text()
     assert svg.count('class="node"') == 12 and svg.count('class="edge"') == 11
+
+
+def test_the_readmes_picture_is_of_the_pipeline_as_it_compiles_now():
+    import html
+
+    svg = (SEED / "s4_1_3_data_objects.svg").read_text()
+    titles = {html.unescape(t) for t in re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>', svg)}
+    assert titles == set(nodes(drawn("s4_1_3_data_objects")))
