@@ -13,7 +13,7 @@ import subprocess
 
 import wf2k8s
 
-IMAGES = ["runtime", "trainer", "mlflow", "kserve-sklearn", "label-studio", "spark", "base"]
+IMAGES = ["runtime", "trainer", "mlflow", "kserve-sklearn", "kserve-tensorflow", "label-studio", "spark", "base"]
 
 
 def size_mb(image: str) -> float:

@@ -96,9 +96,12 @@ _from_image() {
 }
 
 # Build context: containers/<name>/, or the repository root when the Dockerfile contains
-# the line "# wf2k8s-build-context: repo" (to COPY the wf2k8s package, pyproject.toml, ...).
+# the line "# wf2k8s-build-context: repo" (to COPY the wf2k8s package, pyproject.toml, ...), or
+# containers/ with "# wf2k8s-build-context: containers" (to COPY a file of another image's directory).
 _image_context() {
-  if grep -q '^# wf2k8s-build-context: repo' "$1/Dockerfile"; then echo "${REPO_ROOT}"; else echo "$1"; fi
+  if grep -q '^# wf2k8s-build-context: repo' "$1/Dockerfile"; then echo "${REPO_ROOT}"
+  elif grep -q '^# wf2k8s-build-context: containers' "$1/Dockerfile"; then echo "${REPO_ROOT}/containers"
+  else echo "$1"; fi
 }
 
 # Fingerprint of an image's inputs: files of its context (git-visible files for the repo).
