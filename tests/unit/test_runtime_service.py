@@ -163,9 +163,15 @@ def test_resolve_model_gives_uri_and_format():
     assert (model["uri"], model["format"], model["mlflow_version"]) == ("s3://wf2k8s/runs/r/model/", "sklearn", "1")
 
 
+def test_a_tensorflow_model_is_served_as_modelformat_tensorflow():
+    mlflow = FakeMLflow({"tf": [version(1, "1.1.1", model_type="TensorFlow")]})
+    model = service.resolve_model(mlflow, {"model_name": "tf", "model_version": "1.1.1", "weight": 100})
+    assert (model["uri"], model["format"]) == ("s3://wf2k8s/runs/r/model/", "tensorflow")
+
+
 def test_resolve_model_refuses_unservable_models():
-    with pytest.raises(PhaseError, match="model type 'TensorFlow'"):
-        service.resolve_model(FakeMLflow({"iris": [version(1, "1.1.1", model_type="TensorFlow")]}),
+    with pytest.raises(PhaseError, match="model type 'MXNet'"):
+        service.resolve_model(FakeMLflow({"iris": [version(1, "1.1.1", model_type="MXNet")]}),
                               {"model_name": "iris", "model_version": "", "weight": 100})
     with pytest.raises(PhaseError, match="no model files on S3"):
         service.resolve_model(FakeMLflow({"iris": [version(1, "1.1.1", source="docker://img:1")]}),

@@ -14,7 +14,7 @@ Each version is looked up in the MLflow Model Registry (``MLFLOW_TRACKING_URI``,
 registered it): by its ModelArts version tag ``modelarts.version`` (``x.y.z``), else by the MLflow
 version number; a blank version is the newest. Its ``source`` (``s3://...``) is the
 InferenceService's ``storageUri`` and its ``modelarts.model_type`` tag the ``modelFormat``
-(Scikit_Learn -> sklearn, XGBoost -> xgboost).
+(Scikit_Learn -> sklearn, XGBoost -> xgboost, TensorFlow -> tensorflow: ``MODEL_FORMATS``).
 
 The InferenceService (Standard/RawDeployment mode) is named after ``service_name`` or the step
 (DNS-safe), runs as ServiceAccount ``wf2k8s-kserve`` (whose Secret carries the S3 endpoint and
