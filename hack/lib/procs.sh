@@ -48,8 +48,15 @@ start_proc() {
   [[ -x "$bin" ]] || die "${name}: binary ${bin} not found"
   log "starting ${name}"
   # Non-interactive bash has no job control, so the background child is not a process
-  # group leader; env and setsid exec in place: $! is the component's own PID.
-  env "${settings[@]}" setsid "$bin" "$@" >>"${LOG_DIR}/${name}.log" 2>&1 </dev/null &
+  # group leader; the subshell, env and setsid exec in place: $! is the component's own PID.
+  # The component gets no descriptor but 0-2: one inherited from the caller (say the lock file of
+  # `flock LOCK hack/cluster-up.sh`) would stay open, and locked, as long as the component runs.
+  (
+    for fd in /proc/"${BASHPID}"/fd/*; do
+      fd="${fd##*/}"; if (( fd > 2 )); then eval "exec ${fd}>&-"; fi
+    done
+    exec env "${settings[@]}" setsid "$bin" "$@"
+  ) >>"${LOG_DIR}/${name}.log" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" > "${PID_DIR}/${name}.pid"
   readlink -f "$bin" > "${PID_DIR}/${name}.exe"
