@@ -10,7 +10,7 @@
 set -euo pipefail
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "${HACK_DIR}/lib/common.sh"
-for _lib in host build images pki procs components manifests s3access argo kserve; do
+for _lib in host build images pki procs components manifests s3access argo kserve coredns; do
   source "${HACK_DIR}/lib/${_lib}.sh"
 done
 
@@ -20,7 +20,7 @@ build_everything() {
   # Binaries are independent builds; run them in parallel (Kubernetes dominates).
   local pids=() logs="${WF2K8S_CACHE}/logs" t rc=0
   mkdir -p "$logs"
-  for t in kubernetes etcd argo argo_cli versitygw local_path pause; do
+  for t in kubernetes etcd argo argo_cli versitygw local_path coredns pause; do
     binary_built "$t" && continue
     log "building ${t} in the background (log: ${logs}/build-${t}.log)"
     ( "build_${t}" ) >"${logs}/build-${t}.log" 2>&1 &
@@ -184,6 +184,7 @@ main() {
   ensure_pki
   start_runtime
   start_control_plane
+  start_coredns   # before the kubelet: pods get it as their nameserver
   start_node
   start_s3
   ensure_bucket

@@ -7,7 +7,7 @@ GO_LDFLAGS_BASE="-s -w"
 # A .done stamp marks a finished build; builds are skipped when the stamp exists.
 _built() { [[ -f "$1/.done" ]]; }
 
-# binary_dir TARGET: cache directory of a build target (kubernetes|etcd|argo|argo_cli|versitygw|local_path|pause).
+# binary_dir TARGET: cache directory of a build target (kubernetes|etcd|argo|argo_cli|versitygw|local_path|coredns|pause).
 binary_dir() {
   case "$1" in
     kubernetes) echo "${BIN_DIR}/kubernetes-${K8S_VERSION}" ;;
@@ -16,6 +16,7 @@ binary_dir() {
     argo_cli) echo "${BIN_DIR}/argo-cli-${ARGO_VERSION}" ;;
     versitygw) echo "${BIN_DIR}/versitygw-${VERSITYGW_VERSION}" ;;
     local_path) echo "${BIN_DIR}/local-path-provisioner-${LOCAL_PATH_VERSION}" ;;
+    coredns) echo "${BIN_DIR}/coredns-${COREDNS_VERSION}" ;;
     pause) echo "${BIN_DIR}/pause" ;;
     *) die "unknown build target $1" ;;
   esac

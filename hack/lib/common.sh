@@ -16,6 +16,7 @@ ARGO_VERSION="${ARGO_VERSION:-v3.7.18}"
 ARGO_MODULE="github.com/argoproj/argo-workflows/v3"
 VERSITYGW_VERSION="${VERSITYGW_VERSION:-v1.8.0}"
 LOCAL_PATH_VERSION="${LOCAL_PATH_VERSION:-v0.0.30}"   # rancher/local-path-provisioner: PVCs on host dirs
+COREDNS_VERSION="${COREDNS_VERSION:-v1.15.0}"         # cluster DNS, a minimal build (hack/lib/coredns.sh)
 PAUSE_TAG="${PAUSE_TAG:-wf2k8s/pause:1.0}"
 BASE_IMAGE="wf2k8s/base:bookworm"
 ARGOEXEC_IMAGE="quay.io/argoproj/argoexec:${ARGO_VERSION}"
@@ -36,6 +37,7 @@ SERVICE_CIDR="10.96.0.0/12"
 API_SERVICE_IP="10.96.0.1"
 POD_CIDR="10.244.0.0/24"
 BRIDGE_GW_IP="10.244.0.1"
+CLUSTER_DOMAIN="cluster.local"                        # served by CoreDNS (hack/lib/coredns.sh)
 APISERVER_PORT=6443
 S3_PORT="${S3_PORT:-7070}"
 S3_ADMIN_PORT="${S3_ADMIN_PORT:-7071}"
@@ -53,7 +55,7 @@ S3_SECRET_KEY="${S3_SECRET_KEY:-wf2k8sdev-secret}"
 S3_BUCKET="${S3_BUCKET:-wf2k8s}"
 NAMESPACE="wf2k8s"
 # MLflow tracking server of manifests/mlflow.yaml: a Service with a fixed ClusterIP, since
-# the cluster has no DNS. Written into ConfigMap wf2k8s-config.
+# the host has no cluster DNS. Written into ConfigMap wf2k8s-config.
 MLFLOW_TRACKING_URI="${MLFLOW_TRACKING_URI:-http://10.96.0.50:5000}"
 
 export GOMODCACHE="${WF2K8S_CACHE}/go/mod"

@@ -187,6 +187,9 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.available: "1%", nodefs.inodesFree: "1%"}
 resolvConf: /etc/resolv.conf
+# the cluster DNS: CoreDNS on the node IP (hack/lib/coredns.sh)
+clusterDNS: ["$(node_ip)"]
+clusterDomain: ${CLUSTER_DOMAIN}
 serializeImagePulls: false
 maxPods: 110
 podPidsLimit: -1
@@ -197,7 +200,9 @@ YAML
 start_kubelet() {
   write_kubelet_config
   mkdir -p "${KUBELET_ROOT}"
-  start_proc kubelet "$(k8s_bin kubelet)" --config="${CONF_DIR}/kubelet.yaml" \
+  # the config's checksum as a setting: start_proc restarts the kubelet when the file changes
+  start_proc kubelet KUBELET_CONFIG_SHA256="$(sha256sum < "${CONF_DIR}/kubelet.yaml" | cut -c1-64)" \
+    "$(k8s_bin kubelet)" --config="${CONF_DIR}/kubelet.yaml" \
     --kubeconfig="${WF2K8S_STATE}/kubelet.kubeconfig" --hostname-override="${NODE_NAME}" \
     --node-ip="$(node_ip)" --root-dir="${KUBELET_ROOT}" --v=1
   wait_for "node ${NODE_NAME} Ready" 180 node_ready

@@ -12,7 +12,7 @@ MANIFEST_VARS+=' ${LABEL_STUDIO_URL} ${LABEL_STUDIO_USERNAME} ${LABEL_STUDIO_PAS
 MANIFEST_VARS+=' ${S3_JOBS_ACCESS_KEY} ${S3_JOBS_SECRET_KEY} ${S3_LABEL_STUDIO_ACCESS_KEY} ${S3_LABEL_STUDIO_SECRET_KEY}'
 MANIFEST_VARS+=' ${LABEL_STUDIO_BANNED_SUBNETS}'
 
-# Label Studio of manifests/label-studio.yaml: a Service with a fixed ClusterIP (no cluster DNS).
+# Label Studio of manifests/label-studio.yaml: a Service with a fixed ClusterIP (the host has no cluster DNS).
 # Written into ConfigMap wf2k8s-config.
 LABEL_STUDIO_URL="${LABEL_STUDIO_URL:-http://10.96.0.60:8080}"
 # Its login and API token (Secret wf2k8s-label-studio): generated once, kept in this file (mode 600).
