@@ -6,11 +6,12 @@
 # Env: WF2K8S_CACHE (default /var/cache/wf2k8s), WF2K8S_STATE (default /var/lib/wf2k8s/cluster),
 #      WF2K8S_SMOKE=auto|always|never (auto: only when a component was (re)started),
 #      WF2K8S_KSERVE=0 leaves KServe out (hack/lib/kserve.sh; default 1),
+#      WF2K8S_JOBSET=0 leaves the JobSet operator out (hack/lib/jobset.sh; default 1),
 #      WF2K8S_LABEL_STUDIO=0 leaves Label Studio out (manifests/label-studio.yaml; default 1).
 set -euo pipefail
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "${HACK_DIR}/lib/common.sh"
-for _lib in host build images pki procs components manifests s3access argo kserve coredns; do
+for _lib in host build images pki procs components manifests s3access argo kserve jobset coredns; do
   source "${HACK_DIR}/lib/${_lib}.sh"
 done
 
@@ -20,7 +21,7 @@ build_everything() {
   # Binaries are independent builds; run them in parallel (Kubernetes dominates).
   local pids=() logs="${WF2K8S_CACHE}/logs" t rc=0
   mkdir -p "$logs"
-  for t in kubernetes etcd argo argo_cli versitygw local_path coredns pause; do
+  for t in kubernetes etcd argo argo_cli versitygw local_path coredns jobset pause; do
     binary_built "$t" && continue
     log "building ${t} in the background (log: ${logs}/build-${t}.log)"
     ( "build_${t}" ) >"${logs}/build-${t}.log" 2>&1 &
@@ -194,6 +195,7 @@ main() {
   upload_examples
   start_argo_controller
   if [[ "${WF2K8S_KSERVE:-1}" == 1 ]]; then install_kserve; fi
+  if [[ "${WF2K8S_JOBSET:-1}" == 1 ]]; then install_jobset; fi
   wait_for_services
   case "${WF2K8S_SMOKE:-auto}" in
     always) run_smoke_workflow ;;

@@ -5,7 +5,8 @@
 # wf2k8s-config and artifact-repositories), including Label Studio (manifests/label-studio.yaml;
 # WF2K8S_LABEL_STUDIO=0 leaves it out), and upstream KServe in Standard mode with cert-manager
 # (pinned release manifests; WF2K8S_KSERVE=0 leaves it out) serving with our wf2k8s/kserve-sklearn
-# runtimes. Not used in CI (no registry access there); never run on the offline machine.
+# runtimes, and upstream JobSet (pinned release manifest, the version lib/jobset.sh builds; WF2K8S_JOBSET=0
+# leaves it out) for distributed training. Not used in CI (no registry access there); never run on the offline machine.
 # Needs: kind, kubectl, docker, envsubst, python3 with PyYAML. Last stdout line: KUBECONFIG=<path>.
 set -euo pipefail
 HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,6 +19,7 @@ S3_ACCOUNTS_FILE="${S3_ACCOUNTS_FILE:-${HOME}/.kube/wf2k8s-kind-s3-accounts.env}
 source "${HACK_DIR}/lib/s3access.sh"
 source "${HACK_DIR}/lib/images.sh"
 source "${HACK_DIR}/lib/kserve.sh"
+source "${HACK_DIR}/lib/jobset.sh"
 
 KIND_CLUSTER="${KIND_CLUSTER:-wf2k8s}"
 KIND_NODE_IMAGE="${KIND_NODE_IMAGE:-kindest/node:${K8S_VERSION}}"
@@ -31,6 +33,9 @@ KIND_KSERVE_VERSION="${KIND_KSERVE_VERSION:-${KSERVE_VERSION}}"
 KSERVE_INSTALL_URL="${KSERVE_INSTALL_URL:-https://github.com/kserve/kserve/releases/download/${KIND_KSERVE_VERSION}/kserve.yaml}"
 KIND_CERT_MANAGER_VERSION="${KIND_CERT_MANAGER_VERSION:-v1.17.2}"
 CERT_MANAGER_URL="${CERT_MANAGER_URL:-https://github.com/cert-manager/cert-manager/releases/download/${KIND_CERT_MANAGER_VERSION}/cert-manager.yaml}"
+# the JobSet release the offline cluster builds (lib/jobset.sh); its webhooks use its internal cert-controller
+KIND_JOBSET_VERSION="${KIND_JOBSET_VERSION:-${JOBSET_VERSION}}"
+JOBSET_INSTALL_URL="${JOBSET_INSTALL_URL:-https://github.com/kubernetes-sigs/jobset/releases/download/${KIND_JOBSET_VERSION}/manifests.yaml}"
 
 k() { kubectl --kubeconfig "${KIND_KUBECONFIG}" "$@"; }
 
@@ -159,12 +164,20 @@ install_kserve_upstream() {
   render_kserve_runtimes | k apply -f - >&2
 }
 
+# Upstream JobSet: the release manifest (namespace jobset-system, controller, CRD, webhooks).
+install_jobset_upstream() {
+  [[ "${WF2K8S_JOBSET:-1}" == 1 ]] || return 0
+  k apply --server-side --force-conflicts -f "${JOBSET_INSTALL_URL}" >&2
+  k -n jobset-system rollout status deploy/jobset-controller-manager --timeout=300s >&2
+}
+
 main() {
   create_cluster
   ensure_label_studio_image
   load_local_images
   install_argo
   install_kserve_upstream
+  install_jobset_upstream
   install_s3
   export WF2K8S_S3_ENDPOINT="http://s3.${NAMESPACE}.svc:${S3_PORT}"
   # the address Label Studio's SSRF guard lets through (lib/manifests.sh)

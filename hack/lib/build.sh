@@ -17,6 +17,7 @@ binary_dir() {
     versitygw) echo "${BIN_DIR}/versitygw-${VERSITYGW_VERSION}" ;;
     local_path) echo "${BIN_DIR}/local-path-provisioner-${LOCAL_PATH_VERSION}" ;;
     coredns) echo "${BIN_DIR}/coredns-${COREDNS_VERSION}" ;;
+    jobset) echo "${BIN_DIR}/jobset-${JOBSET_VERSION}" ;;   # lib/jobset.sh
     pause) echo "${BIN_DIR}/pause" ;;
     *) die "unknown build target $1" ;;
   esac
