@@ -160,6 +160,42 @@ def test_ready_only_when_the_pods_run_the_wanted_image_with_the_wanted_files():
         {"s3://b/m/": 1}
 
 
+def sklearn(version_tag, weight, uri):
+    return {"model_name": "m", "model_version": version_tag, "weight": weight, "uri": uri, "format": "sklearn",
+            "specification": None, "envs": {}}
+
+
+@pytest.mark.parametrize("kind", ["sklearn", "image"])
+def test_the_stable_predictor_keeps_its_name_while_it_serves_the_same_files(kind):
+    """KServe refuses to rename the stable predictor without a new storage URI: one version at 100% that becomes
+    the main version of a split keeps its (empty) name; the predictor is renamed once it serves other files."""
+    def made(*weights):
+        if kind == "sklearn":
+            models = [sklearn(f"1.1.{i + 1}", w, f"s3://b/{i + 1}/") for i, w in enumerate(weights)]
+        else:
+            models = [resolved(version(i + 1, f"1.1.{i + 1}", source=f"s3://b/{i + 1}/"), wanted=f"1.1.{i + 1}",
+                               weight=w) for i, w in enumerate(weights)]
+        return service.desired_isvc("svc", "ns", models, [], "step", None)
+
+    single = made(100)
+    split = service.keep_predictor_name(single, made(50, 50))
+    assert "name" not in split["spec"]["predictor"] and service.storage_uri(split["spec"]["predictor"]) == "s3://b/1/"
+    assert [c["predictor"]["name"] for c in split["spec"]["canary"]] == ["v1-1-2"]
+    assert service.keep_predictor_name(split, made(50, 50)) == split  # the same deployment again: unchanged
+    moved = service.keep_predictor_name(split, made(0, 100))
+    assert moved == made(0, 100) and service.storage_uri(moved["spec"]["predictor"]) == "s3://b/2/"
+
+
+def test_a_kept_name_a_canary_would_take_gives_the_canary_another():
+    running = service.desired_isvc("svc", "ns", [sklearn("1.1.1", 75, "s3://b/x/"), sklearn("1.1.2", 25, "s3://b/y/")],
+                                   [], "step", None)
+    wanted = service.desired_isvc("svc", "ns", [sklearn("1.1.2", 75, "s3://b/x/"), sklearn("1.1.1", 25, "s3://b/z/")],
+                                  [], "step", None)
+    kept = service.keep_predictor_name(running, wanted)
+    assert kept["spec"]["predictor"]["name"] == "v1-1-1"
+    assert [c["predictor"]["name"] for c in kept["spec"]["canary"]] == ["v1-1-1-canary"]
+
+
 # refusals: one line, naming the model, the version and what to do ---------------------------------
 
 
@@ -237,6 +273,16 @@ def test_versions_served_differently_cannot_share_a_service():
     assert str(caught.value) == (
         "model 'm': the versions to deploy are served differently (1.1.1 from its image, 1.1.2 as sklearn) and one "
         "service sends every request to all of them; deploy them as separate services")
+
+
+def test_a_split_whose_main_version_is_an_image_without_files_is_refused():
+    one = resolved(version(1, "1.1.1", source=""), wanted="1.1.1", weight=60)
+    two = resolved(version(2, "1.1.2"), wanted="1.1.2", weight=40)
+    with pytest.raises(PhaseError) as caught:
+        service.desired_isvc("svc", "ns", [one, two], [], "step", None)
+    assert str(caught.value) == (
+        "model 'm': KServe splits traffic only when the main (heaviest) version has model files, and 1.1.1 is an "
+        "image without any; register it with its model files (an OBS input beside the image), or deploy one version")
 
 
 def test_image_versions_listening_on_different_ports_cannot_share_a_service():

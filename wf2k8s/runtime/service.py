@@ -14,7 +14,11 @@ Each version is looked up in the MLflow Model Registry (``MLFLOW_TRACKING_URI``,
 registered it): by its ModelArts version tag ``modelarts.version`` (``x.y.z``), else by the MLflow
 version number; a blank version is the newest. Its ``source`` (``s3://...``) is the
 InferenceService's ``storageUri`` and its ``modelarts.model_type`` tag the ``modelFormat``
-(Scikit_Learn -> sklearn, XGBoost -> xgboost, TensorFlow -> tensorflow: ``MODEL_FORMATS``).
+(Scikit_Learn -> sklearn, XGBoost -> xgboost, TensorFlow -> tensorflow: ``MODEL_FORMATS``). A version
+registered with an image (``modelarts.image``) is a custom predictor instead: the image as ``kserve-container``,
+with its port and health check (ModelArts' 8080 and GET /health unless ``initial_config`` says otherwise) and its
+model files as ``STORAGE_URI``, which KServe's storage initializer fetches into /mnt/models. Other types are
+refused with why and what to do (``MODEL_TYPES_NOT_SERVED``).
 
 The InferenceService (Standard/RawDeployment mode) is named after ``service_name`` or the step
 (DNS-safe), runs as ServiceAccount ``wf2k8s-kserve`` (whose Secret carries the S3 endpoint and
@@ -463,6 +467,11 @@ def desired_isvc(name: str, namespace: str, models: list[dict], envs: list[dict]
     serving = sorted([m for m in models if m["weight"] > 0], key=lambda m: -m["weight"])
     served_alike(serving)
     main = serving[0]
+    if len(serving) > 1 and main.get("image") and not main["uri"]:
+        # KServe's validator: "canary requires a stable predictor with a model"
+        raise PhaseError(f"model {main['model_name']!r}: KServe splits traffic only when the main (heaviest) version "
+                         f"has model files, and {main['model_version']} is an image without any; register it with "
+                         "its model files (an OBS input beside the image), or deploy one version")
     spec: dict = {"predictor": predictor(main, env_list(main.get("envs")) + envs)}
     if len(serving) > 1:
         spec["predictor"]["name"] = dns_name("v" + main["model_version"].replace(".", "-"))
@@ -632,12 +641,44 @@ def readiness(isvc: dict, pods: list[dict] | None = None, uris: set[str] | None 
 # in the cluster ---------------------------------------------------------------------------------
 
 
+def storage_uri(predictor: dict) -> str:
+    """KServe's storage URI of a predictor: its model's ``storageUri``, or its custom container's STORAGE_URI."""
+    if (predictor.get("model") or {}).get("storageUri"):
+        return predictor["model"]["storageUri"]
+    for container in predictor.get("containers") or []:
+        if container.get("name") == CONTAINER:
+            return next((e.get("value") or "" for e in container.get("env") or [] if e.get("name") == STORAGE_URI_ENV),
+                        "")
+    return ""
+
+
+def keep_predictor_name(existing: dict, wanted: dict) -> dict:
+    """``wanted`` with the stable predictor's name as it runs when its storage URI stays the same: KServe's
+    validator refuses to rename it otherwise ("predictor.name change requires a model change"), as when one version
+    at 100% becomes the main version of a split (named after its version). A canary whose name that is takes
+    another."""
+    old = (existing.get("spec") or {}).get("predictor") or {}
+    name = old.get("name") or ""
+    if name == (wanted["spec"]["predictor"].get("name") or "") or storage_uri(old) != storage_uri(
+            wanted["spec"]["predictor"]):
+        return wanted
+    wanted = json.loads(json.dumps(wanted))
+    wanted["spec"]["predictor"].pop("name", None)
+    if name:
+        wanted["spec"]["predictor"]["name"] = name
+    for canary in wanted["spec"].get("canary") or []:
+        if canary["predictor"]["name"] == name:
+            canary["predictor"]["name"] = dns_name(f"{name[:NAME_LIMIT - 7]}-canary")
+    return wanted
+
+
 def apply(kube: Kube, wanted: dict) -> tuple[dict, str]:
     """Create or replace the InferenceService; ("unchanged" | "created" | "updated")."""
     meta = wanted["metadata"]
     existing = kube.get(isvc_path(meta["namespace"], meta["name"]))
     if existing is None:
         return kube.call("POST", isvc_path(meta["namespace"]), wanted), "created"
+    wanted = keep_predictor_name(existing, wanted)
     if unchanged(existing, wanted):
         return existing, "unchanged"
     body = json.loads(json.dumps(wanted))
