@@ -16,6 +16,6 @@ def phase(kind: str, step: str = "step", **fields: Any) -> Any:
     objects), checked as the runtime checks a spec it is given."""
     data: dict[str, Any] = {"contract": CONTRACT_VERSION, "step": step, "title": fields.pop("title", step),
                             "policy": fields.pop("policy", POLICY), **fields}
-    if kind in ("resolve", "notify"):
+    if kind in ("resolve", "notify", "run_end"):
         data.pop("title"), data.pop("policy")
     return contract.load_phase(kind, data)

@@ -5,7 +5,7 @@ HOST_PACKAGES=(
   docker.io containerd runc containernetworking-plugins iptables conntrack
   debootstrap openssl ca-certificates gettext-base socat ethtool iproute2 curl
   python3 procps util-linux
-  graphviz
+  graphviz chromium
 )
 
 # ensure_host_packages [PACKAGE...]: those (default: HOST_PACKAGES) installed from Debian

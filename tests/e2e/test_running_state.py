@@ -4,7 +4,11 @@ after fixing the value that made it fail (what succeeded is not run again), reru
 from __future__ import annotations
 
 import json
+import os
 import secrets
+import shutil
+import subprocess
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -12,6 +16,7 @@ import pytest
 import wf2k8s as wf
 from conftest import task_pods, wait_until_running
 from wf2k8s import cli, cluster, running
+from wf2k8s.runtime.clients import MLflow
 
 HERE = Path(__file__).resolve().parent
 NAMESPACE = "wf2k8s"
@@ -133,6 +138,7 @@ def test_list_tag_configure_start_records_copy_and_delete(kube, s3, code, capsys
     assert [r["run"] for r in best] == [names[2]]
     table = cli_out(capsys, "records", name, "--output", "csv").splitlines()
     assert table[0] == "run,status,start,duration,tags,train.accuracy" and table[3].endswith(",best,0.9")
+    check_mlflow_comparison(name, names)
 
     assert cli_out(capsys, "copy", name).startswith(f"{dns}-copy: a copy of {name}")
     assert "copy name: must be" in cli_out(capsys, "copy", name, "bad name!", code=2)
@@ -143,3 +149,40 @@ def test_list_tag_configure_start_records_copy_and_delete(kube, s3, code, capsys
     assert sorted(out.split("\n")[1:-1]) == sorted(f"deleted run {n}" for n in names)
     assert cluster.get_object("workflowtemplate", dns, NAMESPACE) is None
     assert all(cluster.get_object("workflow", n, NAMESPACE) is None for n in names)
+
+
+MLFLOW = os.environ.get("MLFLOW_TRACKING_URI", "http://10.96.0.50:5000").rstrip("/")
+#: where CI keeps what a test leaves to look at (the MLflow comparison page's screenshot)
+ARTIFACTS = Path(os.environ.get("WF2K8S_ARTIFACTS", "/tmp/wf2k8s-artifacts"))
+
+
+def check_mlflow_comparison(workflow: str, names: list[str]) -> None:
+    """Each run is an MLflow run of the pipeline's experiment (the run-end phase), and MLflow's own UI,
+    rendered by a real browser (Debian's headless Chromium), compares them with their metric values."""
+    mlflow = MLflow(MLFLOW)
+    experiment = mlflow.experiment_id(workflow)
+    found = mlflow.call("POST", "runs/search", {"experiment_ids": [experiment], "max_results": 10})["runs"]
+    recorded = {r["info"]["run_name"]: (r["info"]["status"],
+                                        {m["key"]: m["value"] for m in r["data"].get("metrics", [])},
+                                        {p["key"]: p["value"] for p in r["data"].get("params", [])})
+                for r in found}
+    assert {n: (status, metrics) for n, (status, metrics, _) in recorded.items()} == {
+        names[0]: ("FINISHED", {"train.accuracy": 0.7}), names[1]: ("FINISHED", {"train.accuracy": 0.7}),
+        names[2]: ("FINISHED", {"train.accuracy": 0.9})}
+    assert recorded[names[2]][2]["accuracy"] == "0.9"  # the run's values are its params
+
+    ids = json.dumps([r["info"]["run_id"] for r in found], separators=(",", ":"))
+    experiments = json.dumps([experiment])
+    page = f"{MLFLOW}/#/compare-runs?runs={urllib.parse.quote(ids)}&experiments={urllib.parse.quote(experiments)}"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "mlflow-compare-runs.png"
+    browser = shutil.which("chromium")
+    assert browser, "Debian's chromium is not installed (hack/cluster-up.sh installs it)"
+    common = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+              "--virtual-time-budget=20000", "--window-size=1400,1000"]
+    dom = subprocess.run([browser, *common, "--dump-dom", page], capture_output=True, text=True, timeout=120).stdout
+    subprocess.run([browser, *common, f"--screenshot={shot}", page], capture_output=True, timeout=120)
+    for run in names:
+        assert run in dom, f"MLflow's comparison page does not show run {run} ({shot})"
+    assert "train.accuracy" in dom and "0.9" in dom and "0.7" in dom, f"no metric values on the page ({shot})"
+    assert shot.stat().st_size > 10_000, shot

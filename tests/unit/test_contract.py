@@ -12,7 +12,7 @@ import wf2k8s as wf
 from wf2k8s import contract
 from wf2k8s.backends.argo.compiler import pipeline_info, step_names
 from wf2k8s.cli import load_workflows
-from wf2k8s.contract.phases import CONTRACT_VERSION, NotifyPhase, ResolvePhase, ServicePhase
+from wf2k8s.contract.phases import CONTRACT_VERSION, NotifyPhase, ResolvePhase, RunEndPhase, ServicePhase
 from wf2k8s.contract.registry import BY_COMMAND, PHASE_KINDS
 from wf2k8s.runtime.__main__ import entry_point
 
@@ -65,7 +65,7 @@ def test_every_phase_kind_has_a_runtime_entry_point_and_a_contract_class() -> No
     user_kinds = [k for k in PHASE_KINDS if k.user_step]
     assert len({k.contract for k in user_kinds}) == len(user_kinds)
     assert {k.contract for k in PHASE_KINDS if not k.user_step} - {k.contract for k in user_kinds} == \
-        {ResolvePhase, NotifyPhase}
+        {ResolvePhase, NotifyPhase, RunEndPhase}
 
 
 def service_step(**policy) -> wf.steps.ServiceStep:

@@ -29,7 +29,7 @@ def pipeline() -> wf.Workflow:
 def cluster_calls(monkeypatch) -> list:
     calls: list = []
     monkeypatch.setattr(cluster, "check_cluster", lambda: None)
-    monkeypatch.setattr(cluster, "apply_manifest", lambda manifest: calls.append(("apply", manifest)))
+    monkeypatch.setattr(cluster, "apply_template", lambda manifest: calls.append(("apply", manifest)))
     monkeypatch.setattr(cluster, "kubectl", lambda *args, stdin=None, **kw: calls.append((args, stdin)) or "")
     return calls
 
@@ -104,7 +104,7 @@ def runs_on_cluster(monkeypatch) -> tuple[list, list]:
     runs: list = []
     calls: list = []
     monkeypatch.setattr(cluster, "check_cluster", lambda: None)
-    monkeypatch.setattr(cluster, "apply_manifest", lambda manifest: calls.append(("apply", manifest)))
+    monkeypatch.setattr(cluster, "apply_template", lambda manifest: calls.append(("apply", manifest)))
 
     def kubectl(*args, stdin=None, **kw):
         calls.append((args, stdin))

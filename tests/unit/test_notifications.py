@@ -47,13 +47,26 @@ def hook_spec(hook: dict) -> tuple:
     return spec.for_step, spec.event, spec.status, [(t.url, tuple(t.events)) for t in spec.targets]
 
 
-def test_a_subscription_to_the_run_is_the_exit_hook_and_a_hook_on_each_wait(template):
+def run_end_spec(document: dict) -> dict:
+    hook = document["spec"]["hooks"]["exit"]
+    assert hook["template"] == "run-end"
+    return json.loads(next(p["value"] for p in hook["arguments"]["parameters"] if p["name"] == "spec"))
+
+
+def test_every_run_ends_with_the_run_end_phase(template):
+    spec = run_end_spec(template)
+    assert (spec["workflow"], spec["status"], spec["tasks"], spec["targets"]) == (
+        "notified", "{{workflow.status}}", {"prepare": "prepare", "train": "train"}, [])
+    run_end = next(t for t in template["spec"]["templates"] if t["name"] == "run-end")
+    assert run_end["serviceAccountName"] == "wf2k8s-recorder"
+    assert [e["configMapRef"]["name"] for e in run_end["container"]["envFrom"]] == ["wf2k8s-config"]  # no S3 key
+
+
+def test_a_subscription_to_the_run_is_a_target_of_its_end_and_a_hook_on_each_wait(template):
     rendered = with_notifications(template, [Subscription("http://hooks.example/run", ALL)], IMAGE)
     assert check_document(rendered) == []
-    exit_hook = rendered["spec"]["hooks"]["exit"]
-    assert exit_hook["template"] == "notify"
-    assert hook_spec(exit_hook) == (None, None, "{{workflow.status}}",
-                                    [("http://hooks.example/run", ("Executed", "Abnormal"))])
+    assert run_end_spec(rendered)["targets"] == [{"url": "http://hooks.example/run",
+                                                  "events": ["Executed", "Abnormal"]}]
     waiting = tasks(rendered)["input-lr"]["hooks"]["wf2k8s-notify-awaiting-input"]
     assert waiting["expression"] == 'tasks["input-lr"].status == "Running"'
     assert hook_spec(waiting) == ("train", "Awaiting input", "Running",
@@ -74,7 +87,7 @@ def test_a_subscription_to_a_phase_hooks_its_task_and_the_waits_before_it(templa
         'tasks["prepare"].status == "Failed" || tasks["prepare"].status == "Error"'
     assert hook_spec(hooks["wf2k8s-notify-abnormal"])[:2] == ("prepare", "Abnormal")
     assert list(tasks(rendered)["input-lr"]["hooks"]) == ["wf2k8s-notify-awaiting-input"]
-    assert "hooks" not in rendered["spec"]  # nobody subscribed to the run's end
+    assert run_end_spec(rendered)["targets"] == []  # nobody subscribed to the run's end
 
 
 def test_rendering_again_keeps_exactly_the_subscriptions_given(template):
@@ -82,7 +95,8 @@ def test_rendering_again_keeps_exactly_the_subscriptions_given(template):
     assert with_notifications(once, [], IMAGE) == template
     twice = with_notifications(once, [Subscription("http://b.example/", ("Executed",))], IMAGE)
     assert "hooks" not in tasks(twice)["train"] and list(twice["spec"]["hooks"]) == ["exit"]
-    assert [t["name"] for t in twice["spec"]["templates"]].count("notify") == 1
+    assert run_end_spec(twice)["targets"] == [{"url": "http://b.example/", "events": ["Executed"]}]
+    assert "notify" not in [t["name"] for t in twice["spec"]["templates"]]  # no phase hook needs it
 
 
 @pytest.mark.parametrize("subscription, message", [

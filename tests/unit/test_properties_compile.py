@@ -499,7 +499,7 @@ def tags_of(text: str) -> list[str]:
 
 
 SIMPLE_TAGS = [
-    re.compile(r"workflow\.(?:name|namespace|parameters\.json)"),
+    re.compile(r"workflow\.(?:name|namespace|parameters\.json|status)"),  # status: the run-end hook's
     re.compile(r"workflow\.parameters\.(?P<param>[-A-Za-z0-9_]+)"),
     re.compile(r"inputs\.parameters\.(?P<input>[-A-Za-z0-9_]+)"),
     re.compile(r"tasks\.(?P<task>[-a-z0-9]+)\.status"),

@@ -515,3 +515,19 @@ class NotifyPhase:
     #: the run's (the phase's) status when the hook ran, as the engine gives it
     status: str = ""
     targets: list[NotifyTarget]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunEndPhase:
+    """The end of a run (the backend's exit hook): its record in MLflow tracking, and the notifications of its
+    end (Executed, Abnormal) to the webhooks subscribed to the run."""
+
+    contract: str = field(default=CONTRACT_VERSION)
+    step: str
+    #: the pipeline's name: the MLflow experiment, unless the run names another
+    workflow: str
+    #: the run's status when it ended, as the engine gives it
+    status: str
+    #: the engine's task of each step (task -> step), to read the steps' statuses and metrics
+    tasks: dict[str, str]
+    targets: list[NotifyTarget] = field(default_factory=list)

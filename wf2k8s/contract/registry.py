@@ -29,6 +29,8 @@ S3_NONE = None                      # no S3 key at all (a phase that only talks 
 #: of a JobStep on several nodes); every other phase, the user's own code first, runs with no API token
 DEPLOYER = "wf2k8s-deployer"
 LAUNCHER = "wf2k8s-launcher"
+#: the run-end phase's: reads its own run (the steps' statuses and metrics) to record it in MLflow
+RECORDER = "wf2k8s-recorder"
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ PHASE_KINDS: tuple[PhaseKind, ...] = (
               s3_key=S3_NONE, user_step=False),
     # an event of a run to the webhooks subscribed to it (wf2k8s notify); never fails the run
     PhaseKind("notify", p.NotifyPhase, "notify", "notify:run", s3_key=S3_NONE, user_step=False),
+    # the end of every run: its record in MLflow tracking and the notifications of its end; never fails the run
+    PhaseKind("run_end", p.RunEndPhase, "run-end", "run_end:run", service_account=RECORDER, s3_key=S3_NONE,
+              user_step=False),
     PhaseKind("resolve", p.ResolvePhase, "resolve", "resolve:run", needs=(CATALOG,), outputs=("image",),
               user_step=False),
 )

@@ -5,17 +5,18 @@ The body is one JSON object::
     {"event": "Awaiting input" | "Executed" | "Abnormal", "workflow": "<pipeline>", "run": "<run>",
      "namespace": "<namespace>", "step": "<phase>" | null, "status": "<Argo's status>", "time": "<UTC ISO 8601>"}
 
-``step`` is null for an event of the whole run. At the end of a run the run's status picks the event:
-Succeeded is Executed, Failed and Error are Abnormal. A webhook that cannot be reached or answers an
-error is reported in the hook's log and never fails the run: this phase always ends well.
+``step`` is null for an event of the whole run (sent by the run-end phase, ``run_end.py``: Succeeded is
+Executed, Failed and Error are Abnormal). A webhook that cannot be reached or answers an error is reported in
+the phase's log and never fails the run: these phases always end well.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+from typing import Sequence
 
-from wf2k8s.contract.phases import NotifyPhase
+from wf2k8s.contract.phases import NotifyPhase, NotifyTarget
 
 from .clients import ServiceError, request
 from .clients.http import Retry
@@ -25,25 +26,19 @@ from .context import RunContext
 WEBHOOK_RETRY = Retry(attempts=3, first_delay=1.0)
 
 
-def event_of(spec: NotifyPhase) -> str | None:
-    if spec.event is not None:
-        return spec.event
-    return {"Succeeded": "Executed", "Failed": "Abnormal", "Error": "Abnormal"}.get(spec.status)
+def run_event(status: str) -> str | None:
+    """The event of a run's (or a phase's) end."""
+    return {"Succeeded": "Executed", "Failed": "Abnormal", "Error": "Abnormal"}.get(status)
 
 
-def body(spec: NotifyPhase, run: RunContext, event: str, now: datetime.datetime) -> dict:
-    return {"event": event, "workflow": spec.workflow, "run": run.name, "namespace": run.namespace,
-            "step": spec.for_step, "status": spec.status, "time": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
-
-
-def run(spec: NotifyPhase, run: RunContext) -> dict:
-    event = event_of(spec)
-    about = f"step {spec.for_step!r}" if spec.for_step else f"run {run.name}"
+def deliver(targets: Sequence[NotifyTarget], event: str | None, body: dict, about: str) -> list[str]:
+    """``body`` with its event POSTed to each target subscribed to the event; the URLs that took it."""
     sent: list[str] = []
-    for target in spec.targets:
+    for target in targets:
         if event is None or event not in target.events:
             continue
-        payload = json.dumps(body(spec, run, event, datetime.datetime.now(datetime.timezone.utc))).encode()
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        payload = json.dumps({"event": event, **body, "time": now}).encode()
         try:
             request("Webhook", "POST", target.url, payload, {"Content-Type": "application/json"}, timeout=10,
                     retry=WEBHOOK_RETRY, idempotent=True)
@@ -51,4 +46,12 @@ def run(spec: NotifyPhase, run: RunContext) -> dict:
             print(f"{event} of {about}: sent to {target.url}", flush=True)
         except ServiceError as problem:  # never the run's failure
             print(f"{event} of {about}: not delivered: {problem}", flush=True)
-    return {"outputs": {}, "notified": sent}
+    return sent
+
+
+def run(spec: NotifyPhase, run: RunContext) -> dict:
+    event = spec.event if spec.event is not None else run_event(spec.status)
+    body = {"workflow": spec.workflow, "run": run.name, "namespace": run.namespace, "step": spec.for_step,
+            "status": spec.status}
+    about = f"step {spec.for_step!r}" if spec.for_step else f"run {run.name}"
+    return {"outputs": {}, "notified": deliver(spec.targets, event, body, about)}

@@ -35,10 +35,10 @@ from wf2k8s._version import __version__
 from wf2k8s.backends.argo import templates as t
 from wf2k8s import contract
 from wf2k8s.backends.argo.expressions import Scope, argo_ref, condition_expr, quote
-from wf2k8s.backends.splice import to_json
+from wf2k8s.backends.splice import Raw, to_json
 from wf2k8s.backends.argo.phases import ArgoPhase, Task, argo_phase
 from wf2k8s.errors import ValidationError
-from wf2k8s.contract.phases import Algorithm, ResolvePhase
+from wf2k8s.contract.phases import Algorithm, ResolvePhase, RunEndPhase
 from wf2k8s.contract.values import protect
 from wf2k8s.contract.registry import BY_KIND, PHASE_KINDS, PhaseKind
 from wf2k8s.contract.refs import SCALAR_TYPES, Fallback
@@ -59,6 +59,10 @@ DEFAULT_NAMESPACE = "wf2k8s"
 #: what the CLI reads about a pipeline (its steps' names and kinds, the inputs a run may be given while it
 #: runs), kept in the workflow metadata so that every run carries it in its stored spec
 PIPELINE_ANNOTATION = "wf2k8s.io/pipeline"
+#: the run's status where the run-end phase reads it: Argo's variable, as a JSON string of the spec
+RUN_STATUS = Raw('"{{workflow.status}}"')
+#: the run-end phase's deadline: a slow MLflow or webhook must not hold a run's end long
+RUN_END_SECONDS = "300"
 
 
 def dns_name(name: str) -> str:
@@ -181,6 +185,7 @@ class ArgoCompiler:
         for phase in self.graph.phases:
             tasks.extend(self.phase_tasks(phase, consumers, templates))
         main = m.Template(name="main", dag=m.DAGTemplate(tasks=tasks))
+        run_end = self.run_end_hook(templates)
         spec = m.WorkflowSpec(
             entrypoint="main",
             # least privilege: no phase container gets a Kubernetes API token unless its kind names a service
@@ -190,6 +195,7 @@ class ArgoCompiler:
             executor=m.ExecutorConfig(service_account_name=t.RUNNER),
             arguments=m.Arguments(parameters=self.arguments()),
             templates=[main, *templates.values()],
+            hooks={"exit": run_end},
             workflow_metadata=m.WorkflowMetadata(labels={"wf2k8s.io/workflow": self.name},
                                                  annotations={PIPELINE_ANNOTATION: self.pipeline_info()}),
         )
@@ -206,6 +212,16 @@ class ArgoCompiler:
             spec=spec,
         )
         return hoist_common_arguments(document.model_dump(by_alias=True, exclude_none=True, mode="json"))
+
+    def run_end_hook(self, templates: dict) -> m.LifecycleHook:
+        """Every run ends with its record in MLflow tracking and the notifications of its end (``run_end``)."""
+        kind = BY_KIND["run_end"]
+        self.ensure_template(kind, argo_phase(kind.kind), templates)
+        spec = RunEndPhase(step="run-end", workflow=self.graph.name, status=RUN_STATUS,  # type: ignore[arg-type]
+                           tasks={self.task_names[p.name]: p.name for p in self.graph.phases})
+        return m.LifecycleHook(template=kind.command, arguments=m.Arguments(parameters=[
+            m.Parameter(name="spec", value=to_json(self.encode(spec))),
+            m.Parameter(name="timeout-seconds", value=RUN_END_SECONDS)]))
 
     def pipeline_info(self) -> str:
         """See ``pipeline_info``: the step behind each phase task, the values a run may be given while it runs."""

@@ -4,7 +4,8 @@ A subscription is a webhook URL, the events it wants (Awaiting input, Executed, 
 of: the whole run, or one phase. They are kept with the WorkflowTemplate (annotation
 ``wf2k8s.io/notifications``) and turned into hooks here, the one place, from the compiled template itself:
 
-* the run's end (Executed when it Succeeded, Abnormal when it Failed or Errored): the workflow's ``exit`` hook;
+* the run's end (Executed when it Succeeded, Abnormal when it Failed or Errored): the targets of the run-end
+  phase, the ``exit`` hook every compiled pipeline has (``run_end.py``);
 * a phase executed or abnormal: a hook of its task on ``tasks["<task>"].status`` becoming Succeeded, or
   Failed or Error;
 * awaiting input: a hook on the task that waits (a value given while the run runs, the debug pause before a
@@ -33,6 +34,7 @@ from wf2k8s.errors import ValidationError
 ANNOTATION = "wf2k8s.io/notifications"
 HOOK_PREFIX = "wf2k8s-notify-"
 TEMPLATE = "notify"
+RUN_END = "run-end"
 #: the CLI's names of the seed's events
 EVENT_NAMES = {"awaiting-input": "Awaiting input", "executed": "Executed", "abnormal": "Abnormal"}
 STATUS = {"Awaiting input": ("Running", 'tasks["{t}"].status == "Running"'),
@@ -99,23 +101,22 @@ def with_notifications(template: dict, subscriptions: list[Subscription], image:
     if not subscriptions:
         annotations.pop(ANNOTATION)
     spec["templates"] = [x for x in spec["templates"] if x["name"] != TEMPLATE]
-    hooks = {k: v for k, v in (spec.get("hooks") or {}).items() if v.get("template") != TEMPLATE}
+    run_end = (spec.get("hooks") or {}).get("exit") or {}
+    if run_end.get("template") != RUN_END:
+        raise ValidationError("notification", "the released workflow has no run-end hook (it was released by an "
+                                              "older wf2k8s): release it again")
     main = next(x for x in spec["templates"] if x["name"] == spec.get("entrypoint", "main"))
     for task in main["dag"]["tasks"]:
         own = {k: v for k, v in (task.get("hooks") or {}).items() if not k.startswith(HOOK_PREFIX)}
         set_or_drop(task, "hooks", own)
+    # the run's end: the run-end phase notifies the webhooks subscribed to the run
+    run_wide = [s for s in subscriptions if s.step is None]
+    set_run_end_targets(run_end, targets(run_wide, ("Executed", "Abnormal")))
     if not subscriptions:
-        set_or_drop(spec, "hooks", hooks)
         return result
 
-    workflow = (result["metadata"].get("labels") or {}).get("wf2k8s.io/workflow") or result["metadata"]["name"]
-    run_wide = [s for s in subscriptions if s.step is None]
-    if any({"Executed", "Abnormal"} & set(s.events) for s in run_wide):
-        hooks["exit"] = hook(NotifyPhase(step="notify-run", workflow=workflow, status="{{workflow.status}}",
-                                         targets=targets(run_wide, ("Executed", "Abnormal"))))
-    if hooks:
-        spec["hooks"] = hooks
-
+    workflow = json.loads(next(p["value"] for p in run_end["arguments"]["parameters"] if p["name"] == "spec"))[
+        "workflow"]
     steps = {task: entry["step"] for task, entry in (info.get("steps") or {}).items()}
     kinds = {task: entry.get("kind") for task, entry in (info.get("steps") or {}).items()}
     waits_before = waiting_tasks(main, spec["templates"], info)
@@ -138,8 +139,16 @@ def with_notifications(template: dict, subscriptions: list[Subscription], image:
                                 targets=targets(subscribed, (event,)))
             task.setdefault("hooks", {})[HOOK_PREFIX + event.lower().replace(" ", "-")] = {
                 **hook(spec_), "expression": expression.format(t=name)}
-    spec["templates"].append(notify_template(image, bool((spec.get("arguments") or {}).get("parameters"))))
+    if any(k.startswith(HOOK_PREFIX) for task in main["dag"]["tasks"] for k in task.get("hooks") or {}):
+        spec["templates"].append(notify_template(image, bool((spec.get("arguments") or {}).get("parameters"))))
     return result
+
+
+def set_run_end_targets(hook: dict, found: list[NotifyTarget]) -> None:
+    parameter = next(p for p in hook["arguments"]["parameters"] if p["name"] == "spec")
+    spec = json.loads(parameter["value"])  # written by the compiler; its only "{{" is the run's status
+    spec["targets"] = [asdict(t) for t in found]
+    parameter["value"] = json.dumps(spec, separators=(",", ":"), ensure_ascii=False)
 
 
 def set_or_drop(owner: dict, key: str, value: dict) -> None:

@@ -1,5 +1,5 @@
-"""The few MLflow Model Registry calls phases make (ModelStep registers, ServiceStep looks versions
-up), over MLflow's REST API (``/api/2.0/mlflow/...``) at ``MLFLOW_TRACKING_URI``, through
+"""The few MLflow calls phases make (ModelStep registers, ServiceStep looks versions up, the end of a run
+records it in tracking), over MLflow's REST API (``/api/2.0/mlflow/...``) at ``MLFLOW_TRACKING_URI``, through
 ``http.request_json``."""
 
 from __future__ import annotations
@@ -89,6 +89,43 @@ class MLflow:
 
     def delete_version(self, name: str, version: str) -> None:
         self.call("DELETE", "model-versions/delete", {"name": name, "version": version})
+
+
+    # tracking: a run of wf2k8s is a run of MLflow in the pipeline's experiment ------------------------------------
+    def experiment_id(self, name: str) -> str:
+        """The experiment of that name, made when there is none."""
+        try:
+            return str(self.call("GET", "experiments/get-by-name", query={"experiment_name": name})
+                       ["experiment"]["experiment_id"])
+        except MLflowError as error:
+            if error.code != "RESOURCE_DOES_NOT_EXIST":
+                raise
+        try:
+            return str(self.call("POST", "experiments/create", {"name": name})["experiment_id"])
+        except MLflowError as error:
+            if error.code != "RESOURCE_ALREADY_EXISTS":  # made meanwhile by another run
+                raise
+            return self.experiment_id(name)
+
+    def run_tagged(self, experiment: str, key: str, value: str) -> dict | None:
+        found = self.call("POST", "runs/search", {"experiment_ids": [experiment], "max_results": 1,
+                                                  "filter": f"tags.`{key}` = '{value}'"}).get("runs") or []
+        return found[0] if found else None
+
+    def create_run(self, experiment: str, name: str, start_ms: int, tags: dict[str, str]) -> str:
+        run = self.call("POST", "runs/create", {"experiment_id": experiment, "run_name": name,
+                                                "start_time": start_ms, "tags": tag_list(tags)})["run"]
+        return str(run["info"]["run_id"])
+
+    def log_batch(self, run_id: str, params: dict[str, str], metrics: dict[str, float], tags: dict[str, str],
+                  timestamp_ms: int) -> None:
+        self.call("POST", "runs/log-batch", {
+            "run_id": run_id, "params": [{"key": k, "value": v} for k, v in params.items()],
+            "metrics": [{"key": k, "value": v, "timestamp": timestamp_ms, "step": 0} for k, v in metrics.items()],
+            "tags": tag_list(tags)})
+
+    def end_run(self, run_id: str, status: str, end_ms: int) -> None:
+        self.call("POST", "runs/update", {"run_id": run_id, "status": status, "end_time": end_ms})
 
 
 def tag_list(tags: dict[str, str]) -> list[dict]:
