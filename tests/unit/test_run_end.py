@@ -76,12 +76,12 @@ def test_a_run_is_an_mlflow_run_of_its_pipelines_experiment_with_values_metrics_
     assert recorded["tags"]["wf2k8s.run"] == "iris-20261130-010000-ab12" and recorded["status"] == "FAILED"
 
 
-def test_recorded_again_the_same_mlflow_run_is_updated_and_an_annotation_names_the_experiment():
+def test_recorded_again_the_same_mlflow_run_is_updated_and_experiment_id_names_the_experiment():
     mlflow = FakeMLflow()
     first = run_end.record(spec(), run(), WORKFLOW, mlflow, now_ms=1)
     assert run_end.record(spec("Succeeded"), run(), WORKFLOW, mlflow, now_ms=2) == first
     assert mlflow.runs[first]["status"] == "FINISHED" and len(mlflow.runs) == 1
-    named = {**WORKFLOW, "metadata": {"annotations": {run_end.EXPERIMENT_ANNOTATION: "tuning"}}}
+    named = {**WORKFLOW, "metadata": {"labels": {run_end.EXPERIMENT_LABEL: "tuning"}}}  # run(experiment_id=)
     run_end.record(spec(), run(), named, mlflow, now_ms=3)
     assert set(mlflow.experiments) == {"iris", "tuning"}
 

@@ -524,7 +524,7 @@ class RunEndPhase:
 
     contract: str = field(default=CONTRACT_VERSION)
     step: str
-    #: the pipeline's name: the MLflow experiment, unless the run names another
+    #: the pipeline's name: the MLflow experiment, unless the run names another (``experiment_id``)
     workflow: str
     #: the run's status when it ended, as the engine gives it
     status: str

@@ -1,8 +1,8 @@
 """The end of every run (the backend's exit hook): its record in MLflow tracking, then the notifications of its
 end. Neither fails the run: a problem is reported in this phase's log.
 
-**MLflow**: the run is an MLflow run of the experiment named after the pipeline (or the run's annotation
-``wf2k8s.io/experiment``, which ``workflow.run/debug(experiment_id=...)`` sets), named after the run and
+**MLflow**: the run is an MLflow run of the experiment named after the pipeline (or the run's label
+``wf2k8s.io/experiment-id``, which ``workflow.run/debug(experiment_id=...)`` sets), named after the run and
 tagged ``wf2k8s.run``: its start, end and status (FINISHED when it Succeeded, FAILED otherwise), its run
 values as params, every float metric of its JobSteps as ``<step>.<metric>``, each step's status as tag
 ``wf2k8s.step.<step>``. MLflow's UI then compares runs of a pipeline with its charts. Recorded again (a
@@ -25,7 +25,7 @@ from . import notify
 from .clients import Kube, MLflow, ServiceError
 from .context import ContractError, RunContext
 
-EXPERIMENT_ANNOTATION = "wf2k8s.io/experiment"
+EXPERIMENT_LABEL = "wf2k8s.io/experiment-id"
 RUN_TAG = "wf2k8s.run"
 #: what MLflow takes in a param or metric key; other characters become "_"
 KEY = re.compile(r"[^A-Za-z0-9_\-. /]")
@@ -63,8 +63,8 @@ def steps_of(workflow: dict, tasks: dict[str, str]) -> dict[str, tuple[str, dict
 
 def record(spec: RunEndPhase, run: RunContext, workflow: dict, mlflow: MLflow, now_ms: int) -> str:
     """The run in MLflow tracking; its MLflow run id."""
-    annotations = (workflow.get("metadata") or {}).get("annotations") or {}
-    experiment = mlflow.experiment_id(annotations.get(EXPERIMENT_ANNOTATION) or spec.workflow)
+    labels = (workflow.get("metadata") or {}).get("labels") or {}
+    experiment = mlflow.experiment_id(labels.get(EXPERIMENT_LABEL) or spec.workflow)
     steps = steps_of(workflow, spec.tasks)
     tags = {RUN_TAG: run.name, "wf2k8s.workflow": spec.workflow, "wf2k8s.namespace": run.namespace,
             "wf2k8s.status": spec.status,
