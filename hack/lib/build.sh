@@ -38,6 +38,68 @@ _wrapper_dir() {
   rm -rf "$d"; mkdir -p "$d"; echo "$d"
 }
 
+# module_json MODULE VERSION FIELD: a field of `go mod download -json` for a pinned module (Dir, GoMod, or
+# Origin's Hash).
+module_json() {
+  go mod download -json "$1@$2" | \
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get(sys.argv[1]) or (d.get("Origin") or {}).get(sys.argv[1], ""))' "$3"
+}
+
+# module_source_dir MODULE VERSION: the module's source tree in the Go module cache (read-only), which
+# must hold a config/ tree (CRDs, RBAC, webhooks of a kubebuilder project).
+module_source_dir() {
+  local dir; dir="$(module_json "$1" "$2" Dir || true)"
+  [[ -n "$dir" && -d "$dir/config" ]] || die "go mod download $1@$2 failed"
+  echo "$dir"
+}
+
+# build_through_wrapper NAME MODULE VERSION PACKAGE OUT_BINARY [LDFLAGS]: PACKAGE of a module the proxy serves
+# by exact version only, built in a wrapper module that requires it and repeats its go.mod's go, godebug and
+# replace lines (`go build module/cmd@version` would ignore a dependency's replaces; a local-path replace is
+# an error).
+build_through_wrapper() {
+  local name="$1" module="$2" version="$3" package="$4" binary="$5" ldflags="${6:-}" wd gomod
+  wd="$(_wrapper_dir "$name" "$version")"
+  gomod="$(module_json "$module" "$version" GoMod)"
+  [[ -s "$gomod" ]] || die "go mod download ${module}@${version} failed"
+  {
+    echo "module wf2k8s.local/${name}-build"
+    echo
+    grep -m1 '^go ' "$gomod"
+    grep -m1 '^godebug' "$gomod" || true
+    echo
+    echo "require ${module} ${version}"
+    echo
+    python3 - "$gomod" "$name" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+lines = []
+for block in re.findall(r"^replace \(\n(.*?)^\)", text, re.M | re.S):
+    lines += [l.split("//")[0].strip() for l in block.splitlines() if "=>" in l.split("//")[0]]
+lines += [m.split("//")[0].strip() for m in re.findall(r"^replace ([^(\n][^\n]*=>[^\n]*)$", text, re.M)]
+for line in dict.fromkeys(lines):
+    if line.split("=>", 1)[1].strip().startswith((".", "/")):
+        sys.exit(f"local replace in {sys.argv[2]}'s go.mod: {line}")
+    print("replace", line)
+PY
+  } > "$wd/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$package" > "$wd/tools.go"
+  mkdir -p "$(dirname "$binary")"
+  (cd "$wd" && go mod download "$module" && go mod tidy && \
+    nice -n 19 go build -trimpath -ldflags "${GO_LDFLAGS_BASE} ${ldflags}" -o "$binary" "$package")
+  touch "$(dirname "$binary")/.done"
+}
+
+# apply_crds DIR PATTERN CRD DESCRIPTION: every CRD file of DIR named PATTERN, server-side (large CRDs), then
+# wait until CRD is established.
+apply_crds() {
+  local f
+  for f in $(find "$1" -name "$2" | sort); do
+    kubectl_admin apply --server-side --force-conflicts -f "$f" >/dev/null
+  done
+  wait_for "$4 CRD established" 60 kubectl_admin wait --for=condition=Established --timeout=5s "crd/$3"
+}
+
 # Kubernetes server binaries via a wrapper module: require k8s.io/kubernetes and
 # replace every ./staging/src/k8s.io/<name> with the published k8s.io/<name> v0.<minor>.<patch>.
 # The replace list is generated from the tag's own go.mod (it changes between releases).

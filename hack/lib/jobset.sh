@@ -22,65 +22,17 @@ JOBSET_USER="wf2k8s:jobset-controller"
 
 jobset_bin() { echo "${BIN_DIR}/jobset-${JOBSET_VERSION}/manager"; }
 
-# _jobset_module_json FIELD: a field of `go mod download -json` for the pinned module.
-_jobset_module_json() {
-  go mod download -json "${JOBSET_MODULE}@${JOBSET_VERSION}" | \
-    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get(sys.argv[1]) or (d.get("Origin") or {}).get(sys.argv[1], ""))' "$1"
-}
-
-# jobset_source_dir: the module's source tree in the Go module cache (read-only).
-jobset_source_dir() {
-  local dir; dir="$(_jobset_module_json Dir || true)"
-  [[ -n "$dir" && -d "$dir/config" ]] || die "go mod download ${JOBSET_MODULE}@${JOBSET_VERSION} failed"
-  echo "$dir"
-}
+jobset_source_dir() { module_source_dir "${JOBSET_MODULE}" "${JOBSET_VERSION}"; }
 
 # build_jobset: the controller (package ${JOBSET_MODULE}, the module root) through a wrapper module
-# that requires the exact version (the proxy serves it by version only, so `go install m@latest`
-# cannot work) and repeats the replace lines of its go.mod, if any.
+# (hack/lib/build.sh): the proxy serves it by exact version only, so `go install m@latest` cannot work.
 build_jobset() {
-  local out="${BIN_DIR}/jobset-${JOBSET_VERSION}"
+  local out="${BIN_DIR}/jobset-${JOBSET_VERSION}" commit v="${JOBSET_MODULE}/pkg/version"
   _built "$out" && return 0
   log "building jobset ${JOBSET_VERSION} controller"
-  local wd gomod commit
-  wd="$(_wrapper_dir jobset "${JOBSET_VERSION}")"
-  gomod="$(_jobset_module_json GoMod)"
-  [[ -s "$gomod" ]] || die "go mod download ${JOBSET_MODULE}@${JOBSET_VERSION} failed"
-  commit="$(_jobset_module_json Hash || true)"
-  {
-    echo "module wf2k8s.local/jobset-build"
-    echo
-    grep -m1 '^go ' "$gomod"
-    grep -m1 '^godebug' "$gomod" || true
-    echo
-    echo "require ${JOBSET_MODULE} ${JOBSET_VERSION}"
-    echo
-    python3 - "$gomod" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-lines = []
-for block in re.findall(r"^replace \(\n(.*?)^\)", text, re.M | re.S):
-    lines += [l.split("//")[0].strip() for l in block.splitlines() if "=>" in l.split("//")[0]]
-lines += [m.split("//")[0].strip() for m in re.findall(r"^replace ([^(\n][^\n]*=>[^\n]*)$", text, re.M)]
-for line in dict.fromkeys(lines):
-    if line.split("=>", 1)[1].strip().startswith((".", "/")):
-        sys.exit(f"local replace in jobset's go.mod: {line}")
-    print("replace", line)
-PY
-  } > "$wd/go.mod"
-  cat > "$wd/tools.go" <<GO
-//go:build tools
-
-package tools
-
-import _ "${JOBSET_MODULE}"
-GO
-  local v="${JOBSET_MODULE}/pkg/version"
-  mkdir -p "$out"
-  (cd "$wd" && go mod download "${JOBSET_MODULE}" && go mod tidy && \
-    go build -trimpath -ldflags "${GO_LDFLAGS_BASE} -X ${v}.GitVersion=${JOBSET_VERSION} -X ${v}.GitCommit=${commit:-unknown}" \
-      -o "$out/manager" "${JOBSET_MODULE}")
-  touch "$out/.done"
+  commit="$(module_json "${JOBSET_MODULE}" "${JOBSET_VERSION}" Hash || true)"
+  build_through_wrapper jobset "${JOBSET_MODULE}" "${JOBSET_VERSION}" "${JOBSET_MODULE}" "$out/manager" \
+    "-X ${v}.GitVersion=${JOBSET_VERSION} -X ${v}.GitCommit=${commit:-unknown}"
   log "jobset ${JOBSET_VERSION} built"
 }
 
@@ -89,12 +41,8 @@ GO
 # manifests/jobset/controller-rbac.yaml. The rule on webhook configurations is left out: only the
 # internal cert-controller (off here) uses it.
 install_jobset_crds() {
-  local src f; src="$(jobset_source_dir)"
-  for f in $(find "$src/config/components/crd/bases" -name 'jobset.x-k8s.io_*.yaml' | sort); do
-    kubectl_admin apply --server-side --force-conflicts -f "$f" >/dev/null
-  done
-  wait_for "JobSet CRD established" 60 \
-    kubectl_admin wait --for=condition=Established --timeout=5s crd/jobsets.jobset.x-k8s.io
+  local src; src="$(jobset_source_dir)"
+  apply_crds "$src/config/components/crd/bases" 'jobset.x-k8s.io_*.yaml' jobsets.jobset.x-k8s.io JobSet
   python3 - "$src/config/components/rbac/role.yaml" <<'PY' | kubectl_admin apply -f - >&2
 import sys
 import yaml

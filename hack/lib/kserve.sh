@@ -23,69 +23,22 @@ KSERVE_USER="wf2k8s:kserve-controller"
 
 kserve_bin() { echo "${BIN_DIR}/kserve-${KSERVE_VERSION}/manager"; }
 
-# kserve_source_dir: the module's source tree in the Go module cache (read-only).
-kserve_source_dir() {
-  local dir
-  dir="$(go mod download -json "${KSERVE_MODULE}@${KSERVE_VERSION}" | \
-    python3 -c 'import json,sys; print(json.load(sys.stdin).get("Dir",""))' || true)"
-  [[ -n "$dir" && -d "$dir/config" ]] || die "go mod download ${KSERVE_MODULE}@${KSERVE_VERSION} failed"
-  echo "$dir"
-}
+kserve_source_dir() { module_source_dir "${KSERVE_MODULE}" "${KSERVE_VERSION}"; }
 
-# build_kserve: the controller through a wrapper module. `go build module/cmd@version` ignores the
-# replace lines of a dependency's go.mod, so the wrapper repeats every one of them (all point to
-# published versions; a local-path replace is an error).
+# build_kserve: the controller (cmd/manager) through a wrapper module repeating the replace lines of KServe's
+# go.mod (hack/lib/build.sh).
 build_kserve() {
   local out="${BIN_DIR}/kserve-${KSERVE_VERSION}"
   _built "$out" && return 0
   log "building kserve ${KSERVE_VERSION} controller (slow: ~10 min cold on 2 cores)"
-  local wd gomod
-  wd="$(_wrapper_dir kserve "${KSERVE_VERSION}")"
-  gomod="$(go mod download -json "${KSERVE_MODULE}@${KSERVE_VERSION}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')"
-  {
-    echo "module wf2k8s.local/kserve-build"
-    echo
-    grep -m1 '^go ' "$gomod"
-    echo
-    echo "require ${KSERVE_MODULE} ${KSERVE_VERSION}"
-    echo
-    python3 - "$gomod" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-lines = []
-for block in re.findall(r"^replace \(\n(.*?)^\)", text, re.M | re.S):
-    lines += [l.split("//")[0].strip() for l in block.splitlines() if "=>" in l.split("//")[0]]
-lines += [m.split("//")[0].strip() for m in re.findall(r"^replace ([^(\n][^\n]*=>[^\n]*)$", text, re.M)]
-for line in dict.fromkeys(lines):
-    target = line.split("=>", 1)[1].strip()
-    if target.startswith((".", "/")):
-        sys.exit(f"local replace in kserve's go.mod: {line}")
-    print("replace", line)
-PY
-  } > "$wd/go.mod"
-  grep -q '^replace' "$wd/go.mod" || die "no replace lines found in ${KSERVE_MODULE} ${KSERVE_VERSION} go.mod"
-  cat > "$wd/tools.go" <<GO
-//go:build tools
-
-package tools
-
-import _ "${KSERVE_MODULE}/cmd/manager"
-GO
-  mkdir -p "$out"
-  (cd "$wd" && go mod download "${KSERVE_MODULE}" && go mod tidy && \
-    go build -trimpath -ldflags "${GO_LDFLAGS_BASE}" -o "$out/manager" "${KSERVE_MODULE}/cmd/manager")
-  touch "$out/.done"
+  build_through_wrapper kserve "${KSERVE_MODULE}" "${KSERVE_VERSION}" "${KSERVE_MODULE}/cmd/manager" "$out/manager"
   log "kserve ${KSERVE_VERSION} built"
 }
 
 # CRDs (config/crd/full, every serving.kserve.io_*.yaml) and the controller's ClusterRole.
 install_kserve_crds() {
-  local src f; src="$(kserve_source_dir)"
-  for f in $(find "$src/config/crd/full" -name 'serving.kserve.io_*.yaml' | sort); do
-    kubectl_admin apply --server-side --force-conflicts -f "$f" >/dev/null
-  done
-  wait_for "InferenceService CRD established" 60 \
-    kubectl_admin wait --for=condition=Established --timeout=5s crd/inferenceservices.serving.kserve.io
+  local src; src="$(kserve_source_dir)"
+  apply_crds "$src/config/crd/full" 'serving.kserve.io_*.yaml' inferenceservices.serving.kserve.io InferenceService
   kubectl_admin apply -f "$src/config/rbac/role.yaml" >&2
   kubectl_admin apply -f "${REPO_ROOT}/manifests/kserve/controller-rbac.yaml" >&2
   log "kserve ${KSERVE_VERSION} CRDs installed"

@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import json
 import os
+import secrets
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -102,6 +104,22 @@ def step_result(kube):
         raise AssertionError(f"run {run_name} has no step {step}")
 
     return read
+
+
+@pytest.fixture
+def service_name(kube):
+    """A fresh InferenceService name for a test, its service deleted afterwards."""
+    name = f"svc-{secrets.token_hex(3)}"
+    yield name
+    cluster.kubectl("delete", "inferenceservice", name, "-n", NAMESPACE, "--ignore-not-found", "--wait=false")
+
+
+def post_json(url: str, body: dict) -> dict:
+    """A JSON POST (a prediction) and its JSON answer."""
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 
 import wf2k8s
 from modelarts import workflow as wf
-from conftest import wait_for_input
+from conftest import post_json, wait_for_input
 from wf2k8s import cluster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,27 +44,7 @@ def custom_server(kube) -> str:
     return IMAGE
 
 
-@pytest.fixture
-def service_name():
-    name = f"custom-{secrets.token_hex(3)}"
-    yield name
-    cluster.kubectl("delete", "inferenceservice", name, "-n", NAMESPACE, "--ignore-not-found", "--wait=false")
 
-
-def step_result(run_name: str, step: str) -> dict:
-    workflow = cluster.get_object("workflow", run_name, NAMESPACE)
-    for node in workflow["status"]["nodes"].values():
-        if node.get("displayName") == step:
-            parameters = {p["name"]: p.get("value") for p in node.get("outputs", {}).get("parameters", [])}
-            return json.loads(parameters["result"])
-    raise AssertionError(f"run {run_name} has no step {step}")
-
-
-def post(url: str, body: dict) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def expected(version: str) -> list[float]:
@@ -90,7 +70,8 @@ def deploy(data, service_name: str, after) -> wf.steps.ServiceStep:
         policy=wf.steps.StepPolicy(poll_interval_seconds=2, max_execution_minutes=8), depend_steps=after)
 
 
-def test_a_model_registered_from_a_custom_image_is_served_by_the_users_own_server(s3, custom_server, service_name):
+def test_a_model_registered_from_a_custom_image_is_served_by_the_users_own_server(s3, step_result, custom_server,
+                                                                                  service_name):
     model_name = f"custom-{secrets.token_hex(4)}"
     prefix = f"e2e/custom-image/{model_name}"
     for version, model in MODELS.items():
@@ -115,7 +96,7 @@ def test_a_model_registered_from_a_custom_image_is_served_by_the_users_own_serve
     assert container["image"] == custom_server and container["readinessProbe"]["httpGet"]["path"] == "/health"
     with urllib.request.urlopen(f"{address}/health", timeout=30) as response:
         assert json.loads(response.read())["status"] == "OK"
-    answer = post(f"{address}/predict", {"instances": ROWS})
+    answer = post_json(f"{address}/predict", {"instances": ROWS})
     # the user's server code, with the model file the storage initializer fetched into /mnt/models
     assert answer["server"] == "wf2k8s-e2e-custom-server" and answer["model"] == "linear-v1", answer
     assert answer["model_file"].startswith("/mnt/models/") and answer["predictions"] == expected("1.1.1"), answer
@@ -137,7 +118,7 @@ def test_a_model_registered_from_a_custom_image_is_served_by_the_users_own_serve
     assert [c["trafficPercent"] for c in isvc["spec"]["canary"]] == [50]
     answers: dict[str, list] = {}
     for _ in range(60):
-        answer = post(f"{address}/predict", {"instances": ROWS})
+        answer = post_json(f"{address}/predict", {"instances": ROWS})
         answers[answer["model"]] = answer["predictions"]
         if len(answers) == 2:
             break

@@ -7,15 +7,14 @@ Serving's REST API does.
 
 from __future__ import annotations
 
-import json
 import secrets
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 import wf2k8s
 from modelarts import workflow as wf
+from conftest import post_json
 from wf2k8s import cluster
 
 HERE = Path(__file__).resolve().parent
@@ -32,26 +31,7 @@ def tensorflow_runtime(kube) -> None:
         pytest.fail("ClusterServingRuntime wf2k8s-tensorflow is missing: run hack/cluster-up.sh")
 
 
-@pytest.fixture
-def service_name():
-    name = f"tf-{secrets.token_hex(3)}"
-    yield name
-    cluster.kubectl("delete", "inferenceservice", name, "-n", NAMESPACE, "--ignore-not-found", "--wait=false")
 
-
-def step_result(run_name: str, step: str) -> dict:
-    """The result its last attempt wrote (a phase's pod nodes are ``<step>(0)``, ... under a Retry node)."""
-    attempts = cluster.pod_nodes(cluster.get_object("workflow", run_name, NAMESPACE), {step})
-    assert attempts, f"run {run_name} has no step {step}"
-    parameters = {p["name"]: p.get("value") for p in attempts[-1].get("outputs", {}).get("parameters", [])}
-    return json.loads(parameters["result"])
-
-
-def post(url: str, body: dict) -> dict:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def pipeline(code_dir: str, data: str, runs: str, model_name: str, service_name: str) -> wf.Workflow:
@@ -79,7 +59,7 @@ def pipeline(code_dir: str, data: str, runs: str, model_name: str, service_name:
                        steps=[train, register, deploy])
 
 
-def test_a_keras_model_trained_by_a_job_is_registered_and_served_as_tensorflow(s3, tensorflow_runtime,
+def test_a_keras_model_trained_by_a_job_is_registered_and_served_as_tensorflow(s3, step_result, tensorflow_runtime,
                                                                                   service_name):
     s3.put(s3.bucket, "e2e/tf/code/tf_regression.py", (HERE / "code" / "tf_regression.py").read_bytes())
     xs = [i / 128 - 1 for i in range(257)]  # y = 2x on [-1, 1]
@@ -105,12 +85,12 @@ def test_a_keras_model_trained_by_a_job_is_registered_and_served_as_tensorflow(s
     deployed = step_result(result["name"], "deploy")["variables"]["service_output"]
     address = deployed["cluster_inner_access_address"]
     assert address.endswith(f"/v1/models/{service_name}")
-    answer = post(f"{address}:predict", {"instances": [[x] for x in XS]})
+    answer = post_json(f"{address}:predict", {"instances": [[x] for x in XS]})
     predictions = [row[0] for row in answer["predictions"]]
     assert predictions == pytest.approx([2 * x for x in XS], abs=0.05), answer
     # rows of one feature may be plain numbers; the columnar format answers "outputs"
-    assert [row[0] for row in post(f"{address}:predict", {"instances": XS})["predictions"]] == predictions
-    assert [row[0] for row in post(f"{address}:predict", {"inputs": [[x] for x in XS]})["outputs"]] == predictions
+    assert [row[0] for row in post_json(f"{address}:predict", {"instances": XS})["predictions"]] == predictions
+    assert [row[0] for row in post_json(f"{address}:predict", {"inputs": [[x] for x in XS]})["outputs"]] == predictions
 
     # start-to-ready: from the deploy step's start (its pod's) to the InferenceService's Ready condition
     run = cluster.get_object("workflow", result["name"], NAMESPACE)
