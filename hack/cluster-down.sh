@@ -38,7 +38,7 @@ unmount_leftovers() {
 main() {
   [[ $EUID -eq 0 ]] || die "must run as root"
   local name
-  for name in kserve-controller jobset-controller workflow-controller local-path-provisioner s3 coredns kube-proxy kubelet; do stop_proc "$name"; done
+  for name in kserve-controller jobset-controller argo-server workflow-controller local-path-provisioner s3 coredns kube-proxy kubelet; do stop_proc "$name"; done
   stop_pod_tasks
   for name in kube-scheduler kube-controller-manager kube-apiserver etcd dockerd containerd; do
     stop_proc "$name"

@@ -93,6 +93,7 @@ AWS_SECRET_ACCESS_KEY=${S3_SECRET_KEY}
 WF2K8S_IMAGE_TAG=$(project_version)
 WF2K8S_KUBECTL=$(k8s_bin kubectl)
 WF2K8S_ARGO=$(argo_cli_bin)
+WF2K8S_ARGO_SERVER=127.0.0.1:${ARGO_SERVER_PORT}
 ${label_studio}
 ENV
 }
@@ -194,6 +195,7 @@ main() {
   start_local_path_provisioner
   upload_examples
   start_argo_controller
+  start_argo_server
   if [[ "${WF2K8S_KSERVE:-1}" == 1 ]]; then install_kserve; fi
   if [[ "${WF2K8S_JOBSET:-1}" == 1 ]]; then install_jobset; fi
   wait_for_services

@@ -45,6 +45,8 @@ S3_ADMIN_PORT="${S3_ADMIN_PORT:-7071}"
 # How soon the controller looks at a workflow again (Argo's default, 10 s, is also the gap between a
 # step's end and the start of the next: most of a short phase's time on a small cluster).
 ARGO_REQUEUE_TIME="${ARGO_REQUEUE_TIME:-2s}"
+# Argo's server (its API; `argo --argo-server`): on the host, plain HTTP, callers' own tokens
+ARGO_SERVER_PORT="${ARGO_SERVER_PORT:-2746}"
 # What Argo counts as a transient error: the phases' retryStrategy (OnTransientError) runs a phase again
 # when its pod was lost to the system, not when its code failed. A deleted pod is "pod deleted", or,
 # when its containers stopped first, its main container's SIGTERM exit ("(exit code 143)"; the runtime

@@ -259,6 +259,18 @@ start_argo_controller() {
   wait_for "workflow-controller /healthz" 90 curl -fsS http://127.0.0.1:6060/healthz
 }
 
+# Argo's server (`argo server`, the CLI binary; built without the UI, whose sources are a JavaScript project):
+# the Argo API for `argo --argo-server`, hera's WorkflowsService and any Argo API client. Client auth mode: each
+# request carries the caller's own Kubernetes bearer token and runs with its rights; the server's own identity
+# (wf2k8s:argo-server, manifests/local/argo-server.yaml) only reads its settings. (Server mode would hand
+# its rights to anyone who reaches the port, every pod included.)
+start_argo_server() {
+  start_proc argo-server "$(argo_cli_bin)" server \
+    --kubeconfig="${WF2K8S_STATE}/argo-server.kubeconfig" --namespaced --managed-namespace="${NAMESPACE}" \
+    --auth-mode=client --secure=false --port="${ARGO_SERVER_PORT}" --loglevel=info
+  wait_for "argo-server /api/v1/version" 60 curl -fsS "http://127.0.0.1:${ARGO_SERVER_PORT}/api/v1/version"
+}
+
 # ---- local-path provisioner (PersistentVolumeClaims of StorageClass wf2k8s-local) ---------------
 # Config and helper pod template as files (they name a host path and the local image), re-read
 # every 30 s from CONFIG_MOUNT_PATH; the setup/teardown scripts the helper pods run come from

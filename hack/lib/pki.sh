@@ -79,6 +79,7 @@ ensure_pki() {
   _cert scheduler "/CN=system:kube-scheduler"
   _cert kube-proxy "/CN=system:kube-proxy"
   _cert argo-controller "/CN=wf2k8s:argo-workflow-controller"
+  _cert argo-server "/CN=wf2k8s:argo-server"
   _cert local-path-provisioner "/CN=wf2k8s:local-path-provisioner"
   _kubeconfig admin admin
   _kubeconfig kubelet kubelet
@@ -86,5 +87,6 @@ ensure_pki() {
   _kubeconfig scheduler scheduler
   _kubeconfig kube-proxy kube-proxy
   _kubeconfig argo-controller argo-controller "${NAMESPACE}"
+  _kubeconfig argo-server argo-server "${NAMESPACE}"
   _kubeconfig local-path-provisioner local-path-provisioner "${LOCAL_PATH_NAMESPACE}"
 }

@@ -69,6 +69,7 @@ def test_webhooks_get_the_events_of_the_run_and_of_a_phase_they_subscribed_to(ku
     assert cli.main(["notify", "e2e-notify", "--url", f"{url}/run"]) == 0
     assert cli.main(["notify", "e2e-notify", "--url", f"{url}/prepare", "--events", "executed,abnormal",
                      "--step", "prepare"]) == 0
+    assert cli.main(["notify", "e2e-notify", "--url", f"{url}/train", "--step", "train"]) == 0  # every event
     assert cli.main(["notify", "e2e-notify", "--url", "ftp://nowhere"]) == 2  # refused in one line, nothing kept
     assert "notification > url: must be an http:// or https:// URL" in capsys.readouterr().err
 
@@ -79,10 +80,11 @@ def test_webhooks_get_the_events_of_the_run_and_of_a_phase_they_subscribed_to(ku
     assert cluster.follow(failed["name"], NAMESPACE, progress=None, timeout=600)["phase"] == "Failed"
 
     deadline = time.monotonic() + 60
-    while len(received) < 3 and time.monotonic() < deadline:
+    while len(received) < 5 and time.monotonic() < deadline:
         time.sleep(1)
     assert events(received, "/run") == [("Awaiting input", "train", "Running"), ("Abnormal", None, "Failed")]
     assert events(received, "/prepare") == [("Executed", "prepare", "Succeeded")]
+    assert events(received, "/train") == [("Awaiting input", "train", "Running"), ("Abnormal", "train", "Failed")]
     body = next(b for p, b in received if p == "/run")
     assert (body["workflow"], body["run"], body["namespace"]) == ("e2e-notify", failed["name"], NAMESPACE)
 
@@ -93,7 +95,8 @@ def test_webhooks_get_the_events_of_the_run_and_of_a_phase_they_subscribed_to(ku
     cluster.give_input(done["name"], NAMESPACE, {"mode": "good"})
     assert cluster.follow(done["name"], NAMESPACE, progress=None, timeout=600)["phase"] == "Succeeded"
     deadline = time.monotonic() + 60
-    while len(received) < 2 and time.monotonic() < deadline:
+    while len(received) < 4 and time.monotonic() < deadline:
         time.sleep(1)
     assert events(received, "/run") == [("Awaiting input", "train", "Running"), ("Executed", None, "Succeeded")]
+    assert events(received, "/train") == [("Awaiting input", "train", "Running"), ("Executed", "train", "Succeeded")]
     assert events(received, "/prepare") == []

@@ -998,3 +998,22 @@ def test_a_step_named_like_a_task_wf2k8s_generates_is_an_error():
     for name in generated:
         expect_error(lambda name=name: compile_steps(official, job_step(name)), "Workflow 'wf' > steps", repr(name))
     compile_steps(official, job_step("train2"))
+
+
+@pytest.mark.parametrize("model_type", ["MXNet", "Caffe", "Spark_MLlib", "PyTorch"])
+def test_deploying_the_version_a_modelstep_registers_as_a_type_nothing_serves_is_refused(model_type):
+    register = model_step(config=wf.steps.ModelConfig(model_type=model_type, model_name="my_model"))
+    deploy = service_step(depend_steps=[register])
+    expect_error(lambda: compile_steps(register, deploy), "ServiceStep 'deploy' > inputs[0].data",
+                 f"deploys model 'my_model', which ModelStep 'register' registers as {model_type}",
+                 "register it with a serving image")
+
+
+def test_a_deployment_that_may_be_served_compiles():
+    mxnet = wf.steps.ModelConfig(model_type="MXNet", model_name="my_model")
+    image = wf.data.SWRImage(swr_path="swr.example/team/mx-server:1")
+    compile_steps(r := model_step(config=mxnet, inputs=[wf.steps.ModelInput(name="model_input", data=image)]),
+                  service_step(depend_steps=[r]))  # served from its image
+    compile_steps(model_step(config=mxnet), service_step())  # not after it: the latest may be another version
+    compile_steps(r := model_step(config=wf.steps.ModelConfig(model_type="TensorFlow", model_name="my_model")),
+                  service_step(depend_steps=[r]))

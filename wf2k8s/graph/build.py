@@ -12,6 +12,8 @@ import re
 from typing import Any
 
 from wf2k8s import contract
+from wf2k8s.contract.phases import GalleryModel, ModelData, SWRImage
+from wf2k8s.contract.support import MODEL_TYPES_NOT_SERVED
 from wf2k8s.errors import ValidationError
 from wf2k8s.graph.model import (
     Branch, Cond, Graph, MetricRef, OutputRef, Param, ParamRef, Phase, SelectRef, StorageRef, SystemRef,
@@ -62,6 +64,7 @@ class GraphBuilder:
         phases = [self.lower_step(step) for step in self.steps]
         self.add_branches(phases)
         ordered = self.topological(phases)
+        check_deployments(ordered)
         scenes = self.scenes()
         return Graph(name=self.workflow.name, description=self.workflow.desc, phases=ordered,
                      params=self.params, scenes=scenes)
@@ -354,6 +357,42 @@ def data_description(placeholder: DataPlaceholder) -> str:
     if object_type:
         text += f" ({object_type})"
     return text
+
+
+def check_deployments(phases: list[Phase]) -> None:
+    """A ServiceStep that deploys the version a ModelStep of the same workflow registers (the same literal name,
+    and the same literal version or the latest after it) with a literal model type no server here serves and no
+    image to run: refused now rather than when the deploy starts (contract/support.py says why and what to do)."""
+    by_name = {p.name: p for p in phases}
+
+    def before(phase: Phase) -> set[str]:
+        found, stack = set(), list(phase.depends)
+        while stack:
+            name = stack.pop()
+            if name not in found:
+                found.add(name)
+                stack.extend(by_name[name].depends)
+        return found
+
+    for service in (p for p in phases if p.kind == "service"):
+        for i, entry in enumerate(service.spec.inputs):
+            data = entry.data
+            if not isinstance(data, ModelData) or not isinstance(data.model_name, str):
+                continue
+            for model in (p for p in phases if p.kind == "model"):
+                if any(isinstance(x.data, (SWRImage, GalleryModel)) or
+                       (isinstance(x.data, ParamRef) and x.data.type == "swr") for x in model.spec.inputs):
+                    continue  # served from its image, whatever its type
+                for output in model.spec.outputs:
+                    config = output.model_config
+                    same_version = data.model_version == config.model_version if data.model_version is not None \
+                        else model.name in before(service)
+                    if config.model_name == data.model_name and same_version and \
+                            config.model_type in MODEL_TYPES_NOT_SERVED:
+                        raise ValidationError(
+                            f"ServiceStep {service.name!r} > inputs[{i}].data",
+                            f"deploys model {data.model_name!r}, which ModelStep {model.name!r} registers as "
+                            f"{config.model_type}: {MODEL_TYPES_NOT_SERVED[config.model_type]}")
 
 
 def build_graph(workflow: Any) -> Graph:
