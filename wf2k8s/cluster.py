@@ -377,6 +377,23 @@ def summary(workflow: dict, names: dict[str, str]) -> dict:
     return result
 
 
+def progress_line(name: str, state: dict) -> tuple[str, str]:
+    """What a followed run shows: a line per change of its phases or of a phase's own progress (a labeling
+    job's labeled/total), with each phase's duration (shown, not compared: a running phase's grows every poll);
+    (what is compared, the line)."""
+    durations, own = state.get("durations") or {}, state.get("progress") or {}
+    shown = f"{state['phase']}: " + ", ".join(f"{s}={p}" + (f" [{own[s]}]" if s in own else "")
+                                             for s, p in state["steps"].items())
+    line = f"{state['phase']}: " + ", ".join(
+        f"{s}={p}" + (f" [{own[s]}]" if s in own else "")
+        + (f" ({durations[s]}s)" if s in durations and p not in ("Pending",) else "")
+        for s, p in state["steps"].items())
+    if state.get("waiting_for"):
+        line += f" (waiting for input: {', '.join(state['waiting_for'])}; give it with `wf2k8s input " \
+                f"{name} NAME=VALUE`)"
+    return shown, line
+
+
 def follow(name: str, namespace: str, progress: TextIO | None = sys.stderr, timeout: float = 3600,
            poll: float = 2.0, until_waiting: bool = False) -> dict:
     deadline = time.monotonic() + timeout
@@ -389,15 +406,7 @@ def follow(name: str, namespace: str, progress: TextIO | None = sys.stderr, time
         if not names:
             names = run_step_names(workflow)
         state = summary(workflow, names)
-        # a line per change of phases (durations shown, not compared: a running step's grows every poll)
-        shown = f"{state['phase']}: " + ", ".join(f"{s}={p}" for s, p in state["steps"].items())
-        durations = state.get("durations") or {}
-        line = f"{state['phase']}: " + ", ".join(
-            f"{s}={p}" + (f" ({durations[s]}s)" if s in durations and p not in ("Pending",) else "")
-            for s, p in state["steps"].items())
-        if state.get("waiting_for"):
-            line += f" (waiting for input: {', '.join(state['waiting_for'])}; give it with `wf2k8s input " \
-                    f"{name} NAME=VALUE`)"
+        shown, line = progress_line(name, state)
         if progress and shown != last:
             progress.write(line + "\n")
             progress.flush()

@@ -76,3 +76,16 @@ def test_each_step_shows_how_long_it_ran_or_has_been_running():
         "c": {"displayName": "skip", "type": "Skipped", "phase": "Skipped", "startedAt": "2026-11-29T10:01:10Z"}}
     now = datetime.datetime(2026, 11, 29, 10, 1, 40, tzinfo=datetime.timezone.utc)
     assert cluster.step_durations(run, cluster.run_step_names(run), now) == {"train": 65, "deploy": 30}
+
+
+def test_a_followed_run_shows_a_line_per_change_of_phases_or_of_a_phases_progress():
+    state = {"phase": "Running", "steps": {"prepare": "Succeeded", "label": "Running", "train": "Pending"},
+             "durations": {"prepare": 12, "label": 40}, "progress": {"label": "3/10"}}
+    shown, line = cluster.progress_line("r-1", state)
+    assert line == "Running: prepare=Succeeded (12s), label=Running [3/10] (40s), train=Pending"
+    later, _ = cluster.progress_line("r-1", {**state, "durations": {"prepare": 12, "label": 42}})
+    assert later == shown  # a duration growing is no change
+    labeled, _ = cluster.progress_line("r-1", {**state, "progress": {"label": "4/10"}})
+    assert labeled != shown  # a label more is one
+    waiting = cluster.progress_line("r-1", {**state, "waiting_for": ["lr"]})[1]
+    assert waiting.endswith("(waiting for input: lr; give it with `wf2k8s input r-1 NAME=VALUE`)")
