@@ -137,10 +137,14 @@ def main() -> None:
     sizes = {"big": args.big_mib * MiB, "small": args.small_files * 64 * 1024}
     labels = {"big": f"1 file of {args.big_mib} MiB", "small": f"{args.small_files} files of 64 KiB"}
     rows = []
-    for what in ("big", "small"):
-        for direction in ("upload", "download"):
-            figures = {tool: measure(tool, direction, what, args.work) for tool in ("boto3", "wf2k8s")}
-            rows.append((labels[what], direction, figures, sizes[what]))
+    try:
+        for what in ("big", "small"):
+            for direction in ("upload", "download"):
+                figures = {tool: measure(tool, direction, what, args.work) for tool in ("boto3", "wf2k8s")}
+                rows.append((labels[what], direction, figures, sizes[what]))
+    finally:  # gigabytes on the cluster's disk: never left behind, whatever happened
+        remove_uploads()
+        shutil.rmtree(args.work, ignore_errors=True)
     print(f"{'data':<22} {'direction':<9} {'boto3 MiB/s':>11} {'wf2k8s MiB/s':>12} {'ratio':>6} "
           f"{'boto3 peak MiB':>14} {'wf2k8s peak MiB':>15}")
     for label, direction, figures, size in rows:
@@ -151,7 +155,13 @@ def main() -> None:
                        **{f"{tool}_seconds": round(t, 2) for tool, (t, _) in figures.items()},
                        **{f"{tool}_peak_mib": round(p) for tool, (_, p) in figures.items()}}
                       for label, direction, figures, size in rows]))
-    shutil.rmtree(args.work, ignore_errors=True)
+
+
+def remove_uploads() -> None:
+    import boto3
+
+    bucket = boto3.resource("s3", endpoint_url=endpoint(), region_name="us-east-1").Bucket(BUCKET)
+    bucket.objects.filter(Prefix=PREFIX + "/").delete()
 
 
 if __name__ == "__main__":

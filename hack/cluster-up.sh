@@ -17,6 +17,16 @@ done
 
 STARTED_SOMETHING=0
 
+# The kubelet reclaims disk by deleting images when the node's disk is all but full (evictionHard), and this
+# cluster's images cannot be pulled again: refuse to start without room for the images and the tests' data.
+ensure_disk_space() {
+  local need_gb="${WF2K8S_MIN_FREE_GB:-10}" free_gb
+  mkdir -p "${WF2K8S_STATE}"
+  free_gb="$(df --output=avail -BG "${WF2K8S_STATE}" | tail -n 1 | tr -dc 0-9)"
+  (( free_gb >= need_gb )) || die "only ${free_gb} GB free on $(df --output=target "${WF2K8S_STATE}" | tail -n 1): \
+the cluster needs ${need_gb} GB (WF2K8S_MIN_FREE_GB) for its images and the tests' data"
+}
+
 build_everything() {
   # Binaries are independent builds; run them in parallel (Kubernetes dominates).
   local pids=() logs="${WF2K8S_CACHE}/logs" t rc=0
@@ -182,6 +192,7 @@ main() {
   mkdir -p "${WF2K8S_CACHE}" "${WF2K8S_STATE}" "${LOG_DIR}" "${PID_DIR}" "${CONF_DIR}"
   ensure_host_packages
   ensure_kernel_settings
+  ensure_disk_space
   build_everything
   ensure_pki
   start_runtime

@@ -268,7 +268,8 @@ start_argo_server() {
   start_proc argo-server "$(argo_cli_bin)" server \
     --kubeconfig="${WF2K8S_STATE}/argo-server.kubeconfig" --namespaced --managed-namespace="${NAMESPACE}" \
     --auth-mode=client --secure=false --port="${ARGO_SERVER_PORT}" --loglevel=info
-  wait_for "argo-server /api/v1/version" 60 curl -fsS "http://127.0.0.1:${ARGO_SERVER_PORT}/api/v1/version"
+  # any answer (401 without a token) means it serves
+  wait_for "argo-server /api/v1/version" 60 curl -sS -m 5 -o /dev/null "http://127.0.0.1:${ARGO_SERVER_PORT}/api/v1/version"
 }
 
 # ---- local-path provisioner (PersistentVolumeClaims of StorageClass wf2k8s-local) ---------------

@@ -132,6 +132,9 @@ build_project_images() {
     _docker_build --network host "${build_args[@]}" \
       --label "wf2k8s.input=${sum}" -f "${dir}/Dockerfile" -t "$tag" "$ctx"
   done
+  # a rebuilt image leaves its previous one untagged (GBs for the model servers): gone, or the disk fills
+  # and the kubelet garbage-collects the cluster's images (Debian's containerd ignores the pinned label)
+  docker image prune -f --filter "label=wf2k8s.input" >/dev/null
 }
 
 # Forward the host's pip index configuration to docker builds, one argument per line

@@ -80,18 +80,21 @@ def test_a_small_job_moves_gigabytes_through_a_restart_of_the_s3_server(kube, s3
         outputs=wf.steps.JobOutput(name="train_url", obs_config=wf.data.OBSOutputConfig(
             obs_path=f"obs://{s3.bucket}/{run_prefix}/out/")),
         spec=wf.steps.JobSpec(resource=wf.steps.JobResource(flavor={"cpu": "1", "memory": "512Mi"})))
-    started = cluster.release_and_run(wf.Workflow(name="e2e-data-at-scale", desc="1.5 GiB", steps=[step]),
-                                      parameters={}, progress=None)
-    down = restart_s3_server_when(f"{run_prefix}/in/big.bin")
-    result = cluster.follow(started["name"], NAMESPACE, progress=None, timeout=1200)
-    log = step_log(result["name"], "copy")
-    assert result["phase"] == "Succeeded", (result.get("messages"), log[-2000:])
-    seen = json.loads(next(line for line in log.splitlines() if line.startswith('{"size"')))
-    assert (seen["size"], seen["sha256"]) == (SIZE, expected), seen
-    stored = s3.stat(s3.bucket, f"{run_prefix}/out/big.bin")
-    assert stored is not None and stored.size == SIZE
-    s3.fetch(s3.bucket, stored, big)
-    assert file_sha256(big) == expected
-    print(f"S3 server down {down:.1f}s mid-transfer; the job's own code peaked at {seen['peak_rss_mib']} MiB")
-    for key in (f"{run_prefix}/in/big.bin", f"{run_prefix}/out/big.bin"):
-        s3.request("DELETE", s3.bucket, key, allow=(404,))
+    try:
+        started = cluster.release_and_run(wf.Workflow(name="e2e-data-at-scale", desc="1.5 GiB", steps=[step]),
+                                          parameters={}, progress=None)
+        down = restart_s3_server_when(f"{run_prefix}/in/big.bin")
+        result = cluster.follow(started["name"], NAMESPACE, progress=None, timeout=1200)
+        log = step_log(result["name"], "copy")
+        assert result["phase"] == "Succeeded", (result.get("messages"), log[-2000:])
+        seen = json.loads(next(line for line in log.splitlines() if line.startswith('{"size"')))
+        assert (seen["size"], seen["sha256"]) == (SIZE, expected), seen
+        stored = s3.stat(s3.bucket, f"{run_prefix}/out/big.bin")
+        assert stored is not None and stored.size == SIZE
+        s3.fetch(s3.bucket, stored, big)
+        assert file_sha256(big) == expected
+        print(f"S3 server down {down:.1f}s mid-transfer; the job's own code peaked at {seen['peak_rss_mib']} MiB")
+    finally:  # 3 GiB on the cluster's S3 disk: removed whatever the outcome
+        big.unlink(missing_ok=True)
+        for key in (f"{run_prefix}/in/big.bin", f"{run_prefix}/out/big.bin"):
+            s3.request("DELETE", s3.bucket, key, allow=(404,))

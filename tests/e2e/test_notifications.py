@@ -53,6 +53,14 @@ def job(name: str, s3, mode, depend_steps=None) -> wf.steps.JobStep:
         depend_steps=depend_steps)
 
 
+def heard(received: list, wanted: tuple[str, str], timeout: float = 60) -> None:
+    """Until the webhook got an event (path, event)."""
+    deadline = time.monotonic() + timeout
+    while not any((p, b["event"]) == wanted for p, b in received):
+        assert time.monotonic() < deadline, f"no {wanted[1]} event at {wanted[0]} within {timeout}s: {received}"
+        time.sleep(0.5)
+
+
 def events(received: list, path: str) -> list[tuple]:
     return [(b["event"], b["step"], b["status"]) for p, b in received if p == path]
 
@@ -76,6 +84,7 @@ def test_webhooks_get_the_events_of_the_run_and_of_a_phase_they_subscribed_to(ku
     # released again by wf2k8s (run): the subscriptions stay, their hooks made for the new version
     failed = cluster.release_and_run(workflow, parameters={}, progress=None)
     wait_for_input(failed["name"], "mode", "e2e-notify")
+    heard(received, ("/run", "Awaiting input"))  # as a person would: told, then giving the value
     assert cluster.give_input(failed["name"], NAMESPACE, {"mode": "bad"}) == ["mode"]
     assert cluster.follow(failed["name"], NAMESPACE, progress=None, timeout=600)["phase"] == "Failed"
 
@@ -92,6 +101,7 @@ def test_webhooks_get_the_events_of_the_run_and_of_a_phase_they_subscribed_to(ku
     assert cli.main(["notify", "e2e-notify", "--remove", f"{url}/prepare"]) == 0
     done = cluster.release_and_run(workflow, parameters={}, progress=None)
     wait_for_input(done["name"], "mode", "e2e-notify")
+    heard(received, ("/run", "Awaiting input"))
     cluster.give_input(done["name"], NAMESPACE, {"mode": "good"})
     assert cluster.follow(done["name"], NAMESPACE, progress=None, timeout=600)["phase"] == "Succeeded"
     deadline = time.monotonic() + 60
