@@ -307,8 +307,7 @@ def cmd_start(args: argparse.Namespace) -> int:
 
 
 def cmd_notify(args: argparse.Namespace) -> int:
-    subscriptions = running.notify(args.workflow, args.namespace, args.url, args.events, args.step, args.remove,
-                                   args.image)
+    subscriptions = running.notify(args.workflow, args.namespace, args.url, args.events, args.step, args.remove)
     rows = [{"url": s.url, "events": ", ".join(s.events), "of": f"step {s.step}" if s.step else "the run"}
             for s in subscriptions]
     if not rows:
@@ -460,8 +459,6 @@ def build_parser() -> argparse.ArgumentParser:
     p_notify.add_argument("--events", help="awaiting-input, executed, abnormal (comma separated; default: all)")
     p_notify.add_argument("--step", help="events of this step only (default: of the run)")
     p_notify.add_argument("--remove", metavar="URL", help="remove the subscriptions of this webhook")
-    p_notify.add_argument("--image", help="the runtime image the notifying hooks run (default: this version's, "
-                                          "under $WF2K8S_IMAGE_REGISTRY)")
     p_graph = on("graph", "draw a pipeline (PIPELINE.py), a released workflow or a run (its phases coloured by "
                           "status) as SVG, PNG, PDF or DOT", cmd_graph, "source")
     p_graph.add_argument("-o", "--output", required=True, help="FILE.svg, .png, .pdf (Graphviz's dot) or .dot")

@@ -99,9 +99,8 @@ def apply_template(template: dict) -> None:
     (``wf2k8s notify``), their hooks made again for the new DAG."""
     metadata = template["metadata"]
     released = get_object("workflowtemplate", metadata["name"], metadata.get("namespace", "default"))
-    subscriptions, image = notifications.stored(released) if released else ([], None)
-    apply_manifest(notifications.with_notifications(template, subscriptions, image or "")
-                   if subscriptions and image else template)
+    subscriptions = notifications.stored(released) if released else []
+    apply_manifest(notifications.with_notifications(template, subscriptions) if subscriptions else template)
 
 
 def get_object(kind: str, name: str, namespace: str) -> dict | None:

@@ -9,13 +9,10 @@ parameter values (what a run gets when it gives none).
 from __future__ import annotations
 
 import json
-import os
 import re
 from typing import Any
 
-from wf2k8s._version import __version__
 from wf2k8s.backends.argo import notifications
-from wf2k8s.backends.argo.templates import Images
 from wf2k8s.errors import ValidationError
 from wf2k8s.backends.argo.compiler import SCENE_PARAM, dns_name, pipeline_info, run_manifest
 from wf2k8s.cluster import (
@@ -230,19 +227,18 @@ def copy_workflow(name: str, namespace: str, new_name: str | None = None) -> str
     manifest = {"apiVersion": template["apiVersion"], "kind": "WorkflowTemplate", "metadata": {
         "name": copied, "namespace": namespace, "labels": {**labels, WORKFLOW_LABEL: dns_name(new_name)},
         "annotations": {**annotations, "workflows.argoproj.io/title": protect(new_name)}}, "spec": spec}
-    subscriptions, image = notifications.stored(template)
-    apply_manifest(notifications.with_notifications(manifest, subscriptions, image or default_image())
-                   if subscriptions else manifest)
+    subscriptions = notifications.stored(template)
+    apply_manifest(notifications.with_notifications(manifest, subscriptions) if subscriptions else manifest)
     return copied
 
 
 def notify(name: str, namespace: str, url: str | None = None, events: str | None = None, step: str | None = None,
-           remove: str | None = None, image: str | None = None) -> list[notifications.Subscription]:
+           remove: str | None = None) -> list[notifications.Subscription]:
     """Subscribe a webhook to events of a released workflow (its runs, or one phase of them), or remove a
     webhook's subscriptions (seed 3.1.5); the subscriptions afterwards. Kept with the WorkflowTemplate as
     lifecycle hooks (``backends/argo/notifications.py``); the runs started from then on notify."""
     template = released(name, namespace)
-    subscriptions, stored_image = notifications.stored(template)
+    subscriptions = notifications.stored(template)
     try:
         if remove is not None:
             if not any(s.url == remove for s in subscriptions):
@@ -257,16 +253,11 @@ def notify(name: str, namespace: str, url: str | None = None, events: str | None
                     "metadata": {k: template["metadata"][k] for k in ("name", "namespace", "labels", "annotations")
                                  if k in template["metadata"]},
                     "spec": template["spec"]}
-        rendered = notifications.with_notifications(manifest, subscriptions, image or stored_image or default_image())
+        rendered = notifications.with_notifications(manifest, subscriptions)
     except ValidationError as problem:
         raise ParameterError(f"notify {name}: {problem}") from None
     apply_manifest(rendered)
     return subscriptions
-
-
-def default_image() -> str:
-    """The runtime image hooks run: this version's, under ``$WF2K8S_IMAGE_REGISTRY`` (as ``wf2k8s run``)."""
-    return Images(os.environ.get("WF2K8S_IMAGE_REGISTRY", ""), __version__).runtime
 
 
 def delete(name: str, namespace: str, run: bool = False) -> list[str]:

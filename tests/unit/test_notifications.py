@@ -15,7 +15,7 @@ from wf2k8s.errors import ValidationError
 from wf2k8s.runtime import notify
 from wf2k8s.runtime.context import RunContext
 
-IMAGE = "wf2k8s/runtime:0.1.0"
+IMAGE = "wf2k8s/runtime:0.1.0"  # what the template below is compiled with
 ALL = ("Awaiting input", "Executed", "Abnormal")
 
 
@@ -63,7 +63,7 @@ def test_every_run_ends_with_the_run_end_phase(template):
 
 
 def test_a_subscription_to_the_run_is_a_target_of_its_end_and_a_hook_on_each_wait(template):
-    rendered = with_notifications(template, [Subscription("http://hooks.example/run", ALL)], IMAGE)
+    rendered = with_notifications(template, [Subscription("http://hooks.example/run", ALL)])
     assert check_document(rendered) == []
     assert run_end_spec(rendered)["targets"] == [{"url": "http://hooks.example/run",
                                                   "events": ["Executed", "Abnormal"]}]
@@ -74,12 +74,12 @@ def test_a_subscription_to_the_run_is_a_target_of_its_end_and_a_hook_on_each_wai
     assert "hooks" not in tasks(rendered)["train"]  # a phase's own events are for subscriptions to that phase
     notify_template = next(t for t in rendered["spec"]["templates"] if t["name"] == "notify")
     assert notify_template["container"]["image"] == IMAGE and "serviceAccountName" not in notify_template
-    assert stored(rendered) == ([Subscription("http://hooks.example/run", ALL)], IMAGE)
+    assert stored(rendered) == [Subscription("http://hooks.example/run", ALL)]
 
 
 def test_a_subscription_to_a_phase_hooks_its_task_and_the_waits_before_it(template):
     rendered = with_notifications(template, [Subscription("https://h.example/p", ("Executed", "Abnormal"), "prepare"),
-                                             Subscription("https://h.example/t", ("Awaiting input",), "train")], IMAGE)
+                                             Subscription("https://h.example/t", ("Awaiting input",), "train")])
     assert check_document(rendered) == []
     hooks = tasks(rendered)["prepare"]["hooks"]
     assert hooks["wf2k8s-notify-executed"]["expression"] == 'tasks["prepare"].status == "Succeeded"'
@@ -91,9 +91,9 @@ def test_a_subscription_to_a_phase_hooks_its_task_and_the_waits_before_it(templa
 
 
 def test_rendering_again_keeps_exactly_the_subscriptions_given(template):
-    once = with_notifications(template, [Subscription("http://a.example/", ALL, "train")], IMAGE)
-    assert with_notifications(once, [], IMAGE) == template
-    twice = with_notifications(once, [Subscription("http://b.example/", ("Executed",))], IMAGE)
+    once = with_notifications(template, [Subscription("http://a.example/", ALL, "train")])
+    assert with_notifications(once, []) == template
+    twice = with_notifications(once, [Subscription("http://b.example/", ("Executed",))])
     assert "hooks" not in tasks(twice)["train"] and list(twice["spec"]["hooks"]) == ["exit"]
     assert run_end_spec(twice)["targets"] == [{"url": "http://b.example/", "events": ["Executed"]}]
     assert "notify" not in [t["name"] for t in twice["spec"]["templates"]]  # no phase hook needs it
@@ -106,7 +106,7 @@ def test_rendering_again_keeps_exactly_the_subscriptions_given(template):
 ])
 def test_bad_subscriptions_are_refused_naming_the_field(template, subscription, message):
     with pytest.raises(ValidationError) as refused:
-        with_notifications(template, [subscription], IMAGE)
+        with_notifications(template, [subscription])
     assert str(refused.value).startswith(message)
 
 
@@ -155,8 +155,8 @@ def test_the_cli_subscribes_through_the_running_state(monkeypatch, template, cap
     assert cli.main(["notify", "notified", "--url", "http://h.example/x", "--events", "executed", "--step",
                      "train"]) == 0
     assert capsys.readouterr().out.split()[-4:] == ["http://h.example/x", "Executed", "step", "train"]
-    assert stored(applied[-1])[0] == [Subscription("http://h.example/x", ("Executed",), "train")]
+    assert stored(applied[-1]) == [Subscription("http://h.example/x", ("Executed",), "train")]
     assert cli.main(["notify", "notified", "--url", "http://h.example/{{x}}"]) == 2
     assert cli.main(["notify", "notified", "--remove", "http://h.example/x"]) == 0
-    assert stored(applied[-1])[0] == []
+    assert stored(applied[-1]) == []
     assert "hooks" not in tasks(applied[-1])["train"]

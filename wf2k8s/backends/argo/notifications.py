@@ -74,17 +74,15 @@ def check_url(url: str) -> str:
     return url
 
 
-def stored(template: dict) -> tuple[list[Subscription], str | None]:
-    """The subscriptions kept with a WorkflowTemplate, and the runtime image their hooks run."""
+def stored(template: dict) -> list[Subscription]:
+    """The subscriptions kept with a WorkflowTemplate."""
     text = ((template.get("metadata") or {}).get("annotations") or {}).get(ANNOTATION)
     if not text:
-        return [], None
-    data = json.loads(text)
-    return [Subscription(s["url"], tuple(s["events"]), s.get("step")) for s in data.get("subscriptions", [])], \
-        data.get("image")
+        return []
+    return [Subscription(s["url"], tuple(s["events"]), s.get("step")) for s in json.loads(text)["subscriptions"]]
 
 
-def with_notifications(template: dict, subscriptions: list[Subscription], image: str) -> dict:
+def with_notifications(template: dict, subscriptions: list[Subscription]) -> dict:
     """``template`` (a compiled WorkflowTemplate) with the hooks of ``subscriptions`` and nothing else of ours."""
     result = copy.deepcopy(template)
     spec = result["spec"]
@@ -96,7 +94,7 @@ def with_notifications(template: dict, subscriptions: list[Subscription], image:
             raise ValidationError(f"notification > step {subscription.step!r}",
                                   f"the pipeline has no such step (its steps: {', '.join(sorted(tasks_of))})")
     annotations = result["metadata"].setdefault("annotations", {})
-    annotations[ANNOTATION] = json.dumps({"image": image, "subscriptions": [
+    annotations[ANNOTATION] = json.dumps({"subscriptions": [
         {**asdict(s), "events": list(s.events)} for s in subscriptions]}, separators=(",", ":"))
     if not subscriptions:
         annotations.pop(ANNOTATION)
@@ -140,6 +138,8 @@ def with_notifications(template: dict, subscriptions: list[Subscription], image:
             task.setdefault("hooks", {})[HOOK_PREFIX + event.lower().replace(" ", "-")] = {
                 **hook(spec_), "expression": expression.format(t=name)}
     if any(k.startswith(HOOK_PREFIX) for task in main["dag"]["tasks"] for k in task.get("hooks") or {}):
+        # the hooks run the runtime image the pipeline was compiled with, as its run-end phase does
+        image = next(x for x in spec["templates"] if x["name"] == RUN_END)["container"]["image"]
         spec["templates"].append(notify_template(image, bool((spec.get("arguments") or {}).get("parameters"))))
     return result
 
