@@ -265,7 +265,9 @@ start_argo_controller() {
 # (wf2k8s:argo-server, manifests/local/argo-server.yaml) only reads its settings. (Server mode would hand
 # its rights to anyone who reaches the port, every pod included.)
 start_argo_server() {
-  start_proc argo-server "$(argo_cli_bin)" server \
+  # KUBECONFIG as well as --kubeconfig: in client mode the server builds each caller's REST config from
+  # the default loading rules (the environment), not from its flag; without it every call is refused.
+  start_proc argo-server KUBECONFIG="${WF2K8S_STATE}/argo-server.kubeconfig" "$(argo_cli_bin)" server \
     --kubeconfig="${WF2K8S_STATE}/argo-server.kubeconfig" --namespaced --managed-namespace="${NAMESPACE}" \
     --auth-mode=client --secure=false --port="${ARGO_SERVER_PORT}" --loglevel=info
   # any answer (401 without a token) means it serves
