@@ -9,9 +9,10 @@
 #     with url clientConfigs and a certificate signed by the cluster CA;
 #   * ConfigMap inferenceservice-config: the module's, with deploy mode Standard, no ingress
 #     creation and our storage-initializer image;
-#   * ClusterServingRuntimes for sklearn and xgboost on wf2k8s/kserve-sklearn, and for tensorflow
+#   * ClusterServingRuntimes for sklearn and xgboost on wf2k8s/kserve-sklearn, for tensorflow
 #     (SavedModels) on wf2k8s/kserve-tensorflow (containers/, built from the kserve and tensorflow-cpu
-#     PyPI packages), from manifests/kserve/.
+#     PyPI packages), and for pytorch on wf2k8s/kserve-pytorch (Debian's torch + kserve), from
+#     manifests/kserve/.
 # Used by cluster-up.sh unless WF2K8S_KSERVE=0.
 
 KSERVE_VERSION="${KSERVE_VERSION:-v0.20.0}"

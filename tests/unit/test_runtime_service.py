@@ -163,10 +163,11 @@ def test_resolve_model_gives_uri_and_format():
     assert (model["uri"], model["format"], model["mlflow_version"]) == ("s3://wf2k8s/runs/r/model/", "sklearn", "1")
 
 
-def test_a_tensorflow_model_is_served_as_modelformat_tensorflow():
-    mlflow = FakeMLflow({"tf": [version(1, "1.1.1", model_type="TensorFlow")]})
-    model = service.resolve_model(mlflow, {"model_name": "tf", "model_version": "1.1.1", "weight": 100})
-    assert (model["uri"], model["format"]) == ("s3://wf2k8s/runs/r/model/", "tensorflow")
+@pytest.mark.parametrize(("model_type", "model_format"), [("TensorFlow", "tensorflow"), ("PyTorch", "pytorch")])
+def test_tensorflow_and_pytorch_models_are_served_by_their_modelformat(model_type, model_format):
+    mlflow = FakeMLflow({"m": [version(1, "1.1.1", model_type=model_type)]})
+    model = service.resolve_model(mlflow, {"model_name": "m", "model_version": "1.1.1", "weight": 100})
+    assert (model["uri"], model["format"]) == ("s3://wf2k8s/runs/r/model/", model_format)
 
 
 def test_resolve_model_refuses_unservable_models():

@@ -214,14 +214,6 @@ def test_spark_mllib_refusal_names_the_xgboost_way_out():
         "as XGBoost")
 
 
-@pytest.mark.parametrize("model_type", ["PyTorch"])
-def test_pytorch_is_not_served_yet_unless_registered_with_an_image(model_type):
-    assert refusal(version(1, "1.1.1", model_type=model_type, image=None)) == (
-        f"model 'm' version 1.1.1 has model type '{model_type}': {model_type} models are not served yet (in "
-        "progress): register it with a serving image (an SWRImage, SWRImagePlaceholder or GalleryModel input) "
-        "whose server loads the model files from /mnt/models")
-
-
 @pytest.mark.parametrize("model_type", ["Image", "Custom", "Template"])
 def test_image_types_registered_without_an_image_are_refused(model_type):
     text = refusal(version(1, "1.1.1", model_type=model_type, image=None))
@@ -230,8 +222,8 @@ def test_image_types_registered_without_an_image_are_refused(model_type):
 
 def test_an_unknown_type_is_refused_with_what_is_served():
     assert refusal(version(1, "1.1.1", model_type="", image=None)) == (
-        "model 'm' version 1.1.1 has model type 'unknown': this cluster serves Scikit_Learn, XGBoost, TensorFlow "
-        "models, and models registered with an image")
+        "model 'm' version 1.1.1 has model type 'unknown': this cluster serves Scikit_Learn, XGBoost, TensorFlow, "
+        "PyTorch models, and models registered with an image")
 
 
 def test_every_model_type_is_either_served_or_refused_with_a_reason():

@@ -1000,7 +1000,7 @@ def test_a_step_named_like_a_task_wf2k8s_generates_is_an_error():
     compile_steps(official, job_step("train2"))
 
 
-@pytest.mark.parametrize("model_type", ["MXNet", "Caffe", "Spark_MLlib", "PyTorch"])
+@pytest.mark.parametrize("model_type", ["MXNet", "Caffe", "Spark_MLlib"])
 def test_deploying_the_version_a_modelstep_registers_as_a_type_nothing_serves_is_refused(model_type):
     register = model_step(config=wf.steps.ModelConfig(model_type=model_type, model_name="my_model"))
     deploy = service_step(depend_steps=[register])

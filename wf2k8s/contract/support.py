@@ -25,7 +25,8 @@ MODEL_TYPES = ("TensorFlow", "MXNet", "Caffe", "Spark_MLlib", "Scikit_Learn", "X
 #: how a ServiceStep serves a model version (``runtime/service.py``). A version registered with an image
 #: (SWRImage, SWRImagePlaceholder, GalleryModel) runs that image as a custom KServe predictor, whatever its
 #: type. Without one, these types are served by a KServe modelFormat (a ClusterServingRuntime of the cluster):
-MODEL_FORMATS = {"Scikit_Learn": "sklearn", "XGBoost": "xgboost", "TensorFlow": "tensorflow"}  # SavedModels
+MODEL_FORMATS = {"Scikit_Learn": "sklearn", "XGBoost": "xgboost", "TensorFlow": "tensorflow",  # SavedModels
+                 "PyTorch": "pytorch"}  # TorchScript, or a state dict with its customize_service.py
 #: and these are refused, saying why and what to do instead (one line each)
 SERVE_FROM_IMAGE = ("register it with a serving image (an SWRImage, SWRImagePlaceholder or GalleryModel input) "
                     "whose server loads the model files from /mnt/models")
@@ -34,7 +35,6 @@ MODEL_TYPES_NOT_SERVED = {
     "Caffe": f"KServe has no Caffe server: {SERVE_FROM_IMAGE}",
     "Spark_MLlib": f"KServe has no Spark MLlib server: {SERVE_FROM_IMAGE}, or save a Spark XGBoost model's "
                    "booster (xgboost's save_model) and register that as XGBoost",
-    "PyTorch": f"PyTorch models are not served yet (in progress): {SERVE_FROM_IMAGE}",
     "Image": f"an Image model is served from its image and this version has none: {SERVE_FROM_IMAGE}",
     "Custom": f"a Custom model is served from its image and this version has none: {SERVE_FROM_IMAGE}",
     "Template": "a Template model is served from an image (there is no template catalog here) and this "

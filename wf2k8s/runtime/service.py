@@ -14,7 +14,8 @@ Each version is looked up in the MLflow Model Registry (``MLFLOW_TRACKING_URI``,
 registered it): by its ModelArts version tag ``modelarts.version`` (``x.y.z``), else by the MLflow
 version number; a blank version is the newest. Its ``source`` (``s3://...``) is the
 InferenceService's ``storageUri`` and its ``modelarts.model_type`` tag the ``modelFormat``
-(Scikit_Learn -> sklearn, XGBoost -> xgboost, TensorFlow -> tensorflow: ``MODEL_FORMATS``). A version
+(Scikit_Learn -> sklearn, XGBoost -> xgboost, TensorFlow -> tensorflow, PyTorch -> pytorch:
+``MODEL_FORMATS``). A version
 registered with an image (``modelarts.image``) is a custom predictor instead: the image as ``kserve-container``,
 with its port and health check (ModelArts' 8080 and GET /health unless ``initial_config`` says otherwise) and its
 model files as ``STORAGE_URI``, which KServe's storage initializer fetches into /mnt/models. Other types are
