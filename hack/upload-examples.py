@@ -15,6 +15,7 @@ from runtime.clients import S3  # noqa: E402
 
 UPLOADS = {
     "examples/iris/code": ["catalog/algorithms/iris/", "examples/iris/code/"],
+    "examples/image-classification/code": ["catalog/algorithms/image-classification/"],
 }
 
 

@@ -100,18 +100,15 @@ def test_nested_or_condition_both_ways(run, code, x, branch):
                                "else_step": "Succeeded" if branch == "else" else "Skipped"}
 
 
-# seed 4.4.5.4: an algorithm of Algorithm Management and one subscribed in AI Gallery, from the catalog ----------
+# seed 4.4.5.4: an algorithm of Algorithm Management from the catalog (the AI Gallery one, image classification,
+# trains in test_seed_example_4_10_1.py) --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("algorithm", [
-    lambda: wf.Algorithm(algorithm_id="algorithm_id", parameters=[wf.AlgorithmParameters(name="C", value=1.0)]),
-    lambda: wf.AIGalleryAlgorithm(subscription_id="subscription_id", item_version_id="item_version_id",
-                                  parameters=[wf.AlgorithmParameters(name="C", value=1.0)]),
-], ids=["Algorithm", "AIGalleryAlgorithm"])
-def test_catalog_algorithms_are_resolved_and_trained(run, step_result, code, s3, algorithm):
+def test_a_catalog_algorithm_is_resolved_and_trained(run, step_result, code, s3):
     storage = wf.data.OutputStorage(name="storage_name")
     train = wf.steps.JobStep(
-        name="train", algorithm=algorithm(),
+        name="train", algorithm=wf.Algorithm(algorithm_id="algorithm_id",
+                                             parameters=[wf.AlgorithmParameters(name="C", value=1.0)]),
         inputs=wf.steps.JobInput(name="data_url", data=wf.data.OBSPath(obs_path=f"obs://{s3.bucket}/e2e/data/")),
         outputs=[wf.steps.JobOutput(name="train_url", obs_config=wf.data.OBSOutputConfig(obs_path=storage.join("m/"))),
                  wf.steps.JobOutput(name="metrics", metrics_config=wf.data.MetricsConfig(

@@ -299,6 +299,45 @@ def test_a_bare_kserve_failure_reason_gets_the_model_server_log():
         service.wait_ready(FailedLoadKube([]), "ns", "svc", 1, 5, {"s3://b/1/"}, sleep=lambda s: None)
 
 
+class ReplacingABrokenVersionKube:
+    """The service's old version never loaded (its pod keeps exiting, KServe's model status says so); the
+    update's pod serves the new model and becomes ready after a few polls."""
+
+    def __init__(self):
+        self.polls = 0
+
+    def get(self, path):
+        if "/pods?labelSelector=" in path:
+            self.polls += 1
+            old = pod("s3://b/old/", ready="False")
+            old["metadata"]["name"] = "svc-predictor-old"
+            old["status"]["containerStatuses"] = [{"name": "kserve-container", "restartCount": 4, "lastState": {
+                "terminated": {"reason": "Error", "exitCode": 1}}}]
+            new = pod("s3://b/new/", ready="True" if self.polls > 3 else "False")
+            return {"items": [new] if self.polls > 3 else [old, new]}
+        return status(ready="True" if self.polls > 3 else "False", model_status={} if self.polls > 3 else {
+            "transitionStatus": "BlockedByFailedLoad", "lastFailureInfo": {"reason": "ModelLoadFailed"}})
+
+    def text(self, path):
+        return "RuntimeError: no model file in /mnt/models\n"
+
+
+def test_updating_a_service_whose_old_version_never_loaded_waits_for_the_new_pods():
+    kube = ReplacingABrokenVersionKube()
+    ready = service.wait_ready(kube, "ns", "svc", 1, 5, {"s3://b/new/"}, sleep=lambda s: None)
+    assert service.condition(ready, "Ready")["status"] == "True"  # not failed on the old version's status
+
+
+def test_the_new_versions_own_crash_still_fails_the_update():
+    crashing = pod("s3://b/new/", ready="False")
+    crashing["metadata"]["name"] = "svc-predictor-new"
+    crashing["status"]["containerStatuses"] = [{"name": "kserve-container", "restartCount": 0, "state": {
+        "terminated": {"reason": "Error", "exitCode": 1}}}]
+    assert service.wanted_pods([pod("s3://b/old/"), crashing], {"s3://b/new/"}) == [crashing]
+    assert service.crashed(service.wanted_pods([pod("s3://b/old/"), crashing], {"s3://b/new/"}), restarts=0) == (
+        "svc-predictor-new", "kserve-container", "Error, exit code 1")
+
+
 class FakeKube:
     def __init__(self, states=("True",)):
         self.objects: dict[str, dict] = {}

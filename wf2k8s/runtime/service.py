@@ -568,26 +568,39 @@ def condition(isvc: dict, kind: str) -> dict:
     return {}
 
 
+def pod_serves(pod: dict, wanted: set[str] | None = None) -> str | None:
+    """What a predictor pod serves: the storage URI its storage initializer fetched, or, for a model server image,
+    the image and that URI (``served``), whichever of them ``wanted`` names."""
+    spec = pod.get("spec") or {}
+    uris = [a for c in spec.get("initContainers") or [] for a in c.get("args") or []
+            if isinstance(a, str) and "://" in a]
+    images = [c.get("image") for c in spec.get("containers") or [] if c.get("name") == CONTAINER and c.get("image")]
+    uri = uris[0] if uris else ""
+    # a model server image's pod serves "<image> <uri>"; a KServe runtime's pod (an image no model names) its URI
+    keys = [k for k in (served({"image": images[0], "uri": uri}) if images else "", uri) if k]
+    return next((k for k in keys if k in (wanted or ())), uri or (keys[0] if keys else None))
+
+
 def serving_uris(pods: list[dict], wanted: set[str] | None = None) -> dict[str, int]:
-    """Ready predictor pods by what they serve (pods being deleted do not count): the storage URI their
-    storage initializer fetched, or, for a model server image, the image and that URI (``served``)."""
+    """Ready predictor pods by what they serve (``pod_serves``; pods being deleted do not count)."""
     found: dict[str, int] = {}
     for pod in pods:
         if (pod.get("metadata") or {}).get("deletionTimestamp"):
             continue
-        spec = pod.get("spec") or {}
         ready = any(c.get("type") == "Ready" and c.get("status") == "True"
                     for c in (pod.get("status") or {}).get("conditions") or [])
-        uris = [a for c in spec.get("initContainers") or [] for a in c.get("args") or []
-                if isinstance(a, str) and "://" in a]
-        images = [c.get("image") for c in spec.get("containers") or [] if c.get("name") == CONTAINER and c.get("image")]
-        uri = uris[0] if uris else ""
-        # a model server image's pod serves "<image> <uri>"; a KServe runtime's pod (an image no model names) its URI
-        keys = [k for k in (served({"image": images[0], "uri": uri}) if images else "", uri) if k]
-        key = next((k for k in keys if k in (wanted or ())), uri or (keys[0] if keys else None))
+        key = pod_serves(pod, wanted)
         if ready and key:
             found[key] = found.get(key, 0) + 1
     return found
+
+
+def wanted_pods(pods: list[dict] | None, wanted: set[str] | None) -> list[dict]:
+    """The pods of the models being deployed: an update's failures are theirs, not those of the pods of the
+    version it replaces (a service whose old model never loaded can be updated to one that does)."""
+    if wanted is None:
+        return pods or []
+    return [pod for pod in pods or [] if pod_serves(pod, wanted) in wanted]
 
 
 def crashed(pods: list[dict], restarts: int = 2) -> tuple[str, str, str] | None:
@@ -717,7 +730,11 @@ def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: floa
             raise PhaseError(f"InferenceService {name!r} disappeared while it was deploying")
         pods = predictor_pods(kube, namespace, name) if uris is not None else None
         state, reason = readiness(isvc, pods, uris)
-        failing = crashed(pods or []) if state == "waiting" else None
+        own = wanted_pods(pods, uris)
+        if state == "failed" and pods and len(own) < len(pods) and crashed(own, restarts=0) is None:
+            # KServe's model status may still be the replaced version's failure: wait for the new pods' own
+            state, reason = "waiting", f"{reason} (the version being replaced; waiting for the new pods)"
+        failing = crashed(own) if state == "waiting" else None
         if failing:
             pod, container, what = failing
             tail = crash_log(kube, namespace, pod, container)
@@ -730,7 +747,7 @@ def wait_ready(kube: Kube, namespace: str, name: str, poll: float, minutes: floa
             return isvc
         if state == "failed":
             # KServe may say only "ModelLoadFailed": the model server's own words are in its log
-            exited = crashed(pods or [], restarts=0)
+            exited = crashed(own, restarts=0)
             tail = crash_log(kube, namespace, exited[0], exited[1]) if exited else None
             if tail is None and pods is not None and failed_polls < LOG_ATTEMPTS:
                 failed_polls += 1
