@@ -123,3 +123,45 @@ def test_a_model_registered_from_a_custom_image_is_served_by_the_users_own_serve
         if len(answers) == 2:
             break
     assert answers == {"linear-v1": expected("1.1.1"), "linear-v2": expected("1.1.2")}, answers
+
+
+def test_a_template_model_is_served_by_the_templates_image_from_the_catalog(s3, code, step_result, service_name):
+    """Seed 4.4.6.3 "Registering a Model Using a Template": the catalog's template ``fake_template_id`` names its
+    serving image (KServe's scikit-learn server) and how it starts; the template's input is the model a job trained
+    (the catalog's iris algorithm), the ModelStep registers it as Template, the ServiceStep serves it from that
+    image."""
+    nonce = secrets.token_hex(4)
+    trained = f"obs://{s3.bucket}/e2e/template/{nonce}/"
+    train = wf.steps.JobStep(
+        name="train", algorithm=wf.Algorithm(algorithm_id="algorithm_id"),
+        inputs=wf.steps.JobInput(name="data_url", data=wf.data.OBSPath(obs_path=f"obs://{s3.bucket}/e2e/data/")),
+        outputs=[wf.steps.JobOutput(name="train_url", obs_config=wf.data.OBSOutputConfig(obs_path=trained)),
+                 wf.steps.JobOutput(name="metrics", metrics_config=wf.data.MetricsConfig(
+                     metric_files=f"obs://{s3.bucket}/e2e/template/{nonce}-metrics/metrics.json"))],
+        spec=wf.steps.JobSpec(resource=wf.steps.JobResource(flavor={"cpu": "500m", "memory": "512Mi"})))
+    template = wf.steps.Template(template_id="fake_template_id", infer_format="fake_infer_format",
+                                 template_inputs=[wf.steps.TemplateInputs(input_id="fake_input_id", input=trained)])
+    model_name = f"template-{nonce}"
+    register = wf.steps.ModelStep(
+        name="model_registration", title="Model registration",
+        outputs=wf.steps.ModelOutput(name="model_output", model_config=wf.steps.ModelConfig(
+            model_name=model_name, model_type="Template", template=template)),
+        depend_steps=train)
+    deploy = wf.steps.ServiceStep(
+        name="deploy", inputs=wf.steps.ServiceInput(name="models", data=wf.data.ModelData(model_name=model_name)),
+        outputs=wf.steps.ServiceOutput(name="service_output", service_config=wf.steps.ServiceConfig(
+            service_name=service_name)),
+        policy=wf.steps.StepPolicy(poll_interval_seconds=2, max_execution_minutes=8), depend_steps=register)
+    workflow = wf.Workflow(name="e2e-template-model", desc="seed 4.4.6.3 template", steps=[train, register, deploy])
+    result = cluster.release_and_run(workflow, parameters={}, wait=True, progress=None, timeout=900)
+    assert result["phase"] == "Succeeded", result
+    registered = step_result(result["name"], "model_registration")["outputs"]["model_output"]
+    assert registered["model_type"] == "Template"
+    assert registered["image"] == f"wf2k8s/kserve-sklearn:{wf2k8s.__version__}"
+    isvc = cluster.get_object("inferenceservice", service_name, NAMESPACE)
+    [container] = isvc["spec"]["predictor"]["containers"]
+    assert container["image"] == registered["image"]
+    address = step_result(result["name"], "deploy")["variables"]["service_output"]["cluster_inner_access_address"]
+    rows = [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]  # a setosa and a virginica
+    answer = post_json(f"{address}/v1/models/model:predict", {"instances": rows})
+    assert answer["predictions"] == [0, 2], answer

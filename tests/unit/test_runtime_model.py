@@ -406,6 +406,33 @@ def test_a_template_model(env, s3, name, run):
         model.run(step([], {"model_name": name, "model_type": "Template", "template": template}), run)
 
 
+def test_a_template_the_catalog_knows_is_served_by_its_image(env, s3, name, tmp_path, monkeypatch, run):
+    server = {"port": 8080, "command": "serve --models /mnt/models", "health": {"url": "/v1/models/model"}}
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps({"templates": {"tpl-1": {"image": "team/tpl-server:1", "initial_config": server},
+                                                 "tpl-bad": {"initial_config": server}}}))
+    monkeypatch.setenv("WF2K8S_CATALOG", str(catalog))
+    model_files(s3, f"{name}/weights")
+    template = {"template_id": "tpl-1", "template_inputs": [{"input_id": "model",
+                                                             "input": f"obs://{BUCKET}/{name}/weights"}]}
+    out = model.run(step([], {"model_name": name, "model_type": "Template", "template": template}), run)["outputs"]
+    assert (out["model_output"]["image"], out["model_output"]["uri"]) == ("team/tpl-server:1",
+                                                                          f"s3://{BUCKET}/{name}/weights/")
+    tags = model.tags_of(versions(name)[0])
+    assert tags["modelarts.image"] == "team/tpl-server:1"
+    assert json.loads(tags["modelarts.initial_config"]) == server  # how the deployer starts and checks it
+    # the registration's own initial_config and an image input win over the catalog's
+    own = {"port": 9000}
+    out = model.run(step([{"kind": "swr_image", "swr_path": "team/mine:2"}], {
+        "model_name": f"{name}-b", "model_type": "Template", "template": template, "initial_config": own}),
+        run)["outputs"]
+    assert out["model_output"]["image"] == "team/mine:2"
+    assert json.loads(model.tags_of(versions(f"{name}-b")[0])["modelarts.initial_config"]) == own
+    template["template_id"] = "tpl-bad"
+    with pytest.raises(ContractError, match=r"^template 'tpl-bad': its catalog entry has no image$"):
+        model.run(step([], {"model_name": name, "model_type": "Template", "template": template}), run)
+
+
 def test_the_compiled_seed_example_through_the_command_line(env, s3, name, tmp_path, monkeypatch, capsys):
     """The spec exactly as the compiler writes it for seed 4.4.6 (b), run by ``wf2k8s-runtime model``."""
     [template] = [w.to_workflow_template() for w in load_workflows(ROOT / "examples/seed/s4_4_6_b_model_from_obs.py")]

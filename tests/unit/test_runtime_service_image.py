@@ -214,7 +214,14 @@ def test_spark_mllib_refusal_names_the_xgboost_way_out():
         "as XGBoost")
 
 
-@pytest.mark.parametrize("model_type", ["Image", "Custom", "Template"])
+def test_a_template_whose_image_the_catalog_did_not_name_is_refused():
+    text = refusal(version(1, "1.1.1", model_type="Template", image=None))
+    assert "served by its template's image, which the catalog (ConfigMap wf2k8s-catalog, key templates) " in text
+    assert text.endswith("it has none: register it with a serving image (an SWRImage, SWRImagePlaceholder or "
+                         "GalleryModel input) whose server loads the model files from /mnt/models")
+
+
+@pytest.mark.parametrize("model_type", ["Image", "Custom"])
 def test_image_types_registered_without_an_image_are_refused(model_type):
     text = refusal(version(1, "1.1.1", model_type=model_type, image=None))
     assert f"has model type '{model_type}': a" in text and "has none: register it with a serving image" in text

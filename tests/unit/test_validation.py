@@ -1009,6 +1009,12 @@ def test_deploying_the_version_a_modelstep_registers_as_a_type_nothing_serves_is
                  "register it with a serving image")
 
 
+def test_deploying_a_template_model_compiles_since_the_catalog_names_its_image_at_run_time():
+    config = wf.steps.ModelConfig(model_type="Template", model_name="my_model", template=template())
+    register = model_step(config=config)
+    compile_steps(register, service_step(depend_steps=[register]))
+
+
 def test_a_deployment_that_may_be_served_compiles():
     mxnet = wf.steps.ModelConfig(model_type="MXNet", model_name="my_model")
     image = wf.data.SWRImage(swr_path="swr.example/team/mx-server:1")

@@ -37,8 +37,9 @@ MODEL_TYPES_NOT_SERVED = {
                    "booster (xgboost's save_model) and register that as XGBoost",
     "Image": f"an Image model is served from its image and this version has none: {SERVE_FROM_IMAGE}",
     "Custom": f"a Custom model is served from its image and this version has none: {SERVE_FROM_IMAGE}",
-    "Template": "a Template model is served from an image (there is no template catalog here) and this "
-                f"version has none: {SERVE_FROM_IMAGE}",
+    "Template": "a Template model is served by its template's image, which the catalog (ConfigMap "
+                "wf2k8s-catalog, key templates) names; this version's template is not there and it has none: "
+                f"{SERVE_FROM_IMAGE}",
 }
 
 #: DatasetProperties.dataset_format values of a table dataset (only file datasets, 0, exist here)

@@ -387,7 +387,8 @@ def check_deployments(phases: list[Phase]) -> None:
                     config = output.model_config
                     same_version = data.model_version == config.model_version if data.model_version is not None \
                         else model.name in before(service)
-                    if config.model_name == data.model_name and same_version and \
+                    # a template's image comes from the cluster's catalog when the step runs: not known here
+                    if config.model_name == data.model_name and same_version and config.template is None and \
                             config.model_type in MODEL_TYPES_NOT_SERVED:
                         raise ValidationError(
                             f"ServiceStep {service.name!r} > inputs[{i}].data",

@@ -29,6 +29,8 @@ step had when the compiler left a ``TensorFlow`` model_type out of the spec.
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import re
 from typing import Any
@@ -157,6 +159,19 @@ def gallery_model(data: dict) -> tuple[str, dict]:
     return key, entry
 
 
+def catalog_template(template_id: Any) -> dict | None:
+    """The catalog's entry for a model template (``templates``: ``{"image", "initial_config"}``), or None: a
+    template's model is served by the template's image, which the catalog names, as ModelArts' templates do."""
+    entry = (load_catalog().get("templates") or {}).get(str(template_id))
+    if entry is None:
+        return None
+    if not isinstance(entry, dict) or not isinstance(entry.get("image"), str) or not entry["image"].strip():
+        raise ContractError(f"template {str(template_id)!r}: its catalog entry has no image")
+    if entry.get("initial_config") is not None and not isinstance(entry["initial_config"], dict):
+        raise ContractError(f"template {str(template_id)!r}: its catalog entry's initial_config must be an object")
+    return entry
+
+
 def sources(spec: ModelPhase, run: RunContext) -> dict:
     """The step's inputs sorted out: ``{"model": s3 URI | None, "image": str | None, "gallery": (key, entry)}``."""
     found: dict[str, Any] = {"model": None, "image": None, "gallery": None}
@@ -227,10 +242,16 @@ def run(spec: ModelPhase, run: RunContext) -> dict:
             template_tags, template_source = template_of(config.template, s3)
         if config.model_type == "Template" and not config.template:
             raise ContractError(f"output {name!r}: model_type Template needs a template in model_config")
+        own = found
+        template = catalog_template(config.template.template_id) if config.template else None
+        if template and not found["image"]:  # the template's image serves it, unless an image input is given
+            own = {**found, "image": template["image"].strip()}
+            if config.initial_config is None and template.get("initial_config") is not None:
+                config = dataclasses.replace(config, initial_config=template["initial_config"])
         if not (found["model"] or found["image"] or template_source):
             raise ContractError(f"output {name!r}: no model source: give an OBS model directory, an image, "
                                 "a subscribed model, or a Template in model_config")
-        registered = register(mlflow, run, step, name, config, found, template_tags, template_source,
+        registered = register(mlflow, run, step, name, config, own, template_tags, template_source,
                               single=len(outputs) == 1)
         result["outputs"][name] = registered
         result["variables"][name] = dict(registered)
