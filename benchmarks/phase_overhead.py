@@ -19,7 +19,7 @@ import time
 from datetime import datetime
 
 import wf2k8s as wf
-from wf2k8s import cluster
+from wf2k8s import cluster, kube
 from wf2k8s.runtime.clients.s3 import S3
 
 NAMESPACE = "wf2k8s"
@@ -72,8 +72,7 @@ def run_jobs(steps: int, bucket: str) -> float:
 
 
 def run_bare(steps: int) -> float:
-    name = json.loads(cluster.kubectl("create", "-o", "json", "-f", "-", stdin=json.dumps(bare_chain(steps))))
-    name = name["metadata"]["name"]
+    name = kube.create(bare_chain(steps))["metadata"]["name"]
     deadline = time.monotonic() + 1800
     while True:
         workflow = cluster.get_object("workflow", name, NAMESPACE) or {}

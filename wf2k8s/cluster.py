@@ -1,7 +1,5 @@
-"""The running state on a real cluster: release, start, follow, give input. Through kubectl.
-
-kubectl is what an Argo and Kubernetes user already has and configures (KUBECONFIG, the
-current context); wf2k8s uses it as it is instead of a client library of its own.
+"""The running state on a real cluster: release, start, follow, give input. Through the kubernetes client
+(``wf2k8s.kube``), on the current kube context (KUBECONFIG or ~/.kube/config, as kubectl reads it).
 """
 
 from __future__ import annotations
@@ -17,6 +15,8 @@ import sys
 import time
 from typing import Any, Container, TextIO
 
+from wf2k8s import kube
+from wf2k8s.kube import ClusterError
 from wf2k8s.backends.argo.compiler import (
     fixed_location, inline_run_manifest, left_out_outputs, left_out_reads, pipeline_info, run_manifest, step_names,
 )
@@ -28,12 +28,6 @@ from wf2k8s.runtime.context import ContractError, parse_typed
 from wf2k8s.runtime.service import service_input_entries  # `wf2k8s input` checks with the deployer's rules
 
 FINISHED = ("Succeeded", "Failed", "Error")
-
-
-class ClusterError(RuntimeError):
-    """The cluster cannot do what was asked; the message says why, in one line."""
-
-    exit_code = 1
 
 
 class ParameterError(ClusterError):
@@ -60,15 +54,11 @@ def run_tool(name: str, binary: str, missing: str, args: tuple[str, ...], stdin:
     return done.stdout
 
 
-def kubectl(*args: str, stdin: str | None = None, timeout: float = 120) -> str:
-    binary = os.environ.get("WF2K8S_KUBECTL") or "kubectl"
-    return run_tool("kubectl", binary, f"{binary} is not installed (wf2k8s talks to the cluster through kubectl)",
-                    args, stdin, timeout)
-
-
 def argo(*args: str, timeout: float = 120) -> str:
     """Argo's own CLI, on the current kube context (no Argo server needed): stopping, retrying and
-    resubmitting a run are Argo's operations on its nodes, which wf2k8s uses rather than re-implements."""
+    resubmitting a run are Argo's operations on its nodes, which wf2k8s uses rather than re-implements.
+    It stays a subprocess on purpose: the kubernetes client has no such operations, and re-doing Argo's
+    node bookkeeping (which nodes to reset, which pods to delete) here would drift from Argo's own."""
     binary = os.environ.get("WF2K8S_ARGO") or "argo"
     return run_tool("argo", binary, f"{binary} (Argo's CLI) is not installed: wf2k8s stop, retry and rerun use it "
                     "(set WF2K8S_ARGO; hack/cluster-up.sh builds one and names it in cluster.env)", args,
@@ -77,21 +67,25 @@ def argo(*args: str, timeout: float = 120) -> str:
 
 def check_cluster() -> None:
     try:
-        kubectl("version", "--request-timeout=10s", "-o", "json", timeout=20)
+        kube.version(timeout=10)
+    except kube.Unreachable:
+        raise
     except ClusterError as problem:
-        raise ClusterError(f"no cluster: the current kube context cannot be reached ({problem}); "
-                           "set KUBECONFIG (hack/cluster-up.sh prints it)") from None
+        raise ClusterError(kube.NO_CLUSTER.format(problem=problem)) from None
     try:
-        kubectl("get", "crd", "workflowtemplates.argoproj.io", "workflows.argoproj.io", "-o", "name")
+        found = [kube.crd(name) for name in ("workflowtemplates.argoproj.io", "workflows.argoproj.io")]
+    except kube.Unreachable:
+        raise
     except ClusterError:
+        found = [None]
+    if None in found:
         raise ClusterError("the cluster has no Argo Workflows CRDs (workflowtemplates.argoproj.io): "
-                           "install Argo Workflows first (hack/cluster-up.sh does)") from None
+                           "install Argo Workflows first (hack/cluster-up.sh does)")
 
 
 def apply_manifest(manifest: dict) -> None:
     # server-side: a large pipeline's WorkflowTemplate exceeds the annotation client-side apply keeps
-    kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=wf2k8s", "-f", "-",
-            stdin=json.dumps(manifest))
+    kube.apply(manifest)
 
 
 def apply_template(template: dict) -> None:
@@ -104,12 +98,8 @@ def apply_template(template: dict) -> None:
 
 
 def get_object(kind: str, name: str, namespace: str) -> dict | None:
-    try:
-        return json.loads(kubectl("get", kind, name, "-n", namespace, "-o", "json"))
-    except ClusterError as problem:
-        if "NotFound" in str(problem) or "not found" in str(problem):
-            return None
-        raise
+    """An object (``kind`` as kubectl names it: workflow, workflowtemplate, crd, ...); None when there is none."""
+    return kube.get(kind, name, namespace)
 
 
 def check_parameters(template: dict, given: dict[str, str]) -> None:
@@ -164,7 +154,7 @@ def release_and_run(workflow: Any, parameters: dict[str, str], scene: str | None
     else:
         apply_template(template)
         run = run_manifest(template, name, given, labels=labels)
-    kubectl("create", "-f", "-", stdin=json.dumps(run))
+    kube.create(run)
     namespace = template["metadata"].get("namespace", "default")
     if progress:
         progress.write(f"started {namespace}/{name}\n")
@@ -240,8 +230,7 @@ def succeeded_runs(pipeline: str, namespace: str) -> list[dict]:
     runs: dict[str, dict] = {}
     for selector in (f"workflows.argoproj.io/workflow-template={pipeline}",
                      f"wf2k8s.io/workflow={pipeline},wf2k8s.io/development=true"):
-        listed = json.loads(kubectl("get", "workflows", "-n", namespace, "-l", selector, "-o", "json") or "{}")
-        for run in listed.get("items") or []:
+        for run in kube.list_objects("workflows", namespace, selector):
             if (run.get("status") or {}).get("phase") == "Succeeded":
                 runs[run["metadata"]["name"]] = run
     return sorted(runs.values(), key=lambda r: (r["metadata"].get("creationTimestamp") or "", r["metadata"]["name"]),
@@ -447,8 +436,7 @@ def resume(name: str, namespace: str, values: dict[str, str] | None = None,
                           "outputs": {**node.get("outputs", {}), "parameters": parameters}}
         resumed.extend(p["name"] for p in outputs if p["name"] in values)
     if patch:
-        kubectl("patch", "workflow", name, "-n", namespace, "--type", "merge", "-p",
-                json.dumps({"status": {"nodes": patch}}))
+        kube.patch("workflow", name, namespace, {"status": {"nodes": patch}})
     return resumed
 
 
@@ -466,16 +454,20 @@ def finish_labeling(name: str, namespace: str, step: str) -> str:
     if not pods:
         raise ClusterError(f"run {name}: step {step!r} has no pod yet")
     key, value = podinfo.LABELING_DONE
-    kubectl("annotate", "pod", pods[0], "-n", namespace, "--overwrite", f"{key}={value}")
+    annotate_pod(pods[0], namespace, {key: value})
     return pods[0]
 
 
 def node_pods(name: str, namespace: str, node_ids: list[str]) -> list[str]:
     """The pods of these nodes of a run."""
-    pods = json.loads(kubectl("get", "pods", "-n", namespace, "-o", "json",
-                              "-l", f"workflows.argoproj.io/workflow={name}"))["items"]
+    pods = kube.list_objects("pods", namespace, f"workflows.argoproj.io/workflow={name}")
     return [p["metadata"]["name"] for p in pods
             if p["metadata"].get("annotations", {}).get("workflows.argoproj.io/node-id") in node_ids]
+
+
+def annotate_pod(pod: str, namespace: str, annotations: dict[str, str]) -> None:
+    """Set annotations of a pod, replacing those of the same names (``kubectl annotate --overwrite``)."""
+    kube.patch("pod", pod, namespace, {"metadata": {"annotations": annotations}})
 
 
 def correct_running_inputs(workflow: dict, values: dict[str, str]) -> list[str]:
@@ -488,7 +480,7 @@ def correct_running_inputs(workflow: dict, values: dict[str, str]) -> list[str]:
         running = running_pod_nodes(workflow, set((inputs.get(key) or {}).get("tasks") or []))
         pods = node_pods(name, namespace, running) if running else []
         for pod in pods:
-            kubectl("annotate", "pod", pod, "-n", namespace, "--overwrite", f"{podinfo.INPUT_PREFIX}{key}={value}")
+            annotate_pod(pod, namespace, {f"{podinfo.INPUT_PREFIX}{key}": value})
         if pods:
             given.append(key)
     return sorted(given)

@@ -1,6 +1,6 @@
 """The running state (seed chapter 3): operating released pipelines and their runs, as ModelArts'
 console does. Stop, retry and rerun are Argo's own operations (its CLI, ``cluster.argo``); the rest
-reads and labels the WorkflowTemplates and Workflows wf2k8s made.
+reads and labels the WorkflowTemplates and Workflows wf2k8s made (the kubernetes client, ``wf2k8s.kube``).
 
 Tags are labels ``tag.wf2k8s.io/<tag>``; a workflow's configured run values are its WorkflowTemplate's
 parameter values (what a run gets when it gives none).
@@ -12,11 +12,12 @@ import json
 import re
 from typing import Any
 
+from wf2k8s import kube
 from wf2k8s.backends.argo import notifications
 from wf2k8s.errors import ValidationError
 from wf2k8s.backends.argo.compiler import SCENE_PARAM, dns_name, pipeline_info, run_manifest
 from wf2k8s.cluster import (
-    FINISHED, ClusterError, ParameterError, apply_manifest, argo, get_object, kubectl, node_pods, parse_time,
+    FINISHED, ClusterError, ParameterError, apply_manifest, argo, get_object, node_pods, parse_time,
     pod_nodes, run_name, run_step_names, run_template_spec, seconds_between, task_of, task_of_step, value_problem,
 )
 from wf2k8s.contract.values import protect, unprotect
@@ -102,7 +103,7 @@ def task_log(workflow: dict, task: str, step: str) -> str:
     pods = node_pods(name, namespace, [attempts[-1]["id"]])
     if not pods:
         raise ClusterError(f"run {name}: the pod of step {step!r} is gone (deleted with its logs)")
-    return kubectl("logs", pods[0], "-n", namespace, "-c", "main")
+    return kube.pod_log(pods[0], namespace, "main")
 
 
 def step_log(name: str, namespace: str, step: str) -> str:
@@ -122,7 +123,7 @@ def run_logs(name: str, namespace: str) -> str:
 # --- workflows and runs: list, tag, copy, delete, configure, start, records ------------------------------
 
 def items(kind: str, namespace: str, selector: str) -> list[dict]:
-    return json.loads(kubectl("get", kind, "-n", namespace, "-l", selector, "-o", "json"))["items"]
+    return kube.list_objects(kind, namespace, selector)
 
 
 def tags_of(obj: dict) -> list[str]:
@@ -205,8 +206,9 @@ def tag(name: str, namespace: str, tags: list[str], remove: bool = False, run: b
                                  "with a letter or digit")
     kind, target = ("workflow", existing_run(name, namespace)["metadata"]["name"]) if run else \
         ("workflowtemplate", released(name, namespace)["metadata"]["name"])
-    kubectl("label", kind, target, "-n", namespace, "--overwrite",
-            *(f"{TAG_PREFIX}{t}-" if remove else f"{TAG_PREFIX}{t}=" for t in tags))
+    # a merge patch: a label set to None is removed (``kubectl label --overwrite tag.wf2k8s.io/T-``)
+    kube.patch(kind, target, namespace, {"metadata": {"labels": {f"{TAG_PREFIX}{t}": None if remove else ""
+                                                                 for t in tags}}})
     return tags_of(get_object(kind, target, namespace) or {"metadata": {}})
 
 
@@ -265,13 +267,15 @@ def delete(name: str, namespace: str, run: bool = False) -> list[str]:
     deployed and the models it registered stay. What was deleted."""
     if run:
         existing_run(name, namespace)
-        kubectl("delete", "workflow", name, "-n", namespace)
+        kube.delete("workflow", name, namespace)
         return [f"run {name}"]
     template = released(name, namespace)["metadata"]["name"]
     runs = [r["metadata"]["name"] for r in items("workflows", namespace, f"{TEMPLATE_LABEL}={template}")]
-    if runs:
-        kubectl("delete", "workflow", "-n", namespace, *runs)
-    kubectl("delete", "workflowtemplate", template, "-n", namespace)
+    for r in runs:
+        kube.delete("workflow", r, namespace, wait=False)
+    for r in runs:  # gone, as `kubectl delete` waits for them
+        kube.wait_gone("workflow", r, namespace)
+    kube.delete("workflowtemplate", template, namespace)
     return [f"workflow {template}", *(f"run {r}" for r in runs)]
 
 
@@ -286,8 +290,9 @@ def configure(name: str, namespace: str, values: dict[str, str], scene: str | No
     checked = checked_values(spec, given, f"workflow {name}")
     parameters = [{**p, "value": checked[p["name"]]} if p["name"] in checked else p
                   for p in (spec.get("arguments") or {}).get("parameters") or []]
-    kubectl("patch", "workflowtemplate", template["metadata"]["name"], "-n", namespace, "--type", "json", "-p",
-            json.dumps([{"op": "replace", "path": "/spec/arguments/parameters", "value": parameters}]))
+    # a merge patch replaces a list whole: the parameters as given here, the rest of spec.arguments kept
+    kube.patch("workflowtemplate", template["metadata"]["name"], namespace,
+               {"spec": {"arguments": {"parameters": parameters}}})
     return {p["name"]: unprotect(p["value"]) for p in parameters if "value" in p}
 
 
@@ -302,7 +307,7 @@ def start(name: str, namespace: str, values: dict[str, str] | None = None) -> st
         raise ParameterError(f"no value for {', '.join(missing)}: configure them (wf2k8s configure {name} -p "
                              "NAME=VALUE) or give them (-p NAME=VALUE)")
     manifest = run_manifest(template, run_name(template["metadata"]["name"]), checked)
-    kubectl("create", "-f", "-", stdin=json.dumps(manifest))
+    kube.create(manifest)
     return manifest["metadata"]["name"]
 
 

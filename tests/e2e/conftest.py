@@ -32,8 +32,16 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+def kubectl(*args: str, stdin: str | None = None, timeout: float = 120) -> str:
+    """kubectl on the test cluster (``WF2K8S_KUBECTL``, cluster.env names it), for what the tests do past
+    wf2k8s: set-up, clean-up, ``--as`` a user, ``wait``, ``describe``; wf2k8s itself uses the kubernetes client."""
+    binary = os.environ.get("WF2K8S_KUBECTL") or "kubectl"
+    return cluster.run_tool("kubectl", binary, f"{binary} is not installed (the e2e tests use it; cluster.env "
+                            "names it WF2K8S_KUBECTL)", args, stdin, timeout)
+
+
 def kubectl_json(*args: str) -> dict:
-    return json.loads(cluster.kubectl(*args, "-o", "json"))
+    return json.loads(kubectl(*args, "-o", "json"))
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +119,7 @@ def service_name(kube):
     """A fresh InferenceService name for a test, its service deleted afterwards."""
     name = f"svc-{secrets.token_hex(3)}"
     yield name
-    cluster.kubectl("delete", "inferenceservice", name, "-n", NAMESPACE, "--ignore-not-found", "--wait=false")
+    kubectl("delete", "inferenceservice", name, "-n", NAMESPACE, "--ignore-not-found", "--wait=false")
 
 
 def post_json(url: str, body: dict) -> dict:
@@ -133,7 +141,7 @@ def step_log(kube):
         pods = cluster.node_pods(run_name, NAMESPACE, [attempts[-1]["id"]]) if attempts else []  # the last attempt
         if not pods:
             raise AssertionError(f"run {run_name} has no pod for step {step}")
-        return cluster.kubectl("logs", pods[0], "-n", NAMESPACE, "-c", "main")
+        return kubectl("logs", pods[0], "-n", NAMESPACE, "-c", "main")
 
     return read
 
@@ -148,7 +156,7 @@ def submit_past_the_cli(workflow, parameters: dict[str, str], timeout: float = 6
     cluster.apply_manifest(template)
     name = cluster.run_name(template["metadata"]["name"])
     run = run_manifest(template, name, {k: protect(v) for k, v in parameters.items()})
-    cluster.kubectl("create", "-f", "-", stdin=json.dumps(run))
+    kubectl("create", "-f", "-", stdin=json.dumps(run))
     return cluster.follow(name, NAMESPACE, progress=None, timeout=timeout)
 
 

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 import wf2k8s as wf
-from conftest import NAMESPACE, kubectl_json
+from conftest import NAMESPACE, kubectl, kubectl_json
 from wf2k8s import cluster
 
 SERVER = os.environ.get("WF2K8S_ARGO_SERVER", "127.0.0.1:2746")
@@ -30,12 +30,12 @@ def account(kube):
                "metadata": {"name": name, "namespace": NAMESPACE},
                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": name},
                "subjects": [{"kind": "ServiceAccount", "name": name, "namespace": NAMESPACE}]}
-    cluster.kubectl("create", "serviceaccount", name, "-n", NAMESPACE)
+    kubectl("create", "serviceaccount", name, "-n", NAMESPACE)
     items = {"apiVersion": "v1", "kind": "List", "items": [role, binding]}
-    cluster.kubectl("apply", "-f", "-", stdin=json.dumps(items))
-    token = cluster.kubectl("create", "token", name, "-n", NAMESPACE).strip()
+    kubectl("apply", "-f", "-", stdin=json.dumps(items))
+    token = kubectl("create", "token", name, "-n", NAMESPACE).strip()
     yield name, token
-    cluster.kubectl("delete", "rolebinding,role,serviceaccount", name, "-n", NAMESPACE, "--ignore-not-found")
+    kubectl("delete", "rolebinding,role,serviceaccount", name, "-n", NAMESPACE, "--ignore-not-found")
 
 
 def argo(token: str, *args: str) -> subprocess.CompletedProcess:

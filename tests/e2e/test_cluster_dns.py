@@ -12,6 +12,8 @@ import pytest
 import wf2k8s
 from wf2k8s import cluster
 
+from conftest import kubectl
+
 NAMESPACE = "wf2k8s"
 IMAGE = f"wf2k8s/runtime:{wf2k8s.__version__}"
 DOMAIN = "cluster.local"
@@ -44,12 +46,12 @@ def pod(name: str, labels: dict[str, str], command: list[str], **spec) -> dict:
 
 
 def create(manifest: dict) -> None:
-    cluster.kubectl("create", "-f", "-", stdin=json.dumps(manifest))
+    kubectl("create", "-f", "-", stdin=json.dumps(manifest))
 
 
 def pod_description(name: str) -> str:
     try:
-        return cluster.kubectl("describe", "pod", name, "-n", NAMESPACE)[-3000:]
+        return kubectl("describe", "pod", name, "-n", NAMESPACE)[-3000:]
     except cluster.ClusterError as problem:
         return str(problem)
 
@@ -65,12 +67,12 @@ def test_service_and_per_pod_names_resolve_in_pods(kube):
                          "ports": [{"name": "rendezvous", "port": 29500}]}})
         create(pod(worker, labels, ["sleep", "600"], hostname="worker-0", subdomain=service))
         try:
-            cluster.kubectl("wait", "--for=condition=Ready", f"pod/{worker}", "-n", NAMESPACE, "--timeout=120s",
+            kubectl("wait", "--for=condition=Ready", f"pod/{worker}", "-n", NAMESPACE, "--timeout=120s",
                             timeout=150)
         except cluster.ClusterError as problem:
             pytest.fail(f"the worker pod never became ready ({problem}):\n{pod_description(worker)}")
-        worker_ip = json.loads(cluster.kubectl("get", "pod", worker, "-n", NAMESPACE, "-o", "json"))["status"]["podIP"]
-        api_ip = cluster.kubectl("get", "service", "kubernetes", "-n", "default", "-o",
+        worker_ip = json.loads(kubectl("get", "pod", worker, "-n", NAMESPACE, "-o", "json"))["status"]["podIP"]
+        api_ip = kubectl("get", "service", "kubernetes", "-n", "default", "-o",
                                  "jsonpath={.spec.clusterIP}").strip()
 
         expected = {
@@ -83,13 +85,13 @@ def test_service_and_per_pod_names_resolve_in_pods(kube):
         create(pod(client, {"app": f"{service}-client"}, ["python3", "-c", RESOLVE, *expected],
                    restartPolicy="Never"))
         try:
-            cluster.kubectl("wait", "--for=jsonpath={.status.phase}=Succeeded", f"pod/{client}", "-n", NAMESPACE,
+            kubectl("wait", "--for=jsonpath={.status.phase}=Succeeded", f"pod/{client}", "-n", NAMESPACE,
                             "--timeout=120s", timeout=150)
         except cluster.ClusterError as problem:
             pytest.fail(f"the client pod did not succeed ({problem}):\n{pod_description(client)}")
-        result = json.loads(cluster.kubectl("logs", client, "-n", NAMESPACE).strip().splitlines()[-1])
+        result = json.loads(kubectl("logs", client, "-n", NAMESPACE).strip().splitlines()[-1])
         assert result["answers"] == expected, f"pod resolv.conf:\n{result['resolv.conf']}"
         assert f"search {NAMESPACE}.svc.{DOMAIN} svc.{DOMAIN} {DOMAIN}" in result["resolv.conf"]
     finally:
         for kind, name in (("pod", client), ("pod", worker), ("service", service)):
-            cluster.kubectl("delete", kind, name, "-n", NAMESPACE, "--ignore-not-found", "--wait=false")
+            kubectl("delete", kind, name, "-n", NAMESPACE, "--ignore-not-found", "--wait=false")

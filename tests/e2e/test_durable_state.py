@@ -10,9 +10,8 @@ import urllib.request
 import uuid
 
 import pytest
-from conftest import NAMESPACE, kubectl_json
+from conftest import NAMESPACE, kubectl, kubectl_json
 
-from wf2k8s import cluster
 from wf2k8s.runtime.clients import LabelStudio, MLflow
 
 DEPLOYMENTS = ("mlflow", "label-studio")
@@ -84,7 +83,7 @@ def test_registry_and_labels_survive_their_pods(services):
 
         before = {app: pods(app) for app in DEPLOYMENTS}
         started = time.monotonic()
-        cluster.kubectl("delete", "pod", "-n", NAMESPACE, "--wait=true", "-l",
+        kubectl("delete", "pod", "-n", NAMESPACE, "--wait=true", "-l",
                         f"app.kubernetes.io/name in ({','.join(DEPLOYMENTS)})", timeout=180)
         for app in DEPLOYMENTS:
             wait_for_new_pod(app, before[app])

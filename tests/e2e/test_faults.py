@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import wf2k8s as wf
-from conftest import task_pods, wait_until_running
+from conftest import kubectl, task_pods, wait_until_running
 from wf2k8s import cluster
 
 HERE = Path(__file__).resolve().parent
@@ -36,7 +36,7 @@ def test_a_phase_whose_pod_is_deleted_runs_again_and_the_run_succeeds(kube, s3, 
     time.sleep(12)
     (first,) = task_pods(name, "slow")
     (pod,) = cluster.node_pods(name, NAMESPACE, [first["id"]])
-    cluster.kubectl("delete", "pod", pod, "-n", NAMESPACE, "--wait=false")  # as a node drain would
+    kubectl("delete", "pod", pod, "-n", NAMESPACE, "--wait=false")  # as a node drain would
     result = cluster.follow(name, NAMESPACE, progress=None, timeout=600)
     assert result["phase"] == "Succeeded", result
     tried = task_pods(name, "slow")

@@ -9,6 +9,7 @@ from wf2k8s import cluster
 from wf2k8s.backends.argo.compiler import run_manifest
 
 from test_semantics import job
+from conftest import kubectl
 
 
 def test_release_to_gallery_versions_and_whitelist(kube, code):
@@ -16,7 +17,7 @@ def test_release_to_gallery_versions_and_whitelist(kube, code):
     first = workflow.release_to_gallery(title="Gallery demo", visibility="group", group_users=["alice"])
     second = workflow.release_to_gallery(title="Gallery demo")
     assert first["metadata"]["name"].startswith("gallery-demo-v")
-    versions = json.loads(cluster.kubectl("get", "workflowtemplates", "-n", "wf2k8s", "-l",
+    versions = json.loads(kubectl("get", "workflowtemplates", "-n", "wf2k8s", "-l",
                                           "wf2k8s.io/gallery-asset=gallery-demo", "-o", "json"))["items"]
     numbers = sorted(t["metadata"]["labels"]["wf2k8s.io/gallery-version"] for t in versions)
     first_version = first["metadata"]["labels"]["wf2k8s.io/gallery-version"]
@@ -37,7 +38,7 @@ def test_release_to_gallery_versions_and_whitelist(kube, code):
 def create_as(user: str, manifest: dict, *options: str) -> str:
     """`kubectl create` of ``manifest`` as ``user`` (impersonated); the error text when refused, else ""."""
     try:
-        cluster.kubectl("create", f"--as={user}", *options, "-f", "-", stdin=json.dumps(manifest))
+        kubectl("create", f"--as={user}", *options, "-f", "-", stdin=json.dumps(manifest))
     except cluster.ClusterError as refused:
         return str(refused)
     return ""

@@ -16,6 +16,8 @@ import pytest
 import wf2k8s
 from wf2k8s import cluster
 
+from conftest import kubectl
+
 NAMESPACE = "wf2k8s"
 IMAGE = f"wf2k8s/runtime:{wf2k8s.__version__}"
 PRINT_INDEX = ("import os, socket, sys\n"
@@ -25,7 +27,7 @@ PRINT_INDEX = ("import os, socket, sys\n"
 
 
 def get_json(*args: str) -> dict:
-    return json.loads(cluster.kubectl("get", *args, "-n", NAMESPACE, "-o", "json"))
+    return json.loads(kubectl("get", *args, "-n", NAMESPACE, "-o", "json"))
 
 
 def jobset(name: str, workers: int, fail_indexes: str = "") -> dict:
@@ -62,7 +64,7 @@ def diagnostics(name: str) -> str:
                   "-o", "wide"),
                  ("get", "events", "-n", NAMESPACE, "--sort-by=.lastTimestamp")):
         try:
-            parts.append(cluster.kubectl(*args))
+            parts.append(kubectl(*args))
         except cluster.ClusterError as problem:
             parts.append(str(problem))
     return "\n".join(parts)[-6000:]
@@ -88,20 +90,20 @@ def pods_of(name: str) -> list[dict]:
 def jobsets(kube):
     """Create JobSets (the operator's CRD and webhooks must be there); they are deleted afterwards."""
     try:
-        cluster.kubectl("get", "crd", "jobsets.jobset.x-k8s.io", "-o", "name")
+        kubectl("get", "crd", "jobsets.jobset.x-k8s.io", "-o", "name")
     except cluster.ClusterError as problem:
         pytest.fail(f"the cluster has no JobSet CRD (hack/cluster-up.sh installs it unless WF2K8S_JOBSET=0): {problem}")
     made: list[str] = []
 
     def create(workers: int, fail_indexes: str = "") -> str:
         name = f"e2e-js-{uuid.uuid4().hex[:6]}"
-        cluster.kubectl("create", "-f", "-", stdin=json.dumps(jobset(name, workers, fail_indexes)))
+        kubectl("create", "-f", "-", stdin=json.dumps(jobset(name, workers, fail_indexes)))
         made.append(name)
         return name
 
     yield create
     for name in made:
-        cluster.kubectl("delete", "jobset", name, "-n", NAMESPACE, "--ignore-not-found", "--wait=false")
+        kubectl("delete", "jobset", name, "-n", NAMESPACE, "--ignore-not-found", "--wait=false")
 
 
 def test_an_indexed_worker_job_completes_with_dns_hostnames(jobsets):
@@ -124,7 +126,7 @@ def test_an_indexed_worker_job_completes_with_dns_hostnames(jobsets):
         assert pod["spec"]["hostname"] == f"{name}-worker-0-{index}", pod["spec"]
         assert pod["spec"]["subdomain"] == name, pod["spec"]
         assert pod["status"]["phase"] == "Succeeded", pod["status"]
-        log = cluster.kubectl("logs", pod["metadata"]["name"], "-n", NAMESPACE, "-c", "main")
+        log = kubectl("logs", pod["metadata"]["name"], "-n", NAMESPACE, "-c", "main")
         assert f"index={index} hostname={name}-worker-0-{index}" in log, log
         seen[index] = pod["spec"]["hostname"]
     assert sorted(seen) == ["0", "1"], seen

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import wf2k8s as wf
-from conftest import NAMESPACE, wait_for_input
+from conftest import NAMESPACE, kubectl, wait_for_input
 from wf2k8s import cli, cluster
 
 HERE = Path(__file__).resolve().parent
@@ -72,7 +72,7 @@ def test_webhooks_get_the_events_of_the_run_and_of_a_phase_they_subscribed_to(ku
     prepare = job("prepare", s3, "prepared")
     train = job("train", s3, mode, depend_steps=[prepare])
     workflow = wf.Workflow(name="e2e-notify", desc="notifications", steps=[prepare, train])
-    cluster.kubectl("delete", "workflowtemplate", "e2e-notify", "-n", NAMESPACE, "--ignore-not-found")  # no old hooks
+    kubectl("delete", "workflowtemplate", "e2e-notify", "-n", NAMESPACE, "--ignore-not-found")  # no old hooks
     workflow.release(apply=True)
     assert cli.main(["notify", "e2e-notify", "--url", f"{url}/run"]) == 0
     assert cli.main(["notify", "e2e-notify", "--url", f"{url}/prepare", "--events", "executed,abnormal",

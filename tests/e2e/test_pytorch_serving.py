@@ -15,7 +15,7 @@ import pytest
 
 import wf2k8s
 from modelarts import workflow as wf
-from conftest import post_json
+from conftest import kubectl, post_json
 from wf2k8s import cluster
 
 HERE = Path(__file__).resolve().parent
@@ -113,5 +113,5 @@ def test_a_pytorch_model_is_served_as_torchscript_and_through_its_inference_code
                   f"({from_isvc} s after the InferenceService was created)")
     finally:
         for service in services.values():
-            cluster.kubectl("delete", "inferenceservice", service, "-n", NAMESPACE, "--ignore-not-found",
+            kubectl("delete", "inferenceservice", service, "-n", NAMESPACE, "--ignore-not-found",
                             "--wait=false")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import wf2k8s as wf
-from conftest import submit_past_the_cli, wait_for_input
+from conftest import kubectl, submit_past_the_cli, wait_for_input
 from wf2k8s import cluster
 from wf2k8s.runtime.clients import S3, LabelStudio, LabelStudioError, S3Error
 
@@ -106,7 +106,7 @@ def test_label_studio_reaches_no_address_but_the_s3_servers(kube, endpoint):
 def test_label_studio_storages_hold_a_key_that_only_reads_datasets(kube, s3):
     """What a labeling phase gives Label Studio: the key of Secret wf2k8s-s3-label-studio, which reads
     datasets' samples and cannot write anything or read outside datasets/."""
-    secret = json.loads(cluster.kubectl("get", "secret", "wf2k8s-s3-label-studio", "-n", NAMESPACE, "-o", "json"))
+    secret = json.loads(kubectl("get", "secret", "wf2k8s-s3-label-studio", "-n", NAMESPACE, "-o", "json"))
     key = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
     reader = S3(s3.endpoint, key["LABEL_STUDIO_S3_ACCESS_KEY_ID"], key["LABEL_STUDIO_S3_SECRET_ACCESS_KEY"])
     assert reader.access_key != s3.access_key
@@ -168,7 +168,7 @@ def test_a_hostile_flavor_stays_resources(kube, s3, step_log):
     with pytest.raises(wf.ValidationError, match="run value: must be JSON"):  # wf2k8s refuses it at once
         cluster.release_and_run(workflow, parameters={flavor.name: hostile}, progress=None)
     result = submit_past_the_cli(workflow, {flavor.name: hostile}, timeout=300)  # as kubectl or the UI would
-    pods = json.loads(cluster.kubectl("get", "pods", "-n", NAMESPACE, "-o", "json", "-l",
+    pods = json.loads(kubectl("get", "pods", "-n", NAMESPACE, "-o", "json", "-l",
                                       f"workflows.argoproj.io/workflow={result['name']}"))["items"]
     for pod in pods:
         for container in pod["spec"]["containers"]:

@@ -21,7 +21,7 @@ import zlib
 from pathlib import Path
 
 
-from conftest import post_json, wait_for_input
+from conftest import kubectl, post_json, wait_for_input
 from test_datasets import LabelStudio, lines, studio  # noqa: F401  (studio: a fixture)
 from modelarts import workflow as wf
 from wf2k8s import cluster
@@ -132,5 +132,5 @@ def test_the_seeds_partial_execution_example_as_written(s3, step_result, studio)
         predicted = [labels[max(range(len(p)), key=p.__getitem__)] for p in answer["predictions"]]
         assert predicted == [c for c, _ in images], answer
     finally:
-        cluster.kubectl("delete", "inferenceservice", "service-step", "-n", NAMESPACE, "--ignore-not-found",
+        kubectl("delete", "inferenceservice", "service-step", "-n", NAMESPACE, "--ignore-not-found",
                         "--wait=false")

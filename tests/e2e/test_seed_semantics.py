@@ -14,6 +14,7 @@ import wf2k8s as wf
 from wf2k8s import cluster
 
 from test_semantics import FLAVOR, ENGINE, job, model, root
+from conftest import kubectl
 
 HERE = Path(__file__).resolve().parent
 NAMESPACE = "wf2k8s"
@@ -193,5 +194,5 @@ def test_seed_partial_execution_scenes(run, step_result, code, s3):
         served = step_result(deployed["name"], "service_step")["outputs"]["service_output"]
         assert [(m["model_name"], m["uri"]) for m in served["models"]] == [(f"seed-{nonce}", registered["uri"])]
     finally:
-        cluster.kubectl("delete", "inferenceservice", f"seed-{nonce}", "-n", NAMESPACE, "--ignore-not-found",
+        kubectl("delete", "inferenceservice", f"seed-{nonce}", "-n", NAMESPACE, "--ignore-not-found",
                         "--wait=false")

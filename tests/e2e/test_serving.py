@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from modelarts import workflow as wf
-from conftest import wait_for_input
+from conftest import kubectl, wait_for_input
 from wf2k8s import cluster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +50,7 @@ def services():
     made: list[str] = []
     yield made
     for name in made:
-        cluster.kubectl("delete", "inferenceservice", name, "-n", NAMESPACE, "--ignore-not-found", "--wait=false")
+        kubectl("delete", "inferenceservice", name, "-n", NAMESPACE, "--ignore-not-found", "--wait=false")
 
 
 def iris_module():
@@ -61,7 +61,7 @@ def iris_module():
 
 
 def step_result(run_name: str, step: str) -> dict:
-    workflow = json.loads(cluster.kubectl("get", "workflow", run_name, "-n", NAMESPACE, "-o", "json"))
+    workflow = json.loads(kubectl("get", "workflow", run_name, "-n", NAMESPACE, "-o", "json"))
     for node in workflow["status"]["nodes"].values():
         if node.get("displayName") == step.replace("_", "-"):
             parameters = {p["name"]: p.get("value") for p in node.get("outputs", {}).get("parameters", [])}
@@ -149,7 +149,7 @@ def deployer_log(run_name: str) -> str:
     nodes = [n["id"] for n in workflow["status"]["nodes"].values() if n.get("templateName") == "service"]
     pods = cluster.node_pods(run_name, NAMESPACE, nodes)
     try:
-        return cluster.kubectl("logs", pods[0], "-n", NAMESPACE, "-c", "main") if pods else ""
+        return kubectl("logs", pods[0], "-n", NAMESPACE, "-c", "main") if pods else ""
     except cluster.ClusterError:  # the pod is still starting
         return ""
 
@@ -231,7 +231,7 @@ def deploy(run_serving, model_name: str, template: str, entries: list[dict], ser
 def predictions_by_version(name: str) -> dict[str, float]:
     """Requests each predictor pod of InferenceService ``name`` answered (its /metrics), by the
     storage URI it serves."""
-    pods = json.loads(cluster.kubectl("get", "pods", "-n", NAMESPACE, "-l",
+    pods = json.loads(kubectl("get", "pods", "-n", NAMESPACE, "-l",
                                       f"serving.kserve.io/inferenceservice={name},component=predictor", "-o", "json"))
     counts: dict[str, float] = {}
     for pod in pods["items"]:
@@ -306,7 +306,7 @@ def test_main_service_gets_the_sub_service_address(run_serving, services):
     isvc = cluster.get_object("inferenceservice", "main-service-step", NAMESPACE)
     env = {e["name"]: e["value"] for e in isvc["spec"]["predictor"]["model"]["env"]}
     assert env["infer_address"] == sub_address
-    pods = json.loads(cluster.kubectl("get", "pods", "-n", NAMESPACE, "-l",
+    pods = json.loads(kubectl("get", "pods", "-n", NAMESPACE, "-l",
                                       "serving.kserve.io/inferenceservice=main-service-step", "-o", "json"))["items"]
     container = next(c for c in pods[0]["spec"]["containers"] if c["name"] == "kserve-container")
     assert {"name": "infer_address", "value": sub_address} in container["env"]
@@ -356,7 +356,7 @@ def test_a_model_that_cannot_load_fails_the_step_with_the_reason(run_serving, se
 
 def served_uris(name: str) -> set[str]:
     """The storage URIs of every predictor pod of InferenceService ``name``, terminating ones included."""
-    pods = json.loads(cluster.kubectl("get", "pods", "-n", NAMESPACE, "-l",
+    pods = json.loads(kubectl("get", "pods", "-n", NAMESPACE, "-l",
                                       f"serving.kserve.io/inferenceservice={name},component=predictor", "-o", "json"))
     return {a for p in pods["items"] for c in p["spec"].get("initContainers", []) for a in c.get("args", [])
             if a.startswith("s3://")}
@@ -400,9 +400,9 @@ def test_an_update_to_a_new_version_drops_no_request(run_serving, services):
     print(f"zero downtime: {len(outcomes)} requests during the update, {len(failures)} failed")
     assert outcomes and not failures, failures[:5]
     # afterwards only version 2 answers
-    pods = json.loads(cluster.kubectl("get", "pods", "-n", NAMESPACE, "-l",
+    pods = json.loads(kubectl("get", "pods", "-n", NAMESPACE, "-l",
                                       "serving.kserve.io/inferenceservice=steady", "-o", "json"))["items"]
-    rs = cluster.kubectl("get", "rs,deploy", "-n", NAMESPACE, "-l", "serving.kserve.io/inferenceservice=steady")
+    rs = kubectl("get", "rs,deploy", "-n", NAMESPACE, "-l", "serving.kserve.io/inferenceservice=steady")
     assert set(predictions_by_version("steady")) == {uris["1.1.2"]}, (rs, [
         (p["metadata"]["name"], p["status"].get("phase"), p["metadata"].get("deletionTimestamp"),
          p["status"].get("conditions")) for p in pods])

@@ -1,35 +1,40 @@
 """`wf2k8s input RUN NAME=VALUE` checks a ServiceInputPlaceholder's value with the deployer's rules
 before it resumes the run: a bad value is refused in one line (the seed's message) and nothing is
-patched, so the run keeps waiting. kubectl is a fake here (WF2K8S_KUBECTL) that serves one waiting
-run and records patches; tests/e2e/test_serving.py does the same on the real cluster."""
+patched, so the run keeps waiting. The cluster is a fake here (``wf2k8s.kube``'s get, list and patch) that
+serves one waiting run and records patches; tests/e2e/test_serving.py does the same on the real cluster."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import textwrap
+import types
 
 import pytest
 
 from modelarts import workflow as wf
-from wf2k8s import cluster
+from wf2k8s import cli, cluster, kube
 
-FAKE_KUBECTL = textwrap.dedent('''\
-    #!{python}
-    import json, os, sys
-    args = sys.argv[1:]
-    if args[0] == "get" and args[1] == "workflow":
-        sys.stdout.write(open(os.environ["FAKE_WORKFLOW"]).read())
-    elif args[0] == "get" and args[1] == "pods":
-        sys.stdout.write(open(os.environ["FAKE_PODS"]).read())
-    elif args[0] in ("patch", "annotate"):
-        with open(os.environ["FAKE_PATCHES"], "a") as f:
-            f.write(json.dumps(args) + "\\n")
-    else:
-        sys.exit("fake kubectl: unexpected " + " ".join(args))
-''')
+
+class FakeCluster:
+    """One run (``workflow``) and its pods (``pods``); the patches asked for, as (kind, name, namespace, body)."""
+
+    def __init__(self, workflow: dict, pods: list[dict] | None = None):
+        self.workflow, self.pods, self.patches = workflow, pods or [], []
+
+    def get(self, kind: str, name: str, namespace: str | None) -> dict | None:
+        assert kind == "workflow", kind
+        return self.workflow if name == self.workflow["metadata"]["name"] else None
+
+    def list_objects(self, kind: str, namespace: str | None, selector: str = "") -> list[dict]:
+        assert kind == "pods" and selector == f"workflows.argoproj.io/workflow={self.workflow['metadata']['name']}"
+        return self.pods
+
+    def patch(self, kind: str, name: str, namespace: str | None, body: dict) -> dict:
+        self.patches.append((kind, name, namespace, body))
+        return {}
+
+    def install(self, monkeypatch) -> FakeCluster:
+        for name in ("get", "list_objects", "patch"):
+            monkeypatch.setattr(kube, name, getattr(self, name))
+        return self
 
 
 def service_pipeline() -> wf.Workflow:
@@ -57,25 +62,21 @@ def waiting_run(template: dict, model_name: str = "iris") -> dict:
 
 
 @pytest.fixture
-def fake(tmp_path):
-    kubectl = tmp_path / "kubectl"
-    kubectl.write_text(FAKE_KUBECTL.format(python=sys.executable))
-    kubectl.chmod(0o755)
-    workflow = tmp_path / "workflow.json"
-    workflow.write_text(json.dumps(waiting_run(service_pipeline().to_workflow_template())))
-    patches = tmp_path / "patches"
-    env = {**os.environ, "WF2K8S_KUBECTL": str(kubectl), "FAKE_WORKFLOW": str(workflow), "FAKE_PATCHES": str(patches)}
+def fake(monkeypatch, capsys):
+    """`wf2k8s input cli-input-1 deploy_models=VALUE` against the fake cluster: its exit code and output."""
+    cluster_ = FakeCluster(waiting_run(service_pipeline().to_workflow_template())).install(monkeypatch)
 
-    def give(value: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "wf2k8s.cli", "input", "cli-input-1", f"deploy_models={value}"],
-                              env=env, capture_output=True, text=True, timeout=60)
+    def give(value: str) -> types.SimpleNamespace:
+        code = cli.main(["input", "cli-input-1", f"deploy_models={value}"])
+        out, err = capsys.readouterr()
+        return types.SimpleNamespace(returncode=code, stdout=out, stderr=err)
 
-    give.patches = patches  # type: ignore[attr-defined]
+    give.patches = cluster_.patches  # type: ignore[attr-defined]
     return give
 
 
 def patched(fake) -> list:
-    return fake.patches.read_text().splitlines() if fake.patches.exists() else []
+    return fake.patches
 
 
 @pytest.mark.parametrize("value, problem", [
@@ -104,8 +105,8 @@ def test_a_good_service_input_resumes_the_run(fake):
     value = '[{"model_name": "iris", "model_version": "1.1.1", "weight": 70}, {"model_name": "iris", "weight": 30}]'
     result = fake(value)
     assert result.returncode == 0, result.stderr
-    [patch] = patched(fake)
-    body = json.loads(json.loads(patch)[-1])
+    [(kind, name, _, body)] = patched(fake)
+    assert (kind, name) == ("workflow", "cli-input-1")
     node = body["status"]["nodes"]["cli-input-1-1"]
     assert node["phase"] == "Succeeded"
     assert node["outputs"]["parameters"] == [{"name": "deploy_models", "valueFrom": {"supplied": {}}, "value": value}]
@@ -133,29 +134,21 @@ def test_other_inputs_are_not_checked_as_service_inputs():
 
 
 
-def test_a_deployer_that_refused_its_input_gets_the_corrected_value_on_its_pod(tmp_path, monkeypatch):
+def test_a_deployer_that_refused_its_input_gets_the_corrected_value_on_its_pod(monkeypatch):
     """The value was resumed past the CLI (the Argo UI), the deployer refused it and waits: `wf2k8s input`
     then annotates the running deployer's pod, which reads the annotation (downward API)."""
     run = waiting_run(service_pipeline().to_workflow_template())
     run["status"]["nodes"]["cli-input-1-1"]["phase"] = "Succeeded"
     run["status"]["nodes"]["cli-input-1-2"] = {"id": "cli-input-1-2", "displayName": "deploy", "type": "Pod",
                                                "templateName": "service", "phase": "Running"}
-    (tmp_path / "workflow.json").write_text(json.dumps(run))
-    (tmp_path / "pods.json").write_text(json.dumps({"items": [
+    fake = FakeCluster(run, pods=[
         {"metadata": {"name": "cli-input-1-service-2", "annotations": {
             "workflows.argoproj.io/node-id": "cli-input-1-2"}}},
         {"metadata": {"name": "cli-input-1-other", "annotations": {
-            "workflows.argoproj.io/node-id": "cli-input-1-9"}}}]}))
-    kubectl = tmp_path / "kubectl"
-    kubectl.write_text(FAKE_KUBECTL.format(python=sys.executable))
-    kubectl.chmod(0o755)
-    for key, value in {"WF2K8S_KUBECTL": kubectl, "FAKE_WORKFLOW": tmp_path / "workflow.json",
-                       "FAKE_PODS": tmp_path / "pods.json", "FAKE_PATCHES": tmp_path / "patches"}.items():
-        monkeypatch.setenv(key, str(value))
+            "workflows.argoproj.io/node-id": "cli-input-1-9"}}}]).install(monkeypatch)
     value = '[{"model_name": "iris", "model_version": "1.1.1", "weight": 100}]'
     assert cluster.give_input("cli-input-1", "wf2k8s", {"deploy_models": value}) == ["deploy_models"]
-    [call] = [json.loads(line) for line in (tmp_path / "patches").read_text().splitlines()]
-    assert call == ["annotate", "pod", "cli-input-1-service-2", "-n", "wf2k8s", "--overwrite",
-                    f"wf2k8s.io/input.deploy_models={value}"]
+    assert fake.patches == [("pod", "cli-input-1-service-2", "wf2k8s",
+                             {"metadata": {"annotations": {"wf2k8s.io/input.deploy_models": value}}})]
     with pytest.raises(cluster.ParameterError, match="sum to 50"):  # still checked first
         cluster.give_input("cli-input-1", "wf2k8s", {"deploy_models": '[{"model_name": "iris", "weight": 50}]'})

@@ -9,7 +9,7 @@ import pytest
 
 import wf2k8s as wf
 from argo_schema import check_document
-from wf2k8s import ValidationError, cluster
+from wf2k8s import ValidationError, cluster, kube
 from wf2k8s.contract.values import unprotect
 
 
@@ -30,16 +30,16 @@ def cluster_calls(monkeypatch) -> list:
     calls: list = []
     monkeypatch.setattr(cluster, "check_cluster", lambda: None)
     monkeypatch.setattr(cluster, "apply_template", lambda manifest: calls.append(("apply", manifest)))
-    monkeypatch.setattr(cluster, "kubectl", lambda *args, stdin=None, **kw: calls.append((args, stdin)) or "")
+    monkeypatch.setattr(kube, "create", lambda manifest: calls.append(("create", manifest)) or manifest)
+    monkeypatch.setattr(kube, "list_objects", lambda *args: calls.append(("list", *args)) or [])
     return calls
 
 
 def test_a_development_run_carries_the_pipeline_and_applies_no_template(cluster_calls):
     pipeline().run(parameters={"note": "x {{workflow.name}}"}, wait=False)
     assert not [c for c in cluster_calls if c[0] == "apply"]  # the released WorkflowTemplate stays as it is
-    (args, stdin), = cluster_calls
-    run = json.loads(stdin)
-    assert args[:2] == ("create", "-f") and run["kind"] == "Workflow"
+    (what, run), = cluster_calls
+    assert what == "create" and run["kind"] == "Workflow"
     assert "workflowTemplateRef" not in run["spec"] and run["spec"]["templates"]
     assert run["metadata"]["labels"]["wf2k8s.io/development"] == "true"
     given = {p["name"]: p["value"] for p in run["spec"]["arguments"]["parameters"]}
@@ -50,7 +50,8 @@ def test_a_development_run_carries_the_pipeline_and_applies_no_template(cluster_
 def test_a_released_run_references_the_template_it_applied(cluster_calls):
     pipeline().release_and_run(parameters={"note": "y"})
     assert cluster_calls[0][0] == "apply"
-    run = json.loads(cluster_calls[1][1])
+    what, run = cluster_calls[1]
+    assert what == "create"
     assert run["spec"]["workflowTemplateRef"] == {"name": "dev"}
 
 
@@ -100,30 +101,28 @@ def earlier_run(template: dict, name: str, created: str, phase: str = "Succeeded
 
 @pytest.fixture
 def runs_on_cluster(monkeypatch) -> tuple[list, list]:
-    """kubectl answering `get workflows` with the runs of the list returned (put there by the test)."""
+    """The cluster answering a list of workflows with the runs of the list returned (put there by the test)."""
     runs: list = []
     calls: list = []
     monkeypatch.setattr(cluster, "check_cluster", lambda: None)
     monkeypatch.setattr(cluster, "apply_template", lambda manifest: calls.append(("apply", manifest)))
 
-    def kubectl(*args, stdin=None, **kw):
-        calls.append((args, stdin))
-        if args[:2] == ("get", "workflows"):
-            selector = args[args.index("-l") + 1]
-            return json.dumps({"items": runs if "workflow-template=handoff" in selector else []})
-        return ""
+    def list_objects(kind, namespace, selector=""):
+        calls.append(("list", kind, namespace, selector))
+        return runs if kind == "workflows" and "workflow-template=handoff" in selector else []
 
-    monkeypatch.setattr(cluster, "kubectl", kubectl)
+    monkeypatch.setattr(kube, "list_objects", list_objects)
+    monkeypatch.setattr(kube, "create", lambda manifest: calls.append(("create", manifest)) or manifest)
     return runs, calls
 
 
 def started(calls: list) -> dict:
-    run = json.loads(next(stdin for args, stdin in calls if args[:1] == ("create",)))
+    run = next(c[1] for c in calls if c[0] == "create")
     return {p["name"]: unprotect(p["value"]) for p in run["spec"]["arguments"]["parameters"]}
 
 
 def looked_up(calls: list) -> bool:
-    return any(args[:2] == ("get", "workflows") for args, _ in calls)
+    return any(c[:2] == ("list", "workflows") for c in calls)
 
 
 def test_a_scene_without_the_producer_takes_the_value_given_first(runs_on_cluster):
@@ -157,7 +156,7 @@ def test_then_the_output_of_the_latest_succeeded_run_that_has_it(runs_on_cluster
     given = started(calls)
     assert json.loads(given["wf2k8s-output-train-train_url"]) == {"uri": "s3://b/r1/"}
     assert "train.train_url: the output of run handoff-1" in progress.getvalue()
-    selectors = [args[args.index("-l") + 1] for args, _ in calls if args[:2] == ("get", "workflows")]
+    selectors = [c[3] for c in calls if c[:2] == ("list", "workflows")]
     assert selectors == ["workflows.argoproj.io/workflow-template=handoff",
                          "wf2k8s.io/workflow=handoff,wf2k8s.io/development=true"]
 
@@ -177,7 +176,7 @@ def test_nothing_standing_in_refuses_the_run_before_anything_is_created(runs_on_
             workflow.run(steps=[workflow.steps[1]], wait=False)
     assert str(refused.value).startswith("scene 'evaluation'" if how == "scene" else "the steps given to run()")
     assert refused.value.exit_code == 2
-    assert not [c for c in calls if c[0] == "apply" or c[0][:1] == ("create",)]
+    assert not [c for c in calls if c[0] in ("apply", "create")]
 
 
 def test_a_full_run_and_a_scene_with_the_producer_need_nothing(runs_on_cluster):

@@ -7,9 +7,9 @@ admission policy of manifests/gallery-shares.yaml refuses any other Workflow the
 
 from __future__ import annotations
 
-import json
 import re
 
+from wf2k8s import kube
 from wf2k8s.errors import ValidationError
 from wf2k8s.sdk import platform
 
@@ -130,9 +130,8 @@ def release_to_gallery(workflow, content_id: str | None = None, version: str | N
     namespace = template["metadata"].get("namespace", "wf2k8s")
     content_id = content_id or template["metadata"]["name"]
     if version is None:
-        listed = json.loads(platform.cluster.kubectl("get", "workflowtemplates", "-n", namespace,
-                                                     "-l", f"{GALLERY_LABEL}={content_id}", "-o", "json"))
-        version = next_version([t["metadata"]["labels"][GALLERY_VERSION_LABEL] for t in listed.get("items", [])])
+        listed = kube.list_objects("workflowtemplates", namespace, f"{GALLERY_LABEL}={content_id}")
+        version = next_version([t["metadata"]["labels"][GALLERY_VERSION_LABEL] for t in listed])
     asset = gallery_asset(template, content_id, version, title or workflow.name, desc, visibility)
     platform.cluster.apply_manifest(asset)
     name = asset["metadata"]["name"]
