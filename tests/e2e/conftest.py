@@ -122,6 +122,14 @@ def service_name(kube):
     kubectl("delete", "inferenceservice", name, "-n", NAMESPACE, "--ignore-not-found", "--wait=false")
 
 
+def require_serving_runtime(runtime: str) -> None:
+    """KServe and its ClusterServingRuntime ``runtime`` are on the cluster (cluster-up installs them)."""
+    if cluster.get_object("crd", "inferenceservices.serving.kserve.io", "") is None:
+        pytest.skip("KServe is not installed on the cluster (hack/cluster-up.sh without WF2K8S_KSERVE=0)")
+    if cluster.get_object("clusterservingruntime", runtime, "") is None:
+        pytest.fail(f"ClusterServingRuntime {runtime} is missing: run hack/cluster-up.sh")
+
+
 def post_json(url: str, body: dict) -> dict:
     """A JSON POST (a prediction) and its JSON answer."""
     request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",

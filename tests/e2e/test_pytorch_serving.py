@@ -15,7 +15,7 @@ import pytest
 
 import wf2k8s
 from modelarts import workflow as wf
-from conftest import kubectl, post_json
+from conftest import kubectl, post_json, require_serving_runtime
 from wf2k8s import cluster
 
 HERE = Path(__file__).resolve().parent
@@ -26,10 +26,7 @@ XS = [0.5, -1.5, 3.0]
 
 @pytest.fixture(scope="module")
 def pytorch_runtime(kube) -> None:
-    if cluster.get_object("crd", "inferenceservices.serving.kserve.io", "") is None:
-        pytest.skip("KServe is not installed on the cluster (hack/cluster-up.sh without WF2K8S_KSERVE=0)")
-    if cluster.get_object("clusterservingruntime", "wf2k8s-pytorch", "") is None:
-        pytest.fail("ClusterServingRuntime wf2k8s-pytorch is missing: run hack/cluster-up.sh")
+    require_serving_runtime("wf2k8s-pytorch")
 
 
 def pipeline(code_dir: str, data: str, runs: str, model_name: str, service_name: str) -> wf.Workflow:
