@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
-from typing import Any, Container, TextIO
+from typing import Any, Callable, Container, TextIO
 
 from wf2k8s import kube
 from wf2k8s.kube import ClusterError
@@ -83,9 +83,24 @@ def check_cluster() -> None:
                            "install Argo Workflows first (hack/cluster-up.sh does)")
 
 
-def apply_manifest(manifest: dict) -> None:
+#: Argo's workflow controller reads WorkflowTemplates from its watch cache, so a run created the moment after its
+#: template changed may start from the version before (seen in CI, once runs were created without a kubectl
+#: process in between): a changed template gets this long to reach the controller before a run of it is made.
+TEMPLATE_SETTLE_SECONDS = 1.0
+
+
+def apply_manifest(manifest: dict, sleep: Callable[[float], None] = time.sleep) -> None:
     # server-side: a large pipeline's WorkflowTemplate exceeds the annotation client-side apply keeps
-    kube.apply(manifest)
+    if manifest.get("kind") != "WorkflowTemplate":
+        kube.apply(manifest)
+        return
+    metadata = manifest.get("metadata") or {}
+    before = kube.get("workflowtemplate", metadata.get("name") or "", metadata.get("namespace") or
+                      kube.default_namespace())
+    after = kube.apply(manifest)
+    if ((before or {}).get("metadata") or {}).get("resourceVersion") != \
+            (after.get("metadata") or {}).get("resourceVersion"):
+        sleep(TEMPLATE_SETTLE_SECONDS)
 
 
 def apply_template(template: dict) -> None:

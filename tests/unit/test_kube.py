@@ -163,7 +163,7 @@ def test_apply_is_a_forced_server_side_apply_by_wf2k8s(monkeypatch):
     monkeypatch.setattr(kube, "client", lambda: types.SimpleNamespace(call_api=call_api))
     manifest = {"apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTemplate",
                 "metadata": {"name": "p", "namespace": "wf2k8s"}, "spec": {}}
-    assert cluster.apply_manifest(manifest) is None
+    assert kube.apply(manifest) == manifest
     [(path, method, kwargs)] = requests
     assert (path, method) == ("/apis/argoproj.io/v1alpha1/namespaces/wf2k8s/workflowtemplates/p", "PATCH")
     assert kwargs["header_params"]["Content-Type"] == "application/apply-patch+yaml"
@@ -184,3 +184,22 @@ def test_a_tag_is_a_label_patched_and_removed_with_none(monkeypatch):
         ("workflowtemplate", "p", "wf2k8s",
          {"metadata": {"labels": {"tag.wf2k8s.io/best": "", "tag.wf2k8s.io/v1": ""}}}),
         ("workflowtemplate", "p", "wf2k8s", {"metadata": {"labels": {"tag.wf2k8s.io/v1": None}}})]
+
+
+def test_a_changed_workflow_template_gets_time_to_reach_argos_controller(monkeypatch):
+    """Argo reads templates from its watch cache: a run made at once after a change could start the old version."""
+    versions = {"rv": "1"}
+    monkeypatch.setattr(kube, "get", lambda kind, name, namespace: {"metadata": {"resourceVersion": versions["rv"]}})
+    monkeypatch.setattr(kube, "apply", lambda manifest: {"metadata": {"resourceVersion": versions["rv"]}})
+    waited: list[float] = []
+    manifest = {"kind": "WorkflowTemplate", "metadata": {"name": "p", "namespace": "wf2k8s"}}
+    cluster.apply_manifest(manifest, sleep=waited.append)
+    assert waited == []  # unchanged: no wait
+    monkeypatch.setattr(kube, "apply", lambda manifest: {"metadata": {"resourceVersion": "2"}})
+    cluster.apply_manifest(manifest, sleep=waited.append)
+    assert waited == [cluster.TEMPLATE_SETTLE_SECONDS]
+    monkeypatch.setattr(kube, "get", lambda kind, name, namespace: None)  # a new template
+    cluster.apply_manifest(manifest, sleep=waited.append)
+    assert waited == [cluster.TEMPLATE_SETTLE_SECONDS] * 2
+    cluster.apply_manifest({"kind": "ConfigMap", "metadata": {"name": "c"}}, sleep=waited.append)
+    assert len(waited) == 2  # other kinds are applied as they are
