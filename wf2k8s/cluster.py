@@ -89,17 +89,17 @@ def check_cluster() -> None:
 TEMPLATE_SETTLE_SECONDS = 1.0
 
 
-def apply_manifest(manifest: dict, sleep: Callable[[float], None] = time.sleep) -> None:
+def apply_manifest(manifest: dict) -> dict:
     # server-side: a large pipeline's WorkflowTemplate exceeds the annotation client-side apply keeps
-    if manifest.get("kind") != "WorkflowTemplate":
-        kube.apply(manifest)
-        return
-    metadata = manifest.get("metadata") or {}
-    before = kube.get("workflowtemplate", metadata.get("name") or "", metadata.get("namespace") or
-                      kube.default_namespace())
-    after = kube.apply(manifest)
-    if ((before or {}).get("metadata") or {}).get("resourceVersion") != \
-            (after.get("metadata") or {}).get("resourceVersion"):
+    return kube.apply(manifest)
+
+
+def apply_template_version(manifest: dict, current: dict | None, sleep: Callable[[float], None] = time.sleep) -> None:
+    """Apply a WorkflowTemplate over ``current`` (the template as the caller read it, None for a new one); when
+    that changed it, wait for Argo's controller to see the new version (``TEMPLATE_SETTLE_SECONDS``)."""
+    applied = apply_manifest(manifest)
+    if ((current or {}).get("metadata") or {}).get("resourceVersion") != \
+            (applied.get("metadata") or {}).get("resourceVersion"):
         sleep(TEMPLATE_SETTLE_SECONDS)
 
 
@@ -109,7 +109,8 @@ def apply_template(template: dict) -> None:
     metadata = template["metadata"]
     released = get_object("workflowtemplate", metadata["name"], metadata.get("namespace", "default"))
     subscriptions = notifications.stored(released) if released else []
-    apply_manifest(notifications.with_notifications(template, subscriptions) if subscriptions else template)
+    apply_template_version(notifications.with_notifications(template, subscriptions) if subscriptions else template,
+                           released)
 
 
 def get_object(kind: str, name: str, namespace: str) -> dict | None:

@@ -17,7 +17,7 @@ from wf2k8s.backends.argo import notifications
 from wf2k8s.errors import ValidationError
 from wf2k8s.backends.argo.compiler import SCENE_PARAM, dns_name, pipeline_info, run_manifest
 from wf2k8s.cluster import (
-    FINISHED, ClusterError, ParameterError, apply_manifest, argo, get_object, node_pods, parse_time,
+    FINISHED, ClusterError, ParameterError, apply_template_version, argo, get_object, node_pods, parse_time,
     pod_nodes, run_name, run_step_names, run_template_spec, seconds_between, task_of, task_of_step, value_problem,
 )
 from wf2k8s.contract.values import protect, unprotect
@@ -230,7 +230,8 @@ def copy_workflow(name: str, namespace: str, new_name: str | None = None) -> str
         "name": copied, "namespace": namespace, "labels": {**labels, WORKFLOW_LABEL: dns_name(new_name)},
         "annotations": {**annotations, "workflows.argoproj.io/title": protect(new_name)}}, "spec": spec}
     subscriptions = notifications.stored(template)
-    apply_manifest(notifications.with_notifications(manifest, subscriptions) if subscriptions else manifest)
+    apply_template_version(notifications.with_notifications(manifest, subscriptions) if subscriptions else manifest,
+                           None)
     return copied
 
 
@@ -258,7 +259,7 @@ def notify(name: str, namespace: str, url: str | None = None, events: str | None
         rendered = notifications.with_notifications(manifest, subscriptions)
     except ValidationError as problem:
         raise ParameterError(f"notify {name}: {problem}") from None
-    apply_manifest(rendered)
+    apply_template_version(rendered, template)
     return subscriptions
 
 

@@ -4,6 +4,7 @@ reason and message), a missing object as None, no cluster as check_cluster's lin
 from __future__ import annotations
 
 import json
+import time
 import types
 
 import pytest
@@ -188,18 +189,17 @@ def test_a_tag_is_a_label_patched_and_removed_with_none(monkeypatch):
 
 def test_a_changed_workflow_template_gets_time_to_reach_argos_controller(monkeypatch):
     """Argo reads templates from its watch cache: a run made at once after a change could start the old version."""
-    versions = {"rv": "1"}
-    monkeypatch.setattr(kube, "get", lambda kind, name, namespace: {"metadata": {"resourceVersion": versions["rv"]}})
-    monkeypatch.setattr(kube, "apply", lambda manifest: {"metadata": {"resourceVersion": versions["rv"]}})
+    current = {"metadata": {"resourceVersion": "1"}}
+    monkeypatch.setattr(kube, "apply", lambda manifest: {"metadata": {"resourceVersion": "1"}})
     waited: list[float] = []
     manifest = {"kind": "WorkflowTemplate", "metadata": {"name": "p", "namespace": "wf2k8s"}}
-    cluster.apply_manifest(manifest, sleep=waited.append)
+    cluster.apply_template_version(manifest, current, sleep=waited.append)
     assert waited == []  # unchanged: no wait
     monkeypatch.setattr(kube, "apply", lambda manifest: {"metadata": {"resourceVersion": "2"}})
-    cluster.apply_manifest(manifest, sleep=waited.append)
+    cluster.apply_template_version(manifest, current, sleep=waited.append)
     assert waited == [cluster.TEMPLATE_SETTLE_SECONDS]
-    monkeypatch.setattr(kube, "get", lambda kind, name, namespace: None)  # a new template
-    cluster.apply_manifest(manifest, sleep=waited.append)
+    cluster.apply_template_version(manifest, None, sleep=waited.append)  # a new template
     assert waited == [cluster.TEMPLATE_SETTLE_SECONDS] * 2
-    cluster.apply_manifest({"kind": "ConfigMap", "metadata": {"name": "c"}}, sleep=waited.append)
-    assert len(waited) == 2  # other kinds are applied as they are
+    monkeypatch.setattr(time, "sleep", waited.append)
+    cluster.apply_manifest({"kind": "ConfigMap", "metadata": {"name": "c"}})
+    assert len(waited) == 2  # other manifests are applied as they are

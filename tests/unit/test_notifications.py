@@ -151,7 +151,7 @@ def test_the_cli_subscribes_through_the_running_state(monkeypatch, template, cap
                                                     "app.kubernetes.io/managed-by": "wf2k8s"}}}
     applied: list[dict] = []
     monkeypatch.setattr(running, "released", lambda name, namespace: applied[-1] if applied else template)
-    monkeypatch.setattr(running, "apply_manifest", applied.append)
+    monkeypatch.setattr(running, "apply_template_version", lambda manifest, current: applied.append(manifest))
     assert cli.main(["notify", "notified", "--url", "http://h.example/x", "--events", "executed", "--step",
                      "train"]) == 0
     assert capsys.readouterr().out.split()[-4:] == ["http://h.example/x", "Executed", "step", "train"]

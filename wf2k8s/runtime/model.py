@@ -30,7 +30,6 @@ step had when the compiler left a ``TensorFlow`` model_type out of the spec.
 from __future__ import annotations
 
 import dataclasses
-
 import json
 import re
 from typing import Any

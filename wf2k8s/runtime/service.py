@@ -15,11 +15,10 @@ registered it): by its ModelArts version tag ``modelarts.version`` (``x.y.z``), 
 version number; a blank version is the newest. Its ``source`` (``s3://...``) is the
 InferenceService's ``storageUri`` and its ``modelarts.model_type`` tag the ``modelFormat``
 (Scikit_Learn -> sklearn, XGBoost -> xgboost, TensorFlow -> tensorflow, PyTorch -> pytorch:
-``MODEL_FORMATS``). A version
-registered with an image (``modelarts.image``) is a custom predictor instead: the image as ``kserve-container``,
-with its port and health check (ModelArts' 8080 and GET /health unless ``initial_config`` says otherwise) and its
-model files as ``STORAGE_URI``, which KServe's storage initializer fetches into /mnt/models. Other types are
-refused with why and what to do (``MODEL_TYPES_NOT_SERVED``).
+``MODEL_FORMATS``). A version registered with an image (``modelarts.image``) is a custom predictor instead: the
+image as ``kserve-container``, with its port and health check (ModelArts' 8080 and GET /health unless
+``initial_config`` says otherwise) and its model files as ``STORAGE_URI``, which KServe's storage initializer
+fetches into /mnt/models. Other types are refused with why and what to do (``MODEL_TYPES_NOT_SERVED``).
 
 The InferenceService (Standard/RawDeployment mode) is named after ``service_name`` or the step
 (DNS-safe), runs as ServiceAccount ``wf2k8s-kserve`` (whose Secret carries the S3 endpoint and
